@@ -1,0 +1,89 @@
+package dev.tether.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class TunnelCodecTest {
+
+  static Stream<TunnelMessage> everyKindOfMessage() {
+    Target target = new Target("6c1f-44", "node", "handler.js", "file:///srv/handler.js");
+    return Stream.of(
+        new TunnelMessage.Hello(
+            "orders", "orders-7f9c", "node v20.20.2", List.of(target), List.of("credit"), "0.1.0"),
+        new TunnelMessage.Welcome("orders-7f9c", 20),
+        new TunnelMessage.TargetsChanged(List.of(target)),
+        new TunnelMessage.Open(7, "6c1f-44", "s-123", Tunnel.DEFAULT_WINDOW),
+        new TunnelMessage.Opened(7, Tunnel.DEFAULT_WINDOW),
+        new TunnelMessage.Close(7, CloseCodes.TARGET_GONE, "the inspector closed the session"),
+        new TunnelMessage.Credit(7, 65536));
+  }
+
+  @Test
+  void everySubtypeIsCoveredByTheRoundTrip() {
+    assertThat(everyKindOfMessage().map(Object::getClass).distinct())
+        .containsExactlyInAnyOrder(TunnelMessage.class.getPermittedSubclasses());
+  }
+
+  @ParameterizedTest
+  @MethodSource("everyKindOfMessage")
+  void aMessageSurvivesTheRoundTripUnchanged(TunnelMessage message) throws Exception {
+    String json = TunnelCodec.encode(message);
+
+    assertThat(TunnelCodec.decode(json)).isEqualTo(message);
+  }
+
+  @Test
+  void theTypeTagIsAStableLowercaseName() {
+    assertThat(TunnelCodec.encode(new TunnelMessage.Credit(3, 10)))
+        .isEqualTo("{\"type\":\"credit\",\"stream\":3,\"bytes\":10}");
+  }
+
+  @Test
+  void unknownFieldsFromANewerPeerAreIgnored() throws Exception {
+    TunnelMessage message =
+        TunnelCodec.decode("{\"type\":\"credit\",\"stream\":3,\"bytes\":10,\"future\":true}");
+
+    assertThat(message).isEqualTo(new TunnelMessage.Credit(3, 10));
+  }
+
+  @Test
+  void anUnknownTypeIsAProtocolError() {
+    assertThatThrownBy(() -> TunnelCodec.decode("{\"type\":\"rm -rf\"}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("invalid control message");
+  }
+
+  @Test
+  void aMessageThatBreaksItsOwnRulesIsAProtocolError() {
+    assertThatThrownBy(() -> TunnelCodec.decode("{\"type\":\"open\",\"stream\":0,\"target\":\"t\",\"session\":\"s\",\"window\":1}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("stream ids are positive");
+  }
+
+  @Test
+  void aMissingNumberIsNotTakenAsZero() {
+    assertThatThrownBy(() -> TunnelCodec.decode("{\"type\":\"credit\",\"stream\":2}"))
+        .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void garbageIsAProtocolError() {
+    assertThatThrownBy(() -> TunnelCodec.decode("\u0000\u0001not json"))
+        .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void anOversizeControlMessageIsRefusedBeforeParsing() {
+    String huge = "{\"type\":\"targets\",\"x\":\"" + "a".repeat(70_000) + "\"}";
+
+    assertThatThrownBy(() -> TunnelCodec.decode(huge))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("exceeds");
+  }
+}
