@@ -1,11 +1,11 @@
 'use strict';
 // A minimal function runtime: every HTTP request is one invocation of handler.js.
-// POST a JSON event (or GET with no body) to http://127.0.0.1:$PORT/.
+// POST a JSON event (or GET with no body) to http://127.0.0.1:PORT/ (PORT: first argument, $PORT, or 8080).
 
 const http = require('node:http');
 const { handler } = require('./handler');
 
-const port = Number(process.env.PORT ?? 8080);
+const port = Number(process.argv[2] ?? process.env.PORT ?? 8080);
 const host = process.env.HOST ?? '127.0.0.1';
 
 const server = http.createServer((req, res) => {
