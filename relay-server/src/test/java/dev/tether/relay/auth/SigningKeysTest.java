@@ -1,0 +1,86 @@
+package dev.tether.relay.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SigningKeysTest {
+  @TempDir Path dataDir;
+
+  private Path keyFile() {
+    return dataDir.resolve("keys").resolve("signing-key.jwk.json");
+  }
+
+  @Test
+  void theFirstStartCreatesTheKeyFileReadableOnlyByItsOwner() throws Exception {
+    SigningKeys keys = SigningKeys.loadOrCreate(dataDir);
+
+    assertThat(keyFile()).exists();
+    assertThat(keys.keyId()).isNotBlank();
+    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile())))
+          .isEqualTo("rw-------");
+    }
+    try (var files = Files.list(keyFile().getParent())) {
+      assertThat(files).containsExactly(keyFile());
+    }
+  }
+
+  @Test
+  void theSecondStartReloadsTheSameKey() throws Exception {
+    SigningKeys first = SigningKeys.loadOrCreate(dataDir);
+    String written = Files.readString(keyFile());
+
+    SigningKeys second = SigningKeys.loadOrCreate(dataDir);
+
+    assertThat(second.keyId()).isEqualTo(first.keyId());
+    assertThat(second.publicJwkSetJson()).isEqualTo(first.publicJwkSetJson());
+    assertThat(Files.readString(keyFile())).isEqualTo(written);
+  }
+
+  @Test
+  void theJwkSetPublishesOnlyThePublicPartsOfAnEs256Key() throws Exception {
+    SigningKeys keys = SigningKeys.loadOrCreate(dataDir);
+
+    JsonNode set = new ObjectMapper().readTree(keys.publicJwkSetJson());
+
+    assertThat(set.get("keys")).hasSize(1);
+    JsonNode key = set.get("keys").get(0);
+    assertThat(key.has("d")).isFalse();
+    assertThat(key.get("kty").asText()).isEqualTo("EC");
+    assertThat(key.get("crv").asText()).isEqualTo("P-256");
+    assertThat(key.get("alg").asText()).isEqualTo("ES256");
+    assertThat(key.get("use").asText()).isEqualTo("sig");
+    assertThat(key.get("kid").asText()).isEqualTo(keys.keyId());
+  }
+
+  @Test
+  void aCorruptKeyFileIsReportedWithoutEchoingItsContents() throws Exception {
+    Files.createDirectories(keyFile().getParent());
+    Files.writeString(keyFile(), "{\"kty\":\"EC\",\"d\":\"secret-material\"");
+
+    assertThatThrownBy(() -> SigningKeys.loadOrCreate(dataDir))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("move it away")
+        .hasMessageNotContaining("secret-material");
+  }
+
+  @Test
+  void aPublicOnlyKeyFileIsRefused() throws Exception {
+    Files.createDirectories(keyFile().getParent());
+    Files.writeString(keyFile(), SigningKeys.generate().publicKey().toJSONString());
+
+    assertThatThrownBy(() -> SigningKeys.loadOrCreate(dataDir))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("private key");
+  }
+}
