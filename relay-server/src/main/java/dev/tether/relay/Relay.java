@@ -1,0 +1,265 @@
+package dev.tether.relay;
+
+import dev.tether.protocol.Tunnel;
+import dev.tether.relay.agent.AgentNegotiator;
+import dev.tether.relay.agent.AgentRegistry;
+import dev.tether.relay.api.FunctionsApi;
+import dev.tether.relay.api.SessionsApi;
+import dev.tether.relay.auth.AuthConfig;
+import dev.tether.relay.auth.SigningKeys;
+import dev.tether.relay.auth.TicketReplayCache;
+import dev.tether.relay.auth.TokenIssuer;
+import dev.tether.relay.auth.TokenVerifier;
+import dev.tether.relay.devtools.DebugUrls;
+import dev.tether.relay.devtools.DevToolsNegotiator;
+import dev.tether.relay.devtools.OriginPolicy;
+import dev.tether.relay.http.ApiError;
+import dev.tether.relay.http.JsonErrorHandler;
+import dev.tether.relay.http.Router;
+import dev.tether.relay.session.EndReason;
+import dev.tether.relay.session.Sessions;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.core.WebSocketComponents;
+import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay server: HTTP API, the agents' tunnel endpoint and the DevTools endpoint on one port,
+ * wired by hand. {@code try (Relay relay = Relay.start(config)) {...}}; close is idempotent.
+ */
+public final class Relay implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
+  /** The file in the data directory that tells {@code tether token} which issuer to sign as. */
+  public static final String ISSUER_FILE = "issuer";
+
+  private final RelayConfig config;
+  private final Clock clock;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private Server server;
+  private ServerConnector connector;
+  private ScheduledExecutorService scheduler;
+  private SigningKeys keys;
+  private TokenIssuer issuer;
+  private Sessions sessions;
+  private AgentRegistry registry;
+  private URI publicUrl;
+
+  public Relay(RelayConfig config) {
+    this(config, Clock.systemUTC());
+  }
+
+  public Relay(RelayConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** Creates and starts a relay. */
+  public static Relay start(RelayConfig config) throws Exception {
+    return new Relay(config).start();
+  }
+
+  /** Binds the port, loads (or creates) the signing key and starts serving. */
+  public synchronized Relay start() throws Exception {
+    if (server != null) {
+      throw new IllegalStateException("this relay was started already");
+    }
+    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "relay-timers");
+      t.setDaemon(true);
+      return t;
+    });
+    timers.setRemoveOnCancelPolicy(true);
+    scheduler = timers;
+
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("relay");
+    server = new Server(threads);
+    server.setErrorHandler(new JsonErrorHandler());
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(config.host());
+    connector.setPort(config.port());
+    server.addConnector(connector);
+    try {
+      bind(); // first: the public URL, and so the token issuer, needs the real port
+      publicUrl = config.publicUrlFor(connector.getLocalPort());
+      keys = SigningKeys.loadOrCreate(config.dataDir());
+      writeIssuer(config.dataDir(), publicUrl.toString());
+      issuer = new TokenIssuer(keys, publicUrl.toString(), clock);
+      TokenVerifier verifier = new TokenVerifier(
+          new AuthConfig(publicUrl.toString(), config.clockSkew(), config.ticketTtl(),
+              config.externalIssuer()),
+          keys, new TicketReplayCache(clock), clock);
+      sessions = new Sessions(scheduler, clock, config.maxSessionDuration(), config.idleTimeout());
+      registry = new AgentRegistry(sessions);
+      server.setHandler(handlers(verifier));
+      server.start();
+    } catch (Exception e) {
+      close();
+      throw e;
+    }
+    LOG.info("relay started url={} publicUrl={} dataDir={} keyId={}",
+        uri("/"), publicUrl, config.dataDir().toAbsolutePath(), keys.keyId());
+    return this;
+  }
+
+  private void bind() throws IOException {
+    try {
+      connector.open();
+    } catch (IOException e) {
+      throw new IOException("cannot listen on " + config.host() + ":" + config.port() + " ("
+          + e.getMessage() + "); is another relay running? pick another --port (0 picks a free"
+          + " one)", e);
+    }
+  }
+
+  private WebSocketUpgradeHandler handlers(TokenVerifier verifier) {
+    Router router = new Router();
+    router.on("GET", "/healthz", ex -> ex.json(200, Map.of("status", "ok")));
+    router.on("GET", "/.well-known/jwks.json",
+        ex -> ex.rawJson(200, keys.publicJwkSetJson().getBytes(StandardCharsets.UTF_8)));
+    router.on("GET", Tunnel.AGENT_PATH, ex -> {
+      throw ApiError.badRequest("websocket_required",
+          "this is the shims' WebSocket endpoint; connect with subprotocol " + Tunnel.SUBPROTOCOL);
+    });
+    router.on("GET", "/devtools/{ticket}", ex -> {
+      throw ApiError.badRequest("websocket_required",
+          "this is a DevTools WebSocket URL; paste it into DevTools or VS Code instead");
+    });
+    DebugUrls urls = new DebugUrls(publicUrl);
+    new FunctionsApi(verifier, registry, sessions).routes(router);
+    new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl()).routes(router);
+
+    WebSocketComponents components = new WebSocketComponents();
+    server.addBean(components);
+    WebSocketUpgradeHandler upgrades = new WebSocketUpgradeHandler(components);
+    upgrades.addMapping(Tunnel.AGENT_PATH,
+        new AgentNegotiator(verifier, registry, scheduler, clock, config));
+    upgrades.addMapping("/devtools/*",
+        new DevToolsNegotiator(new OriginPolicy(publicUrl, config.consoleOrigins()), verifier,
+            sessions, registry, scheduler, config));
+    upgrades.setHandler(router);
+    return upgrades;
+  }
+
+  private static void writeIssuer(Path dataDir, String issuer) throws IOException {
+    Files.createDirectories(dataDir);
+    Files.writeString(dataDir.resolve(ISSUER_FILE), issuer + "\n");
+  }
+
+  /** The issuer name this data directory's relay last signed as, if it ever ran. */
+  public static java.util.Optional<String> lastIssuer(Path dataDir) throws IOException {
+    Path file = dataDir.resolve(ISSUER_FILE);
+    return Files.exists(file)
+        ? java.util.Optional.of(Files.readString(file).trim())
+        : java.util.Optional.empty();
+  }
+
+  public RelayConfig config() {
+    return config;
+  }
+
+  /** The port the relay listens on (the real one when configured as 0). */
+  public int port() {
+    requireStarted();
+    return connector.getLocalPort();
+  }
+
+  /** A local URL of the relay, e.g. {@code uri("/api/functions")}; ws:// URIs come from {@link #wsUri}. */
+  public URI uri(String path) {
+    requireStarted();
+    String host = config.host().equals("0.0.0.0") || config.host().equals("::")
+        ? "127.0.0.1" : config.host();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + port() + path);
+  }
+
+  /** The same as {@link #uri} with ws://, e.g. {@code wsUri("/agent")} for a shim. */
+  public URI wsUri(String path) {
+    return URI.create("ws" + uri(path).toString().substring("http".length()));
+  }
+
+  /** How browsers reach the relay; the issuer of its tokens. */
+  public URI publicUrl() {
+    requireStarted();
+    return publicUrl;
+  }
+
+  /** Signs user and agent tokens (and tickets) that this relay accepts. */
+  public TokenIssuer tokenIssuer() {
+    requireStarted();
+    return issuer;
+  }
+
+  public SigningKeys signingKeys() {
+    requireStarted();
+    return keys;
+  }
+
+  public Sessions sessions() {
+    requireStarted();
+    return sessions;
+  }
+
+  public AgentRegistry agents() {
+    requireStarted();
+    return registry;
+  }
+
+  private void requireStarted() {
+    if (server == null || issuer == null) {
+      throw new IllegalStateException("the relay is not running; call start() first");
+    }
+  }
+
+  /** Ends every session, closes every tunnel and stops the server; runs once. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (sessions != null) {
+      sessions.endAll(EndReason.RELAY_STOPPED, "the relay is shutting down; start a new session"
+          + " when it is back");
+    }
+    if (registry != null) {
+      registry.closeAll("the relay is shutting down");
+    }
+    try {
+      if (server != null) {
+        server.stop();
+      }
+    } catch (Exception e) {
+      LOG.warn("relay stop failed cause={}", e.toString());
+    }
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+    }
+    LOG.info("relay stopped");
+  }
+
+  @Override
+  public String toString() {
+    return "Relay[" + (server == null ? "not started" : uri("/")) + "]";
+  }
+
+}

@@ -1,0 +1,79 @@
+package dev.tether.relay.agent;
+
+import dev.tether.protocol.CloseCodes;
+import dev.tether.relay.session.EndReason;
+import dev.tether.relay.session.Sessions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The live function instances, each with its one tunnel. A reconnecting instance replaces its old
+ * tunnel; an instance whose tunnel is gone for good takes its sessions with it.
+ */
+public final class AgentRegistry {
+  private final ConcurrentMap<String, AgentTunnel> tunnels = new ConcurrentHashMap<>();
+  private final Sessions sessions;
+
+  public AgentRegistry(Sessions sessions) {
+    this.sessions = sessions;
+  }
+
+  public Optional<AgentTunnel> find(String function, String instance) {
+    return Optional.ofNullable(tunnels.get(key(function, instance)));
+  }
+
+  /** The instances of one function, most recently connected first. */
+  public List<AgentTunnel> instancesOf(String function) {
+    List<AgentTunnel> found = new ArrayList<>();
+    for (AgentTunnel tunnel : tunnels.values()) {
+      tunnel.instance().filter(i -> i.function().equals(function)).ifPresent(i -> found.add(tunnel));
+    }
+    found.sort(Comparator.comparing((AgentTunnel t) -> t.instance().orElseThrow().connectedAt())
+        .reversed());
+    return found;
+  }
+
+  /** Every function with its instances, by function name. */
+  public Map<String, List<AgentTunnel>> byFunction() {
+    Map<String, List<AgentTunnel>> all = new TreeMap<>();
+    for (AgentTunnel tunnel : tunnels.values()) {
+      tunnel.instance().ifPresent(i -> all.computeIfAbsent(i.function(), f -> instancesOf(f)));
+    }
+    return all;
+  }
+
+  /** Closes every tunnel, e.g. when the relay stops. */
+  public void closeAll(String reason) {
+    for (AgentTunnel tunnel : List.copyOf(tunnels.values())) {
+      tunnel.close(CloseCodes.GOING_AWAY, reason);
+    }
+  }
+
+  void register(AgentTunnel tunnel) {
+    Instance instance = tunnel.instance().orElseThrow();
+    AgentTunnel old = tunnels.put(key(instance.function(), instance.id()), tunnel);
+    if (old != null && old != tunnel) {
+      old.close(CloseCodes.REPLACED,
+          "a newer connection of instance " + instance.id() + " replaced this one");
+    }
+  }
+
+  void unregister(AgentTunnel tunnel) {
+    Instance instance = tunnel.instance().orElseThrow();
+    if (tunnels.remove(key(instance.function(), instance.id()), tunnel)) {
+      sessions.endAllOn(instance.function(), instance.id(), EndReason.AGENT_LOST,
+          "the function instance " + instance.name()
+              + " disconnected; start a new session when it is back");
+    }
+  }
+
+  private static String key(String function, String instance) {
+    return function + "\n" + instance;
+  }
+}

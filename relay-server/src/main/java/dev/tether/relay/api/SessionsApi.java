@@ -1,0 +1,196 @@
+package dev.tether.relay.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.relay.agent.AgentRegistry;
+import dev.tether.relay.agent.AgentTunnel;
+import dev.tether.relay.auth.IssuedTicket;
+import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.TokenIssuer;
+import dev.tether.relay.auth.TokenVerifier;
+import dev.tether.relay.auth.UserPrincipal;
+import dev.tether.relay.devtools.DebugUrls;
+import dev.tether.relay.http.ApiError;
+import dev.tether.relay.http.Exchange;
+import dev.tether.relay.http.Json;
+import dev.tether.relay.http.Router;
+import dev.tether.relay.session.EndReason;
+import dev.tether.relay.session.Session;
+import dev.tether.relay.session.Sessions;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /api/sessions} opens a session on a live instance and hands out the URLs to attach
+ * with a fresh ticket; {@code GET} shows one (with a fresh ticket while DevTools may attach) and
+ * {@code DELETE} ends it. Only the owner or an admin sees a session.
+ */
+public final class SessionsApi {
+  private static final int MAX_BODY = 16 * 1024;
+
+  private final Callers callers;
+  private final AgentRegistry registry;
+  private final Sessions sessions;
+  private final TokenIssuer issuer;
+  private final DebugUrls urls;
+  private final Duration ticketTtl;
+
+  public SessionsApi(
+      TokenVerifier verifier, AgentRegistry registry, Sessions sessions, TokenIssuer issuer,
+      DebugUrls urls, Duration ticketTtl) {
+    this.callers = new Callers(verifier);
+    this.registry = registry;
+    this.sessions = sessions;
+    this.issuer = issuer;
+    this.urls = urls;
+    this.ticketTtl = ticketTtl;
+  }
+
+  public void routes(Router router) {
+    router.on("POST", "/api/sessions", this::create);
+    router.on("GET", "/api/sessions/{id}", this::show);
+    router.on("DELETE", "/api/sessions/{id}", this::delete);
+  }
+
+  private void create(Exchange exchange) throws Exception {
+    UserPrincipal user = callers.user(exchange);
+    JsonNode body = parse(exchange.body(MAX_BODY));
+    String function = text(body, "function", true);
+    String instanceId = text(body, "instance", false);
+    Mode mode = mode(user, text(body, "mode", false));
+    if (!user.mayDebug(function)) {
+      throw ApiError.forbidden("no_grant",
+          user.subject() + " may not debug " + function + "; ask an admin for a token that grants"
+              + " it");
+    }
+    if (!user.mayOpen(mode)) {
+      throw ApiError.forbidden("mode_not_granted",
+          user.subject() + " may not open " + mode.claim() + " sessions; ask for "
+              + otherMode(mode).claim() + " instead");
+    }
+    List<AgentTunnel> instances = registry.instancesOf(function);
+    if (instances.isEmpty()) {
+      throw ApiError.notFound("no_instance",
+          "no instance of " + function + " is online — is the shim running?");
+    }
+    AgentTunnel tunnel = instances.get(0);
+    if (instanceId != null) {
+      tunnel = registry.find(function, instanceId).orElseThrow(() ->
+          ApiError.conflict("instance_not_online",
+              "instance " + instanceId + " of " + function + " is not online; pick one from"
+                  + " GET /api/functions, or leave out instance to take the newest"));
+    }
+    if (tunnel.targets().isEmpty()) {
+      throw ApiError.conflict("no_target",
+          "instance " + tunnel.instance().orElseThrow().id() + " of " + function
+              + " reports no inspector target yet; try again in a moment");
+    }
+    Session session =
+        sessions.create(user.subject(), function, tunnel.instance().orElseThrow().id(), mode);
+    exchange.header("Location", "/api/sessions/" + session.id());
+    exchange.json(201, view(session, true));
+  }
+
+  private void show(Exchange exchange) throws Exception {
+    Session session = owned(exchange);
+    exchange.json(200, view(session, session.state().awaitsDevTools()));
+  }
+
+  private void delete(Exchange exchange) throws Exception {
+    UserPrincipal user = callers.user(exchange);
+    Session session = owned(user, exchange.pathParam(0));
+    sessions.end(session, user.isAdmin() && !user.subject().equals(session.subject())
+            ? EndReason.TERMINATED : EndReason.CLOSED,
+        "the session was ended by " + user.subject());
+    exchange.json(200, view(session, false));
+  }
+
+  private Session owned(Exchange exchange) throws Exception {
+    return owned(callers.user(exchange), exchange.pathParam(0));
+  }
+
+  private Session owned(UserPrincipal user, String id) {
+    Session session = sessions.find(id).orElseThrow(() ->
+        ApiError.notFound("session_not_found",
+            "no session " + id + " (ended sessions are forgotten after a while); start a new one"));
+    if (!user.isAdmin() && !user.subject().equals(session.subject())) {
+      throw ApiError.forbidden("not_your_session",
+          "session " + id + " belongs to another user; only its owner or an admin may see it");
+    }
+    return session;
+  }
+
+  private Map<String, Object> view(Session session, boolean withTicket) {
+    Session.Snapshot now = session.snapshot();
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("sessionId", session.id());
+    view.put("function", session.function());
+    view.put("instance", session.instance());
+    view.put("mode", session.mode().claim());
+    view.put("state", now.state().wire());
+    view.put("user", session.subject());
+    view.put("createdAt", session.createdAt().toString());
+    view.put("expiresAt", session.expiresAt().toString());
+    if (now.endReason() != null) {
+      view.put("endReason", now.endReason().wire());
+      view.put("endMessage", now.endMessage());
+      view.put("endedAt", now.endedAt().toString());
+    }
+    if (withTicket) {
+      IssuedTicket ticket = issuer.ticket(session.id(), session.subject(), session.function(),
+          session.instance(), session.mode(), ticketTtl);
+      view.put("ticketExpiresAt", ticket.claims().expiresAt().toString());
+      view.put("webSocketDebuggerUrl", urls.webSocketDebuggerUrl(ticket.token()));
+      view.put("devtoolsFrontendUrl", urls.devtoolsFrontendUrl(ticket.token()));
+      view.put("chromeDevtoolsUrl", urls.chromeDevtoolsUrl(ticket.token()));
+      view.put("vscode", urls.vscode(session.function(), ticket.token()));
+    }
+    return view;
+  }
+
+  private static JsonNode parse(byte[] body) {
+    try {
+      JsonNode node = Json.MAPPER.readTree(body);
+      if (node == null || !node.isObject()) {
+        throw new IOException("not an object");
+      }
+      return node;
+    } catch (IOException e) {
+      throw ApiError.badRequest("bad_body",
+          "send a JSON object like {\"function\": \"orders\", \"instance\": \"(optional)\","
+              + " \"mode\": \"full|readonly\"}");
+    }
+  }
+
+  private static String text(JsonNode body, String field, boolean required) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      if (required) {
+        throw ApiError.badRequest("bad_body",
+            "\"" + field + "\" is required, e.g. {\"function\": \"orders\"}");
+      }
+      return null;
+    }
+    if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > 200) {
+      throw ApiError.badRequest("bad_body", "\"" + field + "\" must be a non-empty string");
+    }
+    return value.asText();
+  }
+
+  private static Mode mode(UserPrincipal user, String requested) {
+    if (requested == null) {
+      return user.mayOpen(Mode.FULL) ? Mode.FULL : Mode.READONLY;
+    }
+    Mode mode = Mode.fromClaim(requested);
+    if (mode == null) {
+      throw ApiError.badRequest("bad_body", "\"mode\" must be \"full\" or \"readonly\"");
+    }
+    return mode;
+  }
+
+  private static Mode otherMode(Mode mode) {
+    return mode == Mode.FULL ? Mode.READONLY : Mode.FULL;
+  }
+}

@@ -1,0 +1,54 @@
+package dev.tether.relay.cli;
+
+import java.io.PrintStream;
+
+/** Dispatches a command line to its command and turns failures into exit statuses and messages. */
+public final class Cli {
+  /** The command started servers that keep the process alive until Ctrl-C. */
+  public static final int KEEP_RUNNING = -1;
+
+  static final String USAGE = String.join("\n",
+      "usage:",
+      "  relay [--host H] [--port P] [--data-dir D] [--public-url U] [--config F]",
+      "  token user --sub NAME [--role developer|admin] [--functions GLOB,...] [--ttl DURATION]"
+          + " [--data-dir D]",
+      "  token agent --function NAME [--ttl DURATION] [--data-dir D]",
+      "  demo [--port P] [--data-dir D]",
+      "DURATION looks like 90s, 30m, 8h, 7d or PT8H.");
+
+  private Cli() {}
+
+  /** Runs one command; returns the exit status, or {@link #KEEP_RUNNING}. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    try {
+      String command = args.length == 0 ? "" : args[0];
+      switch (command) {
+        case "relay" -> {
+          RelayCommand.run(args, out);
+          return KEEP_RUNNING;
+        }
+        case "demo" -> {
+          DemoCommand.run(args, out);
+          return KEEP_RUNNING;
+        }
+        case "token" -> {
+          TokenCommand.run(args, out, err);
+          return 0;
+        }
+        case "help", "--help", "-h" -> {
+          out.println(USAGE);
+          return 0;
+        }
+        default -> throw new UsageException(
+            command.isEmpty() ? "say what to run" : "unknown command '" + command + "'");
+      }
+    } catch (UsageException e) {
+      err.println(e.getMessage());
+      err.println(USAGE);
+      return 2;
+    } catch (Exception e) {
+      err.println("failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      return 1;
+    }
+  }
+}

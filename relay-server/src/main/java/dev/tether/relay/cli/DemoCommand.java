@@ -1,0 +1,175 @@
+package dev.tether.relay.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.relay.Relay;
+import dev.tether.relay.RelayConfig;
+import dev.tether.relay.agent.AgentTunnel;
+import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.Role;
+import dev.tether.relay.http.Json;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code tether demo}: a relay on 127.0.0.1:9300, the sample {@code orders} function wrapped by
+ * the shim, a session opened for a developer, and what to do next printed plainly.
+ */
+public final class DemoCommand {
+  static final Set<String> OPTIONS = Set.of("data-dir", "port");
+  private static final String FUNCTION = "orders";
+
+  private DemoCommand() {}
+
+  static Relay run(String[] argv, PrintStream out) throws Exception {
+    Args args = Args.parse("demo", argv, 1, OPTIONS);
+    Path shimJar = Path.of(property("tether.shimJar"));
+    Path home = Path.of(property("tether.home"));
+    Path server = home.resolve("examples/orders/server.js");
+    if (!Files.isRegularFile(shimJar) || !Files.isRegularFile(server)) {
+      throw new UsageException("demo: cannot find " + (Files.isRegularFile(shimJar) ? server : shimJar)
+          + "; run it from the repository root as ./tether demo");
+    }
+    int port = args.port("port", RelayConfig.DEFAULT_PORT);
+    if (port == 0) {
+      throw new UsageException("demo: --port needs a real port number (the function uses port+1)");
+    }
+    RelayConfig config = RelayConfig.builder()
+        .host("127.0.0.1")
+        .port(port)
+        .dataDir(Path.of(args.get("data-dir").orElse(".tether/demo")))
+        .build();
+    Relay relay = Relay.start(config);
+    int functionPort = port + 1;
+    Process shim = startShim(relay, shimJar, server, functionPort);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop(shim);
+      relay.close();
+    }, "demo-shutdown"));
+    try {
+      awaitInstance(relay, shim, Duration.ofSeconds(30));
+      String user = relay.tokenIssuer().userToken(
+          "developer", Role.DEVELOPER, List.of(FUNCTION), EnumSet.allOf(Mode.class),
+          Duration.ofHours(8));
+      JsonNode session = createSession(relay, user);
+      printNextSteps(out, relay, functionPort, user, session);
+    } catch (Exception e) {
+      stop(shim);
+      relay.close();
+      throw e;
+    }
+    return relay;
+  }
+
+  private static Process startShim(Relay relay, Path shimJar, Path server, int functionPort)
+      throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String relayUrl = RelayCommand.stripSlash(relay.wsUri("/"));
+    ProcessBuilder builder = new ProcessBuilder(
+        java, "-jar", shimJar.toString(), "--relay", relayUrl, "--function", FUNCTION,
+        "--", "node", server.toString());
+    // The token goes through the environment, not argv, so `ps` does not show it.
+    builder.environment().put("TETHER_AGENT_TOKEN",
+        relay.tokenIssuer().agentToken(FUNCTION, Duration.ofDays(1)));
+    builder.environment().put("PORT", Integer.toString(functionPort));
+    builder.inheritIO();
+    return builder.start();
+  }
+
+  private static void awaitInstance(Relay relay, Process shim, Duration timeout)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      List<AgentTunnel> instances = relay.agents().instancesOf(FUNCTION);
+      if (!instances.isEmpty() && !instances.get(0).targets().isEmpty()) {
+        return;
+      }
+      if (!shim.isAlive()) {
+        throw new IllegalStateException(
+            "the shim exited with status " + shim.exitValue() + " before it connected; see its"
+                + " output above");
+      }
+      shim.waitFor(100, TimeUnit.MILLISECONDS);
+    }
+    throw new IllegalStateException("the shim did not connect within " + timeout.toSeconds()
+        + "s; see its output above");
+  }
+
+  private static JsonNode createSession(Relay relay, String userToken) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(relay.uri("/api/sessions"))
+            .header("Authorization", "Bearer " + userToken)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"function\":\"" + FUNCTION + "\"}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 201) {
+      throw new IllegalStateException("the relay refused the demo session: " + response.body());
+    }
+    return Json.MAPPER.readTree(response.body());
+  }
+
+  private static void printNextSteps(
+      PrintStream out, Relay relay, int functionPort, String user, JsonNode session) {
+    String base = RelayCommand.stripSlash(relay.uri("/"));
+    String id = session.path("sessionId").asText();
+    String vscode = session.path("vscode").toPrettyString().replace("\n", "\n    ");
+    out.println();
+    out.println("Tether demo is running: relay " + base + ", function 'orders' on port "
+        + functionPort + " (Ctrl-C stops both)");
+    out.println();
+    out.println("1. Invoke the function (set a breakpoint in handler.js first, then call it):");
+    out.println("     curl -s http://127.0.0.1:" + functionPort + "/ -d '{\"customer\":\"ada\","
+        + "\"items\":[{\"sku\":\"tea\",\"unitPrice\":4.5,\"quantity\":2}]}'");
+    out.println();
+    out.println("2. Attach a debugger (the ticket in these URLs works once, within 60 s):");
+    out.println("   Chrome: paste into the address bar");
+    out.println("     " + session.path("chromeDevtoolsUrl").asText());
+    out.println("   Any CDP client: webSocketDebuggerUrl");
+    out.println("     " + session.path("webSocketDebuggerUrl").asText());
+    out.println("   VS Code: add to .vscode/launch.json \"configurations\"");
+    out.println("    " + vscode);
+    out.println();
+    out.println("3. A fresh URL for the same session, any time:");
+    out.println("     curl -s -H \"Authorization: Bearer $TETHER_TOKEN\" " + base + "/api/sessions/"
+        + id);
+    out.println("   with the developer's user token (valid 8h):");
+    out.println("     export TETHER_TOKEN=" + user);
+    out.println();
+    out.flush();
+  }
+
+  private static void stop(Process shim) {
+    if (!shim.isAlive()) {
+      return;
+    }
+    shim.destroy();
+    try {
+      if (!shim.waitFor(5, TimeUnit.SECONDS)) {
+        shim.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      shim.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String property(String name) {
+    String value = System.getProperty(name);
+    if (value == null || value.isBlank()) {
+      throw new UsageException("demo: the system property " + name + " is not set; run the demo"
+          + " as ./tether demo from the repository root");
+    }
+    return value;
+  }
+
+}

@@ -1,0 +1,138 @@
+package dev.tether.relay.devtools;
+
+import dev.tether.protocol.DataFrame;
+import dev.tether.protocol.Target;
+import dev.tether.relay.RelayConfig;
+import dev.tether.relay.agent.AgentRegistry;
+import dev.tether.relay.agent.AgentTunnel;
+import dev.tether.relay.auth.AuthException;
+import dev.tether.relay.auth.Ticket;
+import dev.tether.relay.auth.TokenVerifier;
+import dev.tether.relay.http.ApiError;
+import dev.tether.relay.http.Json;
+import dev.tether.relay.session.Session;
+import dev.tether.relay.session.SessionState;
+import dev.tether.relay.session.Sessions;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides at the upgrade whether a DevTools client may attach: an allowed Origin, a valid unused
+ * ticket, a live session that has no DevTools yet, and its instance online. Every refusal is an
+ * HTTP status with a JSON reason; the ticket itself is never logged.
+ */
+public final class DevToolsNegotiator implements WebSocketNegotiator {
+  private static final Logger LOG = LoggerFactory.getLogger(DevToolsNegotiator.class);
+  private static final String PREFIX = "/devtools/";
+
+  private final OriginPolicy origins;
+  private final TokenVerifier verifier;
+  private final Sessions sessions;
+  private final AgentRegistry registry;
+  private final ScheduledExecutorService scheduler;
+  private final RelayConfig config;
+
+  public DevToolsNegotiator(
+      OriginPolicy origins, TokenVerifier verifier, Sessions sessions, AgentRegistry registry,
+      ScheduledExecutorService scheduler, RelayConfig config) {
+    this.origins = origins;
+    this.verifier = verifier;
+    this.sessions = sessions;
+    this.registry = registry;
+    this.scheduler = scheduler;
+    this.config = config;
+  }
+
+  @Override
+  public FrameHandler negotiate(
+      ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+    String remote = Request.getRemoteAddr(request);
+    try {
+      FrameHandler handler = attach(request);
+      return handler;
+    } catch (ApiError e) {
+      LOG.info("devtools refused remote={} status={} error={}", remote, e.status(), e.code());
+      Json.error(response, callback, e);
+      return null;
+    }
+  }
+
+  private FrameHandler attach(ServerUpgradeRequest request) {
+    String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+    if (!origins.allows(origin)) {
+      throw ApiError.forbidden("origin_not_allowed",
+          "pages from " + origin + " may not open DevTools sockets; open DevTools from the Tether"
+              + " console, or ask the operator to add the origin to consoleOrigins");
+    }
+    String path = Request.getPathInContext(request);
+    String token = path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : "";
+    if (token.isEmpty() || token.contains("/")) {
+      throw new ApiError(401, "ticket_missing",
+          "connect to /devtools/<ticket> with the webSocketDebuggerUrl from POST /api/sessions");
+    }
+    Ticket ticket;
+    try {
+      ticket = verifier.redeemTicket(token);
+    } catch (AuthException e) {
+      throw ApiError.from(e);
+    }
+    Session session = sessions.find(ticket.sessionId()).orElseThrow(() ->
+        ApiError.notFound("session_not_found",
+            "session " + ticket.sessionId() + " does not exist (any more); start a new session"));
+    if (!session.function().equals(ticket.function())
+        || !session.instance().equals(ticket.instance())
+        || !session.subject().equals(ticket.subject())) {
+      throw ApiError.forbidden("ticket_mismatch",
+          "this ticket does not belong to session " + session.id() + "; get a fresh URL from"
+              + " GET /api/sessions/" + session.id());
+    }
+    Session.Snapshot now = session.snapshot();
+    if (now.state() == SessionState.ENDED) {
+      throw ApiError.conflict("session_ended",
+          "session " + session.id() + " has ended (" + now.endReason().wire() + "): "
+              + now.endMessage());
+    }
+    AgentTunnel tunnel = registry.find(session.function(), session.instance())
+        .filter(AgentTunnel::isOpen)
+        .orElseThrow(() -> ApiError.conflict("instance_offline",
+            "the function instance " + session.function() + "/" + session.instance()
+                + " is not connected; start a new session when it is back"));
+    List<Target> targets = tunnel.targets();
+    if (targets.isEmpty()) {
+      throw ApiError.conflict("no_target",
+          "the function instance " + session.function() + "/" + session.instance()
+              + " reports no inspector target yet; try again in a moment");
+    }
+    DevToolsConnection connection =
+        new DevToolsConnection(session, sessions, tunnel, targets.get(0).id(),
+            config.maxMessageBytes(), scheduler, config.devtoolsKeepAlive());
+    if (!sessions.attach(session, connection)) {
+      throw ApiError.conflict("already_attached",
+          "session " + session.id() + " already has DevTools attached; close that window first"
+              + " (one DevTools per session)");
+    }
+    return connection;
+  }
+
+  @Override
+  public void customize(Configuration configuration) {
+    // Frames bigger than a tunnel chunk arrive split into chunks, so one DevTools frame always
+    // fits one data frame; the message limit is enforced by DevToolsConnection.
+    configuration.setMaxFrameSize(DataFrame.MAX_CHUNK);
+    configuration.setAutoFragment(true);
+    configuration.setMaxTextMessageSize(config.maxMessageBytes());
+    configuration.setMaxBinaryMessageSize(config.maxMessageBytes());
+    configuration.setInputBufferSize(64 * 1024);
+    configuration.setIdleTimeout(config.devtoolsKeepAlive().multipliedBy(3));
+  }
+}

@@ -1,0 +1,77 @@
+package dev.tether.relay.http;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
+
+/** One HTTP request being answered: its path parameters, headers, body, and the ways to reply. */
+public final class Exchange {
+  private final Request request;
+  private final Response response;
+  private final Callback callback;
+  private final List<String> pathParams;
+
+  Exchange(Request request, Response response, Callback callback, List<String> pathParams) {
+    this.request = request;
+    this.response = response;
+    this.callback = callback;
+    this.pathParams = pathParams;
+  }
+
+  public String header(String name) {
+    return request.getHeaders().get(name);
+  }
+
+  /** The n-th {@code {...}} of the route's path, e.g. the session id. */
+  public String pathParam(int index) {
+    return pathParams.get(index);
+  }
+
+  /** The request body, at most {@code maxBytes}; a bigger one is a 413. */
+  public byte[] body(int maxBytes) {
+    long declared = request.getLength();
+    if (declared > maxBytes) {
+      throw tooLarge(maxBytes);
+    }
+    try {
+      CompletableFuture<byte[]> body = new CompletableFuture<>();
+      Content.Source.asByteArrayAsync(request, maxBytes, Promise.Invocable.toPromise(body));
+      return body.get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw tooLarge(maxBytes);
+    } catch (TimeoutException e) {
+      throw ApiError.badRequest("body_timeout", "the request body did not arrive within 30s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApiError.badRequest("body_interrupted", "the request was interrupted; retry");
+    }
+  }
+
+  public void json(int status, Object body) {
+    Json.write(response, callback, status, body);
+  }
+
+  public void rawJson(int status, byte[] body) {
+    Json.writeRaw(response, callback, status, body);
+  }
+
+  public void header(String name, String value) {
+    response.getHeaders().put(name, value);
+  }
+
+  void error(ApiError error) {
+    Json.error(response, callback, error);
+  }
+
+  private static ApiError tooLarge(int maxBytes) {
+    return new ApiError(413, "body_too_large",
+        "the request body must be at most " + maxBytes + " bytes of JSON");
+  }
+}

@@ -1,0 +1,64 @@
+package dev.tether.relay.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.protocol.ProtocolException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.util.Callback;
+import org.junit.jupiter.api.Test;
+
+class TunnelStreamTest {
+  /** A DevTools side that never finishes writing, so no credit ever flows back. */
+  private static final class StuckPeer implements StreamPeer {
+    final List<Integer> chunks = new ArrayList<>();
+    int opened;
+
+    @Override
+    public void onOpened() {
+      opened++;
+    }
+
+    @Override
+    public void onCredit() {}
+
+    @Override
+    public void onData(ByteBuffer chunk, boolean fin, Callback written) {
+      chunks.add(chunk.remaining());
+    }
+
+    @Override
+    public void onStreamClosed(int code, String reason) {}
+  }
+
+  @Test
+  void aShimMaySendUpToItsWindowAndNotOneByteMore() throws Exception {
+    StuckPeer peer = new StuckPeer();
+    TunnelStream stream = new TunnelStream(1, null, peer, 100);
+
+    stream.onData(ByteBuffer.allocate(60), false);
+    stream.onData(ByteBuffer.allocate(40), false);
+
+    assertThat(peer.chunks).containsExactly(60, 40);
+    assertThatThrownBy(() -> stream.onData(ByteBuffer.allocate(1), true))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("credit");
+  }
+
+  @Test
+  void nothingMaySendTowardsTheTargetUntilTheShimOpenedTheStream() {
+    StuckPeer peer = new StuckPeer();
+    TunnelStream stream = new TunnelStream(1, null, peer, 100);
+
+    assertThat(stream.sendable()).isZero();
+    stream.onOpened(500);
+    stream.onOpened(900);
+
+    assertThat(stream.sendable()).isEqualTo(500);
+    assertThat(peer.opened).isEqualTo(1);
+    stream.onCredit(250);
+    assertThat(stream.sendable()).isEqualTo(750);
+  }
+}

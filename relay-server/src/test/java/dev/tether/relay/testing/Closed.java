@@ -1,0 +1,4 @@
+package dev.tether.relay.testing;
+
+/** How a WebSocket was closed by the other side. */
+public record Closed(int code, String reason) {}
