@@ -1,0 +1,294 @@
+/**
+ * The console page: signs the user in with their token, keeps the function list current while the
+ * tab is visible, and opens DevTools sessions.
+ */
+
+import { api } from './api.js';
+import { clock, relative, h } from './dom.js';
+import { renderFunctions, refreshTimes } from './function-list.js';
+import { showSession, showSessionError, showSessionEnded } from './session-panel.js';
+import { decodeClaims, forgetToken, isExpired, storeToken, storedToken, takeTokenFromUrl } from './token.js';
+
+const POLL_INTERVAL_MS = 5000;
+const MODE_LABELS = {
+  full: ['Full', 'breakpoints, evaluate, edit'],
+  readonly: ['Read-only', 'inspect, no code changes'],
+};
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  token: null,
+  claims: null,
+  lastListJson: null,
+  pollTimer: null,
+  polling: false,
+  session: null,
+};
+
+function start() {
+  const { refusedQueryToken } = takeTokenFromUrl();
+  $('signin-form').addEventListener('submit', onSignIn);
+  $('sign-out').addEventListener('click', () => signOut(null));
+  $('refresh').addEventListener('click', () => poll());
+  // Pasting a #token=… link into a tab that already shows the console does not reload the page.
+  window.addEventListener('hashchange', () => {
+    if (takeTokenFromUrl().fromFragment) signIn(storedToken(), { fromStorage: true });
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && state.token) poll();
+  });
+  const token = storedToken();
+  if (token) signIn(token, { fromStorage: true });
+  else showSignIn(null);
+  if (refusedQueryToken) {
+    notice('error', 'A token in the query string was ignored.',
+      'Query strings end up in server logs. Put the token after # instead: …/#token=…');
+  }
+}
+
+// ---- signing in and out ------------------------------------------------------------------------
+
+function onSignIn(event) {
+  event.preventDefault();
+  const text = $('token-input').value.trim().replace(/^Bearer\s+/i, '');
+  if (!text) {
+    fieldError('Paste your token first.');
+    $('token-input').focus();
+    return;
+  }
+  if (!signIn(text, { fromStorage: false })) return;
+  $('token-input').value = '';
+}
+
+/** Accepts a token if it looks like one and has not expired; the relay has the final word. */
+function signIn(token, { fromStorage }) {
+  let claims;
+  try {
+    claims = decodeClaims(token);
+  } catch (e) {
+    if (fromStorage) signOut(`The token in the link could not be used. ${e.message}`);
+    else fieldError(e.message);
+    return false;
+  }
+  if (isExpired(claims)) {
+    const message = `The token for ${claims.sub} expired ${relative(claims.exp)} (${clock(claims.exp)}). Get a new one and sign in again.`;
+    if (fromStorage) signOut(message);
+    else fieldError(message);
+    return false;
+  }
+  storeToken(token);
+  state.token = token;
+  state.claims = claims;
+  state.lastListJson = null;
+  fieldError(null);
+  hideNotice();
+  showIdentity(claims);
+  setUpModes(claims.modes);
+  $('signin').hidden = true;
+  $('functions').hidden = false;
+  $('list-status').textContent = 'Loading…';
+  poll();
+  return true;
+}
+
+function signOut(message) {
+  forgetToken();
+  state.token = null;
+  state.claims = null;
+  window.clearTimeout(state.pollTimer);
+  $('identity').hidden = true;
+  $('functions').hidden = true;
+  $('function-list').replaceChildren();
+  hideSession();
+  showSignIn(message);
+}
+
+function showSignIn(message) {
+  $('signin').hidden = false;
+  if (message) notice('error', 'Please sign in again.', message);
+  else hideNotice();
+  $('token-input').focus();
+}
+
+function showIdentity(claims) {
+  $('identity-sub').textContent = claims.sub;
+  const parts = [];
+  if (claims.role) parts.push(claims.role);
+  if (claims.exp) parts.push(`token expires ${clock(claims.exp)} (${relative(claims.exp)})`);
+  $('identity-meta').textContent = parts.length ? `· ${parts.join(' · ')}` : '';
+  $('identity').hidden = false;
+}
+
+function fieldError(message) {
+  $('signin-error').textContent = message || '';
+  $('signin-error').hidden = !message;
+}
+
+// ---- session modes -----------------------------------------------------------------------------
+
+function setUpModes(modes) {
+  const known = (modes || []).filter((m) => m in MODE_LABELS);
+  $('mode-choice').hidden = known.length < 2;
+  $('mode-fixed').hidden = known.length !== 1;
+  if (known.length === 1) {
+    $('mode-fixed').textContent = `Sessions open ${MODE_LABELS[known[0]][0].toLowerCase()}: your token allows no other mode.`;
+  }
+  const preferred = known.includes('full') ? 'full' : known[0];
+  $('mode-options').replaceChildren(...(known.length < 2 ? [] : known.map((mode) => h('label', {},
+    h('input', { type: 'radio', name: 'mode', value: mode, checked: mode === preferred }),
+    MODE_LABELS[mode][0], ' ', h('span', {}, `(${MODE_LABELS[mode][1]})`)))));
+}
+
+/** The mode to request, or undefined to let the relay apply its default. */
+function chosenMode() {
+  const known = (state.claims?.modes || []).filter((m) => m in MODE_LABELS);
+  if (known.length === 1) return known[0];
+  return document.querySelector('input[name="mode"]:checked')?.value;
+}
+
+// ---- the function list -------------------------------------------------------------------------
+
+/** Fetches the list now and schedules the next fetch; only one request is ever in flight. */
+async function poll() {
+  window.clearTimeout(state.pollTimer);
+  if (!state.token || state.polling) return;
+  if (isExpired(state.claims)) {
+    signOut(`Your token expired at ${clock(state.claims.exp)}. Get a new one and sign in again.`);
+    return;
+  }
+  state.polling = true;
+  const token = state.token;
+  try {
+    const functions = await api('api/functions', { token });
+    if (token !== state.token) return;
+    onList(Array.isArray(functions) ? functions : []);
+  } catch (e) {
+    if (token !== state.token) return;
+    onListError(e);
+  } finally {
+    state.polling = false;
+    if (state.token && document.visibilityState === 'visible') {
+      state.pollTimer = window.setTimeout(poll, POLL_INTERVAL_MS);
+    }
+  }
+}
+
+function onList(functions) {
+  const json = JSON.stringify(functions);
+  const list = $('function-list');
+  if (json !== state.lastListJson) {
+    state.lastListJson = json;
+    renderFunctions(list, functions, { claims: state.claims, onDebug: debug });
+  } else {
+    refreshTimes(list);
+  }
+  $('list-error').hidden = true;
+  const status = $('list-status');
+  status.classList.remove('stale');
+  status.replaceChildren(h('span', { class: 'live-dot', 'aria-hidden': 'true' }),
+    `Live · checked ${new Date().toLocaleTimeString()}`);
+}
+
+function onListError(error) {
+  if (error.status === 401) {
+    signOut(error.message);
+    return;
+  }
+  const status = $('list-status');
+  status.classList.add('stale');
+  status.replaceChildren(h('span', { class: 'live-dot', 'aria-hidden': 'true' }),
+    state.lastListJson === null ? 'Not loaded' : 'Out of date');
+  const title = error.status === 403 ? 'Your token does not allow listing functions.'
+    : error.status === 0 ? 'The relay is not answering; retrying every few seconds.'
+      : `The relay could not list functions (${error.status}).`;
+  const box = $('list-error');
+  box.replaceChildren(h('strong', {}, title), error.message);
+  box.hidden = false;
+}
+
+// ---- opening a session -------------------------------------------------------------------------
+
+/**
+ * Opens the DevTools tab first, while the click still counts as a user gesture, so popup blockers
+ * let it through; the tab is pointed at DevTools once the relay has created the session.
+ */
+async function debug(button, functionName, instance) {
+  const tab = window.open('', '_blank');
+  if (tab) {
+    tab.opener = null;
+    tab.document.title = 'Opening DevTools…';
+    tab.document.body.textContent = `Opening DevTools for ${functionName}…`;
+    tab.document.body.style.font = '15px system-ui, sans-serif';
+    tab.document.body.style.margin = '2rem';
+  }
+  const label = button.textContent;
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  button.textContent = 'Opening…';
+  const body = { function: functionName };
+  if (instance) body.instance = instance;
+  const mode = chosenMode();
+  if (mode) body.mode = mode;
+  try {
+    const session = await api('api/sessions', { token: state.token, method: 'POST', body });
+    if (tab && !tab.closed) tab.location.replace(session.devtoolsFrontendUrl);
+    state.session = session;
+    showSession($('session'), session, { tabBlocked: !tab, onEnd: endSession, onDismiss: hideSession });
+    poll();
+  } catch (e) {
+    if (tab) tab.close();
+    if (e.status === 401) {
+      signOut(e.message);
+      return;
+    }
+    const what = instance ? `instance ${instance} of ${functionName}` : functionName;
+    showSessionError($('session'), `Could not open DevTools for ${what}`, e.message, { onDismiss: hideSession });
+    if (e.status === 404 || e.status === 409) poll();
+  } finally {
+    button.textContent = label;
+    button.removeAttribute('aria-busy');
+    button.disabled = false;
+  }
+}
+
+async function endSession() {
+  const session = state.session;
+  if (!session) return;
+  try {
+    await api(`api/sessions/${encodeURIComponent(session.sessionId)}`, { token: state.token, method: 'DELETE' });
+    showSessionEnded($('session'), session.sessionId, { onDismiss: hideSession });
+    state.session = null;
+    poll();
+  } catch (e) {
+    if (e.status === 404) {
+      showSessionEnded($('session'), session.sessionId, { onDismiss: hideSession });
+      state.session = null;
+    } else {
+      notice('error', 'Could not end the session.', e.message);
+    }
+  }
+}
+
+function hideSession() {
+  const panel = $('session');
+  const hadFocus = panel.contains(document.activeElement);
+  panel.hidden = true;
+  panel.replaceChildren();
+  if (hadFocus) $('functions-title').focus();
+}
+
+// ---- notices -----------------------------------------------------------------------------------
+
+function notice(kind, title, message) {
+  const el = $('notice');
+  el.className = `notice ${kind}`;
+  el.replaceChildren(h('strong', {}, title), message || '');
+  el.hidden = false;
+}
+
+function hideNotice() {
+  $('notice').hidden = true;
+}
+
+start();
