@@ -1,1 +1,47 @@
-package dev.tether.shim; public class Main { public static void main(String[] a) {} }
+package dev.tether.shim;
+
+import dev.tether.shim.process.SignalForwarder;
+import java.io.IOException;
+
+/**
+ * {@code tether shim}: reads the command line, starts the {@link Shim}, and in wrap mode exits
+ * with the function's exit code after passing it TERM, INT and HUP.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    if (ShimArguments.wantsHelp(args)) {
+      System.out.print(ShimArguments.USAGE);
+      return;
+    }
+    ShimConfig config;
+    try {
+      config = ShimArguments.parse(args, System.getenv());
+    } catch (UsageException e) {
+      System.err.println("tether-shim: " + e.getMessage());
+      System.err.println("tether-shim: see tether shim --help");
+      System.exit(2);
+      return;
+    }
+    Shim shim;
+    try {
+      shim = Shim.start(config);
+    } catch (IOException e) {
+      System.err.println(
+          "tether-shim: cannot start the function: " + e.getMessage()
+              + "; check the command after --");
+      System.exit(127);
+      return;
+    }
+    if (config.wraps()) {
+      SignalForwarder.install(shim.child());
+      int code = shim.childExit().join();
+      shim.close();
+      System.exit(code);
+    } else {
+      Runtime.getRuntime().addShutdownHook(new Thread(shim::close, "tether-shim-stop"));
+      shim.whenClosed().join();
+    }
+  }
+}

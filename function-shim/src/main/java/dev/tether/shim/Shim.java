@@ -1,0 +1,189 @@
+package dev.tether.shim;
+
+import dev.tether.protocol.CloseCodes;
+import dev.tether.shim.inspector.InspectorDirectory;
+import dev.tether.shim.process.NodeProcess;
+import dev.tether.shim.stream.Streams;
+import dev.tether.shim.transport.Transport;
+import dev.tether.shim.tunnel.TunnelClient;
+import dev.tether.shim.tunnel.TunnelConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running shim: the wrapped Node.js process (wrap mode) or a running inspector (attach mode),
+ * tethered to the relay. Usable in-process:
+ *
+ * <pre>{@code
+ * try (Shim shim = Shim.start(ShimConfig.wrap(relay, token, "orders", List.of("node", "server.js")))) {
+ *   shim.awaitRegistered(Duration.ofSeconds(5));
+ *   int code = shim.childExit().join();
+ * }
+ * }</pre>
+ *
+ * <p>Closing it closes the tunnel and, in wrap mode, ends the child (TERM, then KILL).
+ */
+public final class Shim implements AutoCloseable {
+  /** The shim's version, as built. */
+  public static final String VERSION = readVersion();
+
+  private static final Duration WRAP_INSPECTOR_PATIENCE = Duration.ofSeconds(10);
+  private static final Duration CHILD_STOP_GRACE = Duration.ofSeconds(5);
+
+  // No static logger: Logback's start-up must not run before the function has been started.
+  private final Logger log;
+  private final ShimConfig config;
+  private final NodeProcess child;
+  private final String inspectorAddress;
+  private final Transport transport;
+  private final TunnelClient tunnel;
+  private final CompletableFuture<Integer> childExit;
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  private final AtomicBoolean closing = new AtomicBoolean();
+
+  private Shim(ShimConfig config, NodeProcess child) {
+    this.log = LoggerFactory.getLogger(Shim.class);
+    this.config = config;
+    this.child = child;
+    this.inspectorAddress = child != null ? child.inspectorAddress() : config.inspector();
+    InspectorDirectory directory = new InspectorDirectory(inspectorAddress);
+    Duration patience = child != null ? WRAP_INSPECTOR_PATIENCE : Duration.ZERO;
+    this.transport = Transport.create();
+    Streams streams = new Streams(transport, config.limits());
+    TunnelConfig tunnelConfig =
+        new TunnelConfig(
+            config.relay(),
+            config.token(),
+            config.function(),
+            config.instance(),
+            VERSION,
+            config.backoff(),
+            null);
+    this.tunnel = new TunnelClient(tunnelConfig, transport, streams, () -> directory.fetch(patience));
+    log.info(
+        "starting function={} instance={} mode={} inspector={} quickack={} version={}",
+        config.function(),
+        config.instance(),
+        config.wraps() ? "wrap" : "attach",
+        inspectorAddress,
+        transport.quickAck(),
+        VERSION);
+    this.childExit = child == null ? null : child.exit().thenApply(this::childExited);
+  }
+
+  /**
+   * Starts the shim: in wrap mode the function first, then everything else; the relay is dialled
+   * in the background, so this returns before the shim is registered.
+   *
+   * @throws IOException when the wrapped command cannot be started
+   */
+  public static Shim start(ShimConfig config) throws IOException {
+    // The function first: nothing the shim does may delay its cold start.
+    NodeProcess child = config.wraps() ? NodeProcess.start(config.command()) : null;
+    Shim shim;
+    try {
+      shim = new Shim(config, child);
+    } catch (RuntimeException e) {
+      if (child != null) {
+        child.stop(CHILD_STOP_GRACE);
+      }
+      throw e;
+    }
+    shim.tunnel.start();
+    return shim;
+  }
+
+  public String instanceId() {
+    return config.instance();
+  }
+
+  public ShimConfig config() {
+    return config;
+  }
+
+  /** {@code host:port} of the inspector the shim bridges to. */
+  public String inspectorAddress() {
+    return inspectorAddress;
+  }
+
+  /** Waits until the relay has welcomed this instance (now, or after a reconnect). */
+  public boolean awaitRegistered(Duration timeout) throws InterruptedException {
+    return tunnel.awaitRegistered(timeout);
+  }
+
+  public TunnelClient.State tunnelState() {
+    return tunnel.state();
+  }
+
+  /** The wrapped process; only in wrap mode. */
+  public NodeProcess child() {
+    if (child == null) {
+      throw new IllegalStateException("attach mode has no child process; use ShimConfig.wrap");
+    }
+    return child;
+  }
+
+  /**
+   * Completes with the wrapped process's exit code (128+N after signal N) once the tunnel has been
+   * closed cleanly behind it; only in wrap mode.
+   */
+  public CompletableFuture<Integer> childExit() {
+    if (childExit == null) {
+      throw new IllegalStateException("attach mode has no child process; use ShimConfig.wrap");
+    }
+    return childExit;
+  }
+
+  /** Completes when {@link #close} has finished. */
+  public CompletableFuture<Void> whenClosed() {
+    return closed;
+  }
+
+  private int childExited(int code) {
+    log.info("function exited code={} function={} instance={}", code, config.function(), instanceId());
+    tunnel.close(CloseCodes.TARGET_GONE, "the function exited");
+    return code;
+  }
+
+  /** Closes the tunnel, ends the wrapped process, and stops the event loop. Idempotent. */
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      closed.join();
+      return;
+    }
+    try {
+      if (child != null && child.exit().isDone()) {
+        tunnel.close(CloseCodes.TARGET_GONE, "the function exited");
+      } else {
+        tunnel.close(CloseCodes.GOING_AWAY, "the shim is stopping");
+      }
+      if (child != null) {
+        child.stop(CHILD_STOP_GRACE);
+      }
+      transport.close();
+    } finally {
+      closed.complete(null);
+    }
+  }
+
+  private static String readVersion() {
+    try (InputStream in = Shim.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        return "dev";
+      }
+      Properties properties = new Properties();
+      properties.load(in);
+      return properties.getProperty("version", "dev");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

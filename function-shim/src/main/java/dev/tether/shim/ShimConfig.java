@@ -1,0 +1,206 @@
+package dev.tether.shim;
+
+import dev.tether.protocol.Tunnel;
+import dev.tether.shim.stream.StreamLimits;
+import dev.tether.shim.tunnel.Backoff;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * Everything one shim needs, validated and defaulted here: the relay's agent URL, the agent
+ * token, this instance's identity, and either the command to wrap or the inspector to attach to.
+ *
+ * @param relay the relay's agent URL; {@code http(s)://} becomes {@code ws(s)://} and {@code
+ *     /agent} is appended to the path
+ * @param command the function's command (wrap mode), or empty
+ * @param inspector {@code host:port} of a running inspector (attach mode), or null
+ */
+public record ShimConfig(
+    URI relay,
+    String token,
+    String function,
+    String instance,
+    List<String> command,
+    String inspector,
+    StreamLimits limits,
+    Backoff backoff) {
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}");
+
+  public ShimConfig {
+    relay = agentUrl(relay);
+    if (token == null || token.isBlank()) {
+      throw new IllegalArgumentException(
+          "missing the agent token: set TETHER_AGENT_TOKEN (or pass --token);"
+              + " `./tether token agent --function NAME` prints one");
+    }
+    token = token.strip();
+    if (function == null || function.isBlank()) {
+      throw new IllegalArgumentException(
+          "missing the function name: pass --function NAME or set TETHER_FUNCTION");
+    }
+    requireName(function, "function name");
+    instance = instance == null || instance.isBlank() ? defaultInstanceId() : instance;
+    requireName(instance, "instance id");
+    command = command == null ? List.of() : List.copyOf(command);
+    inspector = inspector == null || inspector.isBlank() ? null : inspector.strip();
+    if (command.isEmpty() && inspector == null) {
+      throw new IllegalArgumentException(
+          "nothing to tether: put the function's command after -- (e.g. -- node server.js)"
+              + " or pass --inspector HOST:PORT of a running inspector");
+    }
+    if (!command.isEmpty() && inspector != null) {
+      throw new IllegalArgumentException(
+          "choose one: a command after -- (wrap mode) or --inspector HOST:PORT (attach mode),"
+              + " not both");
+    }
+    if (inspector != null) {
+      requireHostPort(inspector);
+    }
+    limits = limits == null ? StreamLimits.DEFAULTS : limits;
+    backoff = backoff == null ? Backoff.DEFAULT : backoff;
+  }
+
+  /** Wrap mode: start {@code command} with a private inspector and tether it. */
+  public static ShimConfig wrap(String relay, String token, String function, List<String> command) {
+    return new ShimConfig(parseUrl(relay), token, function, null, command, null, null, null);
+  }
+
+  /** Attach mode: tether the inspector already listening at {@code host:port}. */
+  public static ShimConfig attach(String relay, String token, String function, String inspector) {
+    return new ShimConfig(parseUrl(relay), token, function, null, List.of(), inspector, null, null);
+  }
+
+  public ShimConfig withInstance(String id) {
+    return new ShimConfig(relay, token, function, id, command, inspector, limits, backoff);
+  }
+
+  public ShimConfig withLimits(StreamLimits newLimits) {
+    return new ShimConfig(relay, token, function, instance, command, inspector, newLimits, backoff);
+  }
+
+  public ShimConfig withBackoff(Backoff newBackoff) {
+    return new ShimConfig(relay, token, function, instance, command, inspector, limits, newBackoff);
+  }
+
+  /** True in wrap mode. */
+  public boolean wraps() {
+    return !command.isEmpty();
+  }
+
+  /** Never prints the token. */
+  @Override
+  public String toString() {
+    return "ShimConfig[relay=" + relay + ", function=" + function + ", instance=" + instance
+        + (wraps() ? ", command=" + command : ", inspector=" + inspector) + "]";
+  }
+
+  static URI parseUrl(String relay) {
+    if (relay == null || relay.isBlank()) {
+      return null;
+    }
+    try {
+      return new URI(relay.strip());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("the relay URL is not a URL: " + e.getMessage());
+    }
+  }
+
+  /** {@code https://relay.example/tether} becomes {@code wss://relay.example/tether/agent}. */
+  static URI agentUrl(URI relay) {
+    if (relay == null) {
+      throw new IllegalArgumentException(
+          "missing the relay URL: pass --relay URL or set TETHER_RELAY_URL");
+    }
+    String scheme = relay.getScheme() == null ? "" : relay.getScheme().toLowerCase(Locale.ROOT);
+    String wsScheme =
+        switch (scheme) {
+          case "ws", "http" -> "ws";
+          case "wss", "https" -> "wss";
+          default -> throw new IllegalArgumentException(
+              "the relay URL must start with ws://, wss://, http:// or https://, was " + relay);
+        };
+    if (relay.getHost() == null) {
+      throw new IllegalArgumentException("the relay URL has no host: " + relay);
+    }
+    if (relay.getRawUserInfo() != null) {
+      throw new IllegalArgumentException(
+          "the relay URL must not carry credentials; pass the agent token with --token"
+              + " or TETHER_AGENT_TOKEN");
+    }
+    if (relay.getRawQuery() != null || relay.getRawFragment() != null) {
+      throw new IllegalArgumentException("the relay URL must not have a query or fragment: " + relay);
+    }
+    String path = relay.getRawPath() == null ? "" : relay.getRawPath();
+    if (!path.endsWith(Tunnel.AGENT_PATH)) {
+      path = path.replaceAll("/+$", "") + Tunnel.AGENT_PATH;
+    }
+    return URI.create(
+        wsScheme + "://" + hostForUri(relay.getHost())
+            + (relay.getPort() == -1 ? "" : ":" + relay.getPort()) + path);
+  }
+
+  /** {@code <hostname>-<pid>-<4 hex>}: unique per process, readable in the console. */
+  static String defaultInstanceId() {
+    // Uniqueness, not secrecy: ThreadLocalRandom avoids SecureRandom's seeding on the cold path.
+    byte[] random = new byte[2];
+    ThreadLocalRandom.current().nextBytes(random);
+    String host = hostname().replaceAll("[^A-Za-z0-9._-]", "-");
+    if (host.isEmpty() || !Character.isLetterOrDigit(host.charAt(0))) {
+      host = "instance" + host;
+    }
+    if (host.length() > 64) {
+      host = host.substring(0, 64);
+    }
+    return host + "-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(random);
+  }
+
+  private static String hostname() {
+    // No DNS lookup: InetAddress.getLocalHost() can stall a cold start for seconds.
+    String fromEnv = System.getenv("HOSTNAME");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv.strip();
+    }
+    try {
+      return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+    } catch (IOException | RuntimeException e) {
+      return "localhost";
+    }
+  }
+
+  private static String hostForUri(String host) {
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+  }
+
+  private static void requireName(String value, String what) {
+    if (!NAME.matcher(value).matches()) {
+      throw new IllegalArgumentException(
+          "the " + what + " '" + value + "' may use letters, digits and . _ : / - (at most 200)");
+    }
+  }
+
+  private static void requireHostPort(String hostPort) {
+    String problem = null;
+    try {
+      URI uri = new URI("tcp://" + hostPort);
+      if (uri.getHost() == null || uri.getPort() < 1 || uri.getPort() > 65535) {
+        problem = "";
+      }
+    } catch (URISyntaxException e) {
+      problem = e.getMessage();
+    }
+    if (problem != null) {
+      throw new IllegalArgumentException(
+          "--inspector wants HOST:PORT of a Node.js inspector (e.g. 127.0.0.1:9229), was '"
+              + hostPort + "'");
+    }
+  }
+}

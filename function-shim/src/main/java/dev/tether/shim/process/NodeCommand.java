@@ -1,0 +1,56 @@
+package dev.tether.shim.process;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The wrapped command with Node's inspector turned on at a private loopback port: the flags go
+ * right after {@code node} when the command starts with it, and into {@code NODE_OPTIONS}
+ * otherwise (a launcher script, {@code npm start}, …).
+ *
+ * <p>{@code --inspect-publish-uid=http} keeps the inspector's WebSocket URL off the function's
+ * stderr; the shim learns it from {@code /json/list}.
+ *
+ * @param argv what to execute
+ * @param nodeOptions the {@code NODE_OPTIONS} to set, or null to leave the environment alone
+ */
+public record NodeCommand(List<String> argv, String nodeOptions) {
+  private static final Pattern NODE = Pattern.compile("node(js)?[0-9.]*(\\.exe)?");
+
+  public NodeCommand {
+    argv = List.copyOf(argv);
+  }
+
+  /** {@code command} with the inspector on {@code 127.0.0.1:port}. */
+  public static NodeCommand withInspector(
+      List<String> command, int port, String inheritedNodeOptions) {
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("the command to wrap is empty");
+    }
+    List<String> flags = flags(port);
+    if (isNode(command.get(0))) {
+      List<String> argv = new ArrayList<>(command.size() + flags.size());
+      argv.add(command.get(0));
+      argv.addAll(flags);
+      argv.addAll(command.subList(1, command.size()));
+      return new NodeCommand(argv, null);
+    }
+    String own = String.join(" ", flags);
+    String options =
+        inheritedNodeOptions == null || inheritedNodeOptions.isBlank()
+            ? own
+            : inheritedNodeOptions + " " + own;
+    return new NodeCommand(command, options);
+  }
+
+  static boolean isNode(String program) {
+    Path name = Path.of(program).getFileName();
+    return name != null && NODE.matcher(name.toString()).matches();
+  }
+
+  private static List<String> flags(int port) {
+    return List.of("--inspect=127.0.0.1:" + port, "--inspect-publish-uid=http");
+  }
+}

@@ -1,0 +1,118 @@
+package dev.tether.shim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ShimArgumentsTest {
+  private static final Map<String, String> NO_ENV = Map.of();
+
+  private static ShimConfig parse(String line, Map<String, String> env) throws UsageException {
+    return ShimArguments.parse(line.isEmpty() ? new String[0] : line.split(" "), env);
+  }
+
+  @Test
+  void wrapModeTakesEverythingAfterTheDoubleDashAsTheCommand() throws Exception {
+    ShimConfig config =
+        parse("--relay http://relay:9300 --token t --function orders -- node server.js --verbose", NO_ENV);
+
+    assertThat(config.wraps()).isTrue();
+    assertThat(config.command()).containsExactly("node", "server.js", "--verbose");
+    assertThat(config.relay()).isEqualTo(URI.create("ws://relay:9300/agent"));
+    assertThat(config.function()).isEqualTo("orders");
+    assertThat(config.inspector()).isNull();
+  }
+
+  @Test
+  void attachModeTakesAnInspectorAddress() throws Exception {
+    ShimConfig config =
+        parse("--relay=wss://relay.example --token=t --function=orders --inspector=127.0.0.1:9229", NO_ENV);
+
+    assertThat(config.wraps()).isFalse();
+    assertThat(config.inspector()).isEqualTo("127.0.0.1:9229");
+    assertThat(config.relay()).isEqualTo(URI.create("wss://relay.example/agent"));
+  }
+
+  @Test
+  void theEnvironmentFillsWhatTheCommandLineLeavesOut() throws Exception {
+    Map<String, String> env =
+        Map.of(
+            "TETHER_RELAY_URL", "https://relay.example/tether",
+            "TETHER_AGENT_TOKEN", "secret",
+            "TETHER_FUNCTION", "orders",
+            "TETHER_INSTANCE", "orders-7");
+
+    ShimConfig config = parse("-- node server.js", env);
+
+    assertThat(config.relay()).isEqualTo(URI.create("wss://relay.example/tether/agent"));
+    assertThat(config.token()).isEqualTo("secret");
+    assertThat(config.instance()).isEqualTo("orders-7");
+  }
+
+  @Test
+  void theCommandLineWinsOverTheEnvironment() throws Exception {
+    ShimConfig config =
+        parse("--function billing -- node a.js", Map.of(
+            "TETHER_RELAY_URL", "ws://r", "TETHER_AGENT_TOKEN", "t", "TETHER_FUNCTION", "orders"));
+
+    assertThat(config.function()).isEqualTo("billing");
+  }
+
+  @Test
+  void aMissingTokenSaysHowToGetOne() {
+    assertThatThrownBy(() -> parse("--relay ws://r --function f -- node a.js", NO_ENV))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("TETHER_AGENT_TOKEN")
+        .hasMessageContaining("./tether token agent");
+  }
+
+  @Test
+  void aMissingRelayOrFunctionNamesTheOptionAndTheVariable() {
+    assertThatThrownBy(() -> parse("--token t --function f -- node a.js", NO_ENV))
+        .hasMessageContaining("--relay").hasMessageContaining("TETHER_RELAY_URL");
+    assertThatThrownBy(() -> parse("--relay ws://r --token t -- node a.js", NO_ENV))
+        .hasMessageContaining("--function").hasMessageContaining("TETHER_FUNCTION");
+  }
+
+  @Test
+  void neitherACommandNorAnInspectorIsNothingToTether() {
+    assertThatThrownBy(() -> parse("--relay ws://r --token t --function f", NO_ENV))
+        .hasMessageContaining("nothing to tether").hasMessageContaining("-- node server.js");
+  }
+
+  @Test
+  void bothACommandAndAnInspectorIsRefused() {
+    assertThatThrownBy(
+            () -> parse("--relay ws://r --token t --function f --inspector h:1 -- node a.js", NO_ENV))
+        .hasMessageContaining("choose one");
+  }
+
+  @Test
+  void unknownOptionsAndStrayArgumentsAreRefusedWithAHint() {
+    assertThatThrownBy(() -> parse("--relay ws://r --colour blue -- node a.js", NO_ENV))
+        .hasMessageContaining("unknown option --colour");
+    assertThatThrownBy(() -> parse("--relay ws://r --token t --function f node a.js", NO_ENV))
+        .hasMessageContaining("unexpected argument 'node'").hasMessageContaining("after --");
+  }
+
+  @Test
+  void anOptionWithoutAValueIsRefused() {
+    assertThatThrownBy(() -> parse("--token t --function f --relay", NO_ENV))
+        .hasMessageContaining("--relay needs a value");
+  }
+
+  @Test
+  void aBadInspectorAddressShowsAnExample() {
+    assertThatThrownBy(() -> parse("--relay ws://r --token t --function f --inspector 9229", NO_ENV))
+        .hasMessageContaining("HOST:PORT").hasMessageContaining("127.0.0.1:9229");
+  }
+
+  @Test
+  void helpIsRecognisedOnlyBeforeTheCommand() {
+    assertThat(ShimArguments.wantsHelp(new String[] {"--help"})).isTrue();
+    assertThat(ShimArguments.wantsHelp(new String[] {"--", "node", "--help"})).isFalse();
+  }
+}
