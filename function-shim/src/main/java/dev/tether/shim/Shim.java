@@ -148,7 +148,7 @@ public final class Shim implements AutoCloseable {
 
   private int childExited(int code) {
     log.info("function exited code={} function={} instance={}", code, config.function(), instanceId());
-    tunnel.close(CloseCodes.TARGET_GONE, "the function exited");
+    tunnel.close(CloseCodes.NORMAL, "the function exited");
     return code;
   }
 
@@ -161,7 +161,7 @@ public final class Shim implements AutoCloseable {
     }
     try {
       if (child != null && child.exit().isDone()) {
-        tunnel.close(CloseCodes.TARGET_GONE, "the function exited");
+        tunnel.close(CloseCodes.NORMAL, "the function exited");
       } else {
         tunnel.close(CloseCodes.GOING_AWAY, "the shim is stopping");
       }

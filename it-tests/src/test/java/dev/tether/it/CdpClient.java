@@ -103,7 +103,12 @@ final class CdpClient implements AutoCloseable {
       if (left <= 0) {
         throw new AssertionError("no " + method + " event within " + timeout);
       }
-      listener.arrivals.poll(left, TimeUnit.NANOSECONDS);
+      try {
+        listener.arrivals.poll(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + method, e);
+      }
     }
   }
 

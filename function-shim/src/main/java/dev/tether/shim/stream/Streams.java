@@ -108,12 +108,6 @@ public final class Streams {
     stream.data(payload, chunk.fin());
   }
 
-  /** The shim is closing the tunnel on purpose: tell the relay why each stream ends, then end it. */
-  public void endAll(int code, String reason) {
-    new ArrayList<>(live.values()).forEach(stream -> stream.end(code, reason));
-    live.clear();
-  }
-
   /** The tunnel is gone: end every inspector session (resuming them is a later feature). */
   public void closeAll() {
     new ArrayList<>(live.values()).forEach(Stream::tunnelLost);

@@ -234,13 +234,14 @@ public final class TunnelClient implements AutoCloseable {
   }
 
   /**
-   * Ends every stream with {@code streamCode} and {@code reason}, closes the tunnel with a normal
-   * close frame, and stops reconnecting. Idempotent.
+   * Closes the tunnel with {@code code} and {@code reason} (the relay ends this instance's sessions
+   * and tells their DevTools why), closes the inspector sessions, and stops reconnecting.
+   * Idempotent.
    */
-  public void close(int streamCode, String reason) {
+  public void close(int code, String reason) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
-      loop.execute(() -> closeOnLoop(streamCode, reason, done));
+      loop.execute(() -> closeOnLoop(code, reason, done));
       done.get(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
       log.debug("tunnel close did not finish cleanly: {}", e.toString());
@@ -249,7 +250,7 @@ public final class TunnelClient implements AutoCloseable {
     }
   }
 
-  private void closeOnLoop(int streamCode, String reason, CompletableFuture<Void> done) {
+  private void closeOnLoop(int code, String reason, CompletableFuture<Void> done) {
     if (state == State.CLOSED) {
       done.complete(null);
       return;
@@ -260,11 +261,9 @@ public final class TunnelClient implements AutoCloseable {
       retry.cancel(false);
     }
     Channel open = channel;
-    if (wasRegistered && open != null && open.isActive()) {
-      streams.endAll(streamCode, reason);
-    } else {
-      streams.closeAll();
-    }
+    // The tunnel's close frame tells the relay the instance is gone, with the reason; it ends
+    // every session of this instance itself, so the streams close locally without messages.
+    streams.closeAll();
     channel = null;
     if (open == null || !open.isActive()) {
       done.complete(null);
@@ -273,7 +272,7 @@ public final class TunnelClient implements AutoCloseable {
     if (wasRegistered) {
       log.info("tunnel closing relay={} reason=\"{}\"", config.relay(), reason);
     }
-    open.writeAndFlush(new CloseWebSocketFrame(1000, reason)).addListener(ChannelFutureListener.CLOSE);
+    open.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
     open.closeFuture().addListener(f -> done.complete(null));
   }
 

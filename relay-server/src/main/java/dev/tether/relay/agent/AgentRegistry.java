@@ -64,12 +64,10 @@ public final class AgentRegistry {
     }
   }
 
-  void unregister(AgentTunnel tunnel) {
+  void unregister(AgentTunnel tunnel, String why) {
     Instance instance = tunnel.instance().orElseThrow();
     if (tunnels.remove(key(instance.function(), instance.id()), tunnel)) {
-      sessions.endAllOn(instance.function(), instance.id(), EndReason.AGENT_LOST,
-          "the function instance " + instance.name()
-              + " disconnected; start a new session when it is back");
+      sessions.endAllOn(instance.function(), instance.id(), EndReason.AGENT_LOST, why);
     }
   }
 

@@ -186,11 +186,14 @@ public final class AgentTunnel implements FrameHandler {
     }
     LOG.info("agent disconnected function={} instance={} remote={} code={} reason=\"{}\"",
         registered.function(), registered.id(), remote, code, reason);
-    registry.unregister(this);
+    // A shim that closes deliberately says why (e.g. "the function exited"); pass that on.
+    boolean deliberate = code == CloseCodes.NORMAL || code == CloseCodes.GOING_AWAY;
+    String why = deliberate && reason != null && !reason.isBlank() ? " (" + reason + ")" : "";
     String lost = code == CloseCodes.REPLACED
-        ? "the function instance " + registered.name() + " reconnected; get a fresh URL to re-attach"
-        : "the function instance " + registered.name()
-            + " disconnected; start a new session when it is back";
+        ? "instance " + registered.name() + " reconnected; get a fresh URL to re-attach"
+        : "instance " + registered.name() + " disconnected" + why
+            + "; start a new session when it is back";
+    registry.unregister(this, lost);
     for (TunnelStream stream : List.copyOf(streams.values())) {
       stream.onClosed(CloseCodes.AGENT_LOST, lost);
     }

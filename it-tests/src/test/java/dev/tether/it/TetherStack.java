@@ -1,0 +1,236 @@
+package dev.tether.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.relay.Relay;
+import dev.tether.relay.RelayConfig;
+import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.Role;
+import dev.tether.relay.auth.TokenIssuer;
+import dev.tether.shim.Shim;
+import dev.tether.shim.ShimConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Everything a user runs, started for one test class: a relay on a free port with its own data
+ * directory, and sample functions, each a real {@code node} wrapped by the real shim.
+ */
+final class TetherStack implements AutoCloseable {
+  /** The repository root, where {@code examples/} lives. */
+  static final Path ROOT = findRoot();
+
+  private final Relay relay;
+  private final Path dataDir;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<Function> functions = new ArrayList<>();
+
+  private TetherStack(Relay relay, Path dataDir) {
+    this.relay = relay;
+    this.dataDir = dataDir;
+  }
+
+  static TetherStack start() throws Exception {
+    Path dataDir = Files.createTempDirectory("tether-it-");
+    Relay relay = Relay.start(RelayConfig.builder().port(0).dataDir(dataDir).build());
+    return new TetherStack(relay, dataDir);
+  }
+
+  Relay relay() {
+    return relay;
+  }
+
+  URI relayUri(String path) {
+    return relay.wsUri(path);
+  }
+
+  /** Starts examples/orders/server.js under the shim as {@code name} and waits until it is registered. */
+  Function startFunction(String name) throws Exception {
+    int port = freePort();
+    ShimConfig config =
+        ShimConfig.wrap(
+            relay.wsUri("/agent").toString(),
+            agentToken(name),
+            name,
+            List.of("node", ROOT.resolve("examples/orders/server.js").toString(), String.valueOf(port)));
+    Shim shim = Shim.start(config);
+    Function function = new Function(name, shim, port);
+    functions.add(function);
+    assertThat(shim.awaitRegistered(Duration.ofSeconds(30)))
+        .as("the shim of %s registers at the relay", name)
+        .isTrue();
+    function.awaitServing();
+    return function;
+  }
+
+  String userToken(String subject, List<String> functionGlobs) {
+    return relay.tokenIssuer().userToken(
+        subject, Role.DEVELOPER, functionGlobs, EnumSet.allOf(Mode.class), Duration.ofHours(1));
+  }
+
+  String agentToken(String function) {
+    return relay.tokenIssuer().agentToken(function, Duration.ofHours(1));
+  }
+
+  /** Calls the relay's HTTP API; {@code token} and {@code body} may be null. */
+  HttpResponse<String> api(String method, String path, String token, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(relay.uri(path)).timeout(Duration.ofSeconds(20));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    request.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** POST /api/sessions as the user would, asserting it was created. */
+  Session createSession(String token, String function) throws Exception {
+    HttpResponse<String> response =
+        api("POST", "/api/sessions", token, "{\"function\":\"" + function + "\"}");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    JsonNode body = CdpClient.JSON.readTree(response.body());
+    return new Session(body.path("sessionId").asText(), URI.create(body.path("webSocketDebuggerUrl").asText()), body);
+  }
+
+  /** A new session's webSocketDebuggerUrl. */
+  URI openSession(String token, String function) throws Exception {
+    return createSession(token, function).webSocketDebuggerUrl();
+  }
+
+  /**
+   * A ticket for the same session, signed by the relay's own key but issued three minutes ago,
+   * so it has expired.
+   */
+  URI expiredTicketFor(URI debuggerUrl) throws Exception {
+    String ticket = debuggerUrl.getPath().substring("/devtools/".length());
+    JsonNode claims = CdpClient.JSON.readTree(
+        java.util.Base64.getUrlDecoder().decode(ticket.split("\\.")[1]));
+    TokenIssuer past =
+        new TokenIssuer(
+            relay.signingKeys(),
+            relay.publicUrl().toString(),
+            Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-3)));
+    String expired =
+        past.ticket(
+                claims.path("sid").asText(),
+                claims.path("sub").asText(),
+                claims.path("function").asText(),
+                claims.path("instance").asText(),
+                Mode.FULL,
+                Duration.ofSeconds(30))
+            .token();
+    return relay.wsUri("/devtools/" + expired);
+  }
+
+  @Override
+  public void close() {
+    functions.forEach(Function::stopShim);
+    relay.close();
+    try (var files = Files.walk(dataDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The 0-based line of the first line of {@code file} (under the repository) containing {@code text}. */
+  static int lineOf(String file, String text) throws IOException {
+    List<String> lines = Files.readAllLines(ROOT.resolve(file));
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(text)) {
+        return i;
+      }
+    }
+    throw new AssertionError(file + " has no line containing " + text);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static Path findRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.isDirectory(dir.resolve("examples/orders"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("run the tests inside the repository: no examples/orders found");
+    }
+    return dir;
+  }
+
+  /** A session as POST /api/sessions returned it. */
+  record Session(String id, URI webSocketDebuggerUrl, JsonNode body) {}
+
+  /** One sample function instance: node under the shim, serving HTTP on a loopback port. */
+  final class Function {
+    private final String name;
+    private final Shim shim;
+    private final int port;
+
+    Function(String name, Shim shim, int port) {
+      this.name = name;
+      this.shim = shim;
+      this.port = port;
+    }
+
+    String instanceId() {
+      return shim.instanceId();
+    }
+
+    /** One invocation: POSTs the event; completes when the function answers. */
+    CompletableFuture<HttpResponse<String>> invoke(String event) {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+              .timeout(Duration.ofSeconds(60))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(event))
+              .build();
+      return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Stops the shim and with it the wrapped node process, as when an instance is killed. */
+    void stopShim() {
+      shim.close();
+    }
+
+    private void awaitServing() throws InterruptedException {
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (true) {
+        try {
+          invoke("{}").get();
+          return;
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (System.nanoTime() > deadline) {
+            throw new AssertionError(name + " does not answer on port " + port, e.getCause());
+          }
+          Thread.sleep(50); // polling a port that is about to open
+        }
+      }
+    }
+  }
+}
