@@ -44,8 +44,9 @@ public final class ChainVerifier {
     }
     if (record.seq() > expected) {
       return fail(location, record.seq(), "follows record " + (expected - 1) + " but is number "
-          + record.seq() + ": " + (record.seq() == expected + 1 ? "record " + expected + " was"
-          : "records " + expected + ".." + (record.seq() - 1) + " were") + " deleted");
+          + record.seq() + ": " + (record.seq() == expected + 1 ? "record " + expected + " is"
+          : "records " + expected + ".." + (record.seq() - 1) + " are")
+          + " missing here (deleted, or moved by reordering)");
     }
     if (record.seq() < expected) {
       return fail(location, record.seq(), "is number " + record.seq() + " but comes after "

@@ -64,20 +64,20 @@ public final class FileAuditStore implements AuditStore {
     Files.createDirectories(dir);
     List<Path> files = files();
     currentIndex = files.isEmpty() ? 1 : index(files.get(files.size() - 1));
-    current = FileChannel.open(file(currentIndex), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    long size = current.size();
-    if (size > 0) {
-      ByteBuffer last = ByteBuffer.allocate(1);
-      current.read(last, size - 1);
-      if (last.get(0) != '\n') {
-        current.close();
-        current = null;
-        throw new IOException("the audit file " + file(currentIndex) + " ends in a torn record"
-            + " (the relay stopped mid-write); run `tether audit verify`, then move the file"
-            + " aside so a new one starts");
+    Path path = file(currentIndex);
+    if (Files.exists(path) && Files.size(path) > 0) {
+      try (FileChannel read = FileChannel.open(path, StandardOpenOption.READ)) {
+        ByteBuffer last = ByteBuffer.allocate(1);
+        read.read(last, read.size() - 1);
+        if (last.get(0) != '\n') {
+          throw new IOException("the audit file " + path + " ends in a torn record (the relay"
+              + " stopped mid-write); run `tether audit verify`, then move the file aside so a"
+              + " new one starts");
+        }
       }
     }
+    current = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND);
   }
 
   @Override
