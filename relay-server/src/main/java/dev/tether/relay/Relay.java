@@ -16,6 +16,9 @@ import dev.tether.relay.devtools.OriginPolicy;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.JsonErrorHandler;
 import dev.tether.relay.http.Router;
+import dev.tether.relay.policy.HandshakeDeadline;
+import dev.tether.relay.policy.Policy;
+import dev.tether.relay.policy.PolicyListener;
 import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Sessions;
 import java.io.IOException;
@@ -58,6 +61,8 @@ public final class Relay implements AutoCloseable {
   private Sessions sessions;
   private AgentRegistry registry;
   private URI publicUrl;
+  private PolicyListener policyListener = PolicyListener.LOGGING;
+  private Policy policy;
 
   public Relay(RelayConfig config) {
     this(config, Clock.systemUTC());
@@ -71,6 +76,15 @@ public final class Relay implements AutoCloseable {
   /** Creates and starts a relay. */
   public static Relay start(RelayConfig config) throws Exception {
     return new Relay(config).start();
+  }
+
+  /** Who hears policy refusals and warnings (default: log lines); set before {@link #start()}. */
+  public synchronized Relay policyListener(PolicyListener listener) {
+    if (server != null) {
+      throw new IllegalStateException("set the policy listener before start()");
+    }
+    policyListener = listener;
+    return this;
   }
 
   /** Binds the port, loads (or creates) the signing key and starts serving. */
@@ -96,6 +110,7 @@ public final class Relay implements AutoCloseable {
     connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(config.host());
     connector.setPort(config.port());
+    connector.addBean(new HandshakeDeadline(scheduler, config.limits().handshakeTimeout()));
     server.addConnector(connector);
     try {
       bind(); // first: the public URL, and so the token issuer, needs the real port
@@ -109,6 +124,7 @@ public final class Relay implements AutoCloseable {
           keys, new TicketReplayCache(clock), clock);
       sessions = new Sessions(scheduler, clock, config.maxSessionDuration(), config.idleTimeout());
       registry = new AgentRegistry(sessions);
+      policy = new Policy(config.limits(), policyListener, sessions, scheduler);
       server.setHandler(handlers(verifier));
       server.start();
     } catch (Exception e) {
@@ -145,16 +161,20 @@ public final class Relay implements AutoCloseable {
     });
     DebugUrls urls = new DebugUrls(publicUrl);
     new FunctionsApi(verifier, registry, sessions).routes(router);
-    new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl()).routes(router);
+    new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl(),
+        policy.quota()).routes(router);
 
     WebSocketComponents components = new WebSocketComponents();
     server.addBean(components);
+    // No permessage-deflate: CDP travels between machines that are close, and an inflater is
+    // where decompression bombs go off. Offers of it are simply not accepted.
+    components.getExtensionRegistry().unregister("permessage-deflate");
     WebSocketUpgradeHandler upgrades = new WebSocketUpgradeHandler(components);
     upgrades.addMapping(Tunnel.AGENT_PATH,
         new AgentNegotiator(verifier, registry, scheduler, clock, config));
     upgrades.addMapping("/devtools/*",
         new DevToolsNegotiator(new OriginPolicy(publicUrl, config.consoleOrigins()), verifier,
-            sessions, registry, scheduler, config));
+            sessions, registry, scheduler, config, policy));
     upgrades.setHandler(router);
     return upgrades;
   }

@@ -1,6 +1,7 @@
 package dev.tether.relay;
 
 import dev.tether.relay.auth.ExternalIssuer;
+import dev.tether.relay.policy.Limits;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,7 @@ import java.util.Optional;
  * @param devtoolsKeepAlive the ping interval on DevTools sockets, so idle tabs stay connected
  * @param helloTimeout how long a new tunnel has to send its hello
  * @param clockSkew how much clock difference token checks tolerate
+ * @param limits session, rate, size and time limits enforced by the relay's policy
  */
 public record RelayConfig(
     String host,
@@ -46,7 +48,8 @@ public record RelayConfig(
     Duration heartbeat,
     Duration devtoolsKeepAlive,
     Duration helloTimeout,
-    Duration clockSkew) {
+    Duration clockSkew,
+    Limits limits) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9300;
@@ -74,7 +77,7 @@ public record RelayConfig(
     ticketTtl = between("ticketTtl", ticketTtl, MAX_TICKET_TTL, Duration.ofSeconds(1), MAX_TICKET_TTL);
     maxSessionDuration =
         between("maxSessionDuration", maxSessionDuration, Duration.ofHours(8),
-            Duration.ofMinutes(1), Duration.ofDays(7));
+            Duration.ofSeconds(1), Duration.ofDays(7));
     idleTimeout =
         between("idleTimeout", idleTimeout, Duration.ofMinutes(10), Duration.ofSeconds(1),
             Duration.ofDays(1));
@@ -90,6 +93,7 @@ public record RelayConfig(
     clockSkew =
         between("clockSkew", clockSkew, Duration.ofSeconds(30), Duration.ZERO,
             Duration.ofSeconds(30));
+    limits = limits == null ? Limits.defaults() : limits;
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -118,6 +122,7 @@ public record RelayConfig(
     b.devtoolsKeepAlive = devtoolsKeepAlive;
     b.helloTimeout = helloTimeout;
     b.clockSkew = clockSkew;
+    b.limits = limits;
     return b;
   }
 
@@ -219,6 +224,7 @@ public record RelayConfig(
     private Duration devtoolsKeepAlive;
     private Duration helloTimeout;
     private Duration clockSkew;
+    private Limits limits;
 
     private Builder() {}
 
@@ -292,11 +298,16 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder limits(Limits value) {
+      limits = value;
+      return this;
+    }
+
     public RelayConfig build() {
       return new RelayConfig(
           host, port, dataDir, Optional.ofNullable(publicUrl), consoleOrigins,
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
-          idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew);
+          idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, limits);
     }
   }
 }

@@ -13,6 +13,7 @@ import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Exchange;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.http.Router;
+import dev.tether.relay.policy.SessionQuota;
 import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.Sessions;
@@ -36,16 +37,18 @@ public final class SessionsApi {
   private final TokenIssuer issuer;
   private final DebugUrls urls;
   private final Duration ticketTtl;
+  private final SessionQuota quota;
 
   public SessionsApi(
       TokenVerifier verifier, AgentRegistry registry, Sessions sessions, TokenIssuer issuer,
-      DebugUrls urls, Duration ticketTtl) {
+      DebugUrls urls, Duration ticketTtl, SessionQuota quota) {
     this.callers = new Callers(verifier);
     this.registry = registry;
     this.sessions = sessions;
     this.issuer = issuer;
     this.urls = urls;
     this.ticketTtl = ticketTtl;
+    this.quota = quota;
   }
 
   public void routes(Router router) {
@@ -87,8 +90,9 @@ public final class SessionsApi {
           "instance " + tunnel.instance().orElseThrow().id() + " of " + function
               + " reports no inspector target yet; try again in a moment");
     }
-    Session session =
-        sessions.create(user.subject(), function, tunnel.instance().orElseThrow().id(), mode);
+    String instance = tunnel.instance().orElseThrow().id();
+    Session session = quota.admit(user.subject(), function, instance,
+        () -> sessions.create(user.subject(), function, instance, mode));
     exchange.header("Location", "/api/sessions/" + session.id());
     exchange.json(201, view(session, true));
   }
