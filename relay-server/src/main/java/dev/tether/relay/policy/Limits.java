@@ -37,8 +37,8 @@ public record Limits(
     Duration readOnlyEvalTimeout,
     long readOnlyMaxCommandBytes) {
 
-  public static final int DEFAULT_SESSIONS_PER_USER = 5;
-  public static final int DEFAULT_SESSIONS_PER_INSTANCE = 10;
+  public static final int DEFAULT_SESSIONS_PER_USER = 10;
+  public static final int DEFAULT_SESSIONS_PER_INSTANCE = 20;
   public static final long DEFAULT_MAX_TARGET_MESSAGE_BYTES = 256L * 1024 * 1024;
   public static final int DEFAULT_MESSAGES_PER_SECOND = 200;
   public static final int DEFAULT_MESSAGE_BURST = 400;
