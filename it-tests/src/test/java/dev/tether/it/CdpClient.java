@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * DevTools does: commands matched to replies by id, events kept in order, the close code and
  * reason recorded.
  */
-final class CdpClient implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
+public final class CdpClient implements AutoCloseable {
+  public static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
 
   private final WebSocket socket;
@@ -42,12 +42,12 @@ final class CdpClient implements AutoCloseable {
     this.listener = listener;
   }
 
-  static CdpClient connect(URI uri) throws HandshakeRefused {
+  public static CdpClient connect(URI uri) throws HandshakeRefused {
     return connect(uri, Map.of());
   }
 
   /** Connects with extra handshake headers (e.g. an Origin); throws when the upgrade is refused. */
-  static CdpClient connect(URI uri, Map<String, String> headers) throws HandshakeRefused {
+  public static CdpClient connect(URI uri, Map<String, String> headers) throws HandshakeRefused {
     Listener listener = new Listener();
     WebSocket.Builder builder =
         HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
@@ -67,15 +67,15 @@ final class CdpClient implements AutoCloseable {
   }
 
   /** Sends a command and waits for its result; a CDP error reply throws {@link CdpError}. */
-  JsonNode send(String method, Object... keyValues) {
+  public JsonNode send(String method, Object... keyValues) {
     return await(sendAsync(method, params(keyValues)), DEFAULT_TIMEOUT);
   }
 
-  JsonNode send(String method, ObjectNode params, Duration timeout) {
+  public JsonNode send(String method, ObjectNode params, Duration timeout) {
     return await(sendAsync(method, params), timeout);
   }
 
-  CompletableFuture<JsonNode> sendAsync(String method, ObjectNode params) {
+  public CompletableFuture<JsonNode> sendAsync(String method, ObjectNode params) {
     long id = ids.incrementAndGet();
     ObjectNode command = JSON.createObjectNode().put("id", id).put("method", method);
     command.set("params", params);
@@ -86,12 +86,12 @@ final class CdpClient implements AutoCloseable {
   }
 
   /** Sends any text as one message, for tests that speak for a misbehaving client. */
-  void sendRaw(String text) {
+  public void sendRaw(String text) {
     socket.sendText(text, true).join();
   }
 
   /** The next event with this method, skipping (but keeping) others. */
-  JsonNode awaitEvent(String method, Duration timeout) {
+  public JsonNode awaitEvent(String method, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       for (JsonNode event : listener.events) {
@@ -113,12 +113,12 @@ final class CdpClient implements AutoCloseable {
   }
 
   /** Every message received so far, replies and events, in arrival order. */
-  List<JsonNode> received() {
+  public List<JsonNode> received() {
     return List.copyOf(listener.all);
   }
 
   /** Waits until the peer closes the socket. */
-  Closed awaitClose(Duration timeout) {
+  public Closed awaitClose(Duration timeout) {
     try {
       return listener.closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -128,7 +128,7 @@ final class CdpClient implements AutoCloseable {
     }
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     return listener.closed.isDone();
   }
 
@@ -140,7 +140,7 @@ final class CdpClient implements AutoCloseable {
     socket.abort();
   }
 
-  static ObjectNode params(Object... keyValues) {
+  public static ObjectNode params(Object... keyValues) {
     ObjectNode params = JSON.createObjectNode();
     for (int i = 0; i < keyValues.length; i += 2) {
       params.set((String) keyValues[i], JSON.valueToTree(keyValues[i + 1]));
@@ -170,12 +170,12 @@ final class CdpClient implements AutoCloseable {
   }
 
   /** How the peer closed the socket. */
-  record Closed(int code, String reason) {}
+  public record Closed(int code, String reason) {}
 
   /** The relay or inspector refused the WebSocket upgrade with an HTTP status. */
-  static final class HandshakeRefused extends Exception {
-    final int status;
-    final String body;
+  public static final class HandshakeRefused extends Exception {
+    public final int status;
+    public final String body;
 
     HandshakeRefused(int status, String body) {
       super("upgrade refused with HTTP " + status + ": " + body);
@@ -185,8 +185,8 @@ final class CdpClient implements AutoCloseable {
   }
 
   /** A CDP error reply. */
-  static final class CdpError extends RuntimeException {
-    final JsonNode error;
+  public static final class CdpError extends RuntimeException {
+    public final JsonNode error;
 
     CdpError(JsonNode error) {
       super(error.toString());

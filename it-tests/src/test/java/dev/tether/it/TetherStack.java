@@ -30,9 +30,9 @@ import java.util.concurrent.CompletableFuture;
  * Everything a user runs, started for one test class: a relay on a free port with its own data
  * directory, and sample functions, each a real {@code node} wrapped by the real shim.
  */
-final class TetherStack implements AutoCloseable {
+public final class TetherStack implements AutoCloseable {
   /** The repository root, where {@code examples/} lives. */
-  static final Path ROOT = findRoot();
+  public static final Path ROOT = findRoot();
 
   private final Relay relay;
   private final Path dataDir;
@@ -44,22 +44,34 @@ final class TetherStack implements AutoCloseable {
     this.dataDir = dataDir;
   }
 
-  static TetherStack start() throws Exception {
+  public static TetherStack start() throws Exception {
+    return start(config -> config);
+  }
+
+  /** Starts the relay with settings of the test's own, e.g. {@code c -> c.limits(...)}. */
+  public static TetherStack start(java.util.function.UnaryOperator<RelayConfig.Builder> settings)
+      throws Exception {
     Path dataDir = Files.createTempDirectory("tether-it-");
-    Relay relay = Relay.start(RelayConfig.builder().port(0).dataDir(dataDir).build());
+    Relay relay =
+        Relay.start(settings.apply(RelayConfig.builder().port(0).dataDir(dataDir)).build());
     return new TetherStack(relay, dataDir);
   }
 
-  Relay relay() {
+  /** The relay's data directory, to read what it wrote. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public Relay relay() {
     return relay;
   }
 
-  URI relayUri(String path) {
+  public URI relayUri(String path) {
     return relay.wsUri(path);
   }
 
   /** Starts examples/orders/server.js under the shim as {@code name} and waits until it is registered. */
-  Function startFunction(String name) throws Exception {
+  public Function startFunction(String name) throws Exception {
     int port = freePort();
     ShimConfig config =
         ShimConfig.wrap(
@@ -77,17 +89,17 @@ final class TetherStack implements AutoCloseable {
     return function;
   }
 
-  String userToken(String subject, List<String> functionGlobs) {
+  public String userToken(String subject, List<String> functionGlobs) {
     return relay.tokenIssuer().userToken(
         subject, Role.DEVELOPER, functionGlobs, EnumSet.allOf(Mode.class), Duration.ofHours(1));
   }
 
-  String agentToken(String function) {
+  public String agentToken(String function) {
     return relay.tokenIssuer().agentToken(function, Duration.ofHours(1));
   }
 
   /** Calls the relay's HTTP API; {@code token} and {@code body} may be null. */
-  HttpResponse<String> api(String method, String path, String token, String body)
+  public HttpResponse<String> api(String method, String path, String token, String body)
       throws IOException, InterruptedException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(relay.uri(path)).timeout(Duration.ofSeconds(20));
@@ -106,7 +118,7 @@ final class TetherStack implements AutoCloseable {
   }
 
   /** POST /api/sessions as the user would, asserting it was created. */
-  Session createSession(String token, String function) throws Exception {
+  public Session createSession(String token, String function) throws Exception {
     HttpResponse<String> response =
         api("POST", "/api/sessions", token, "{\"function\":\"" + function + "\"}");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
@@ -115,7 +127,7 @@ final class TetherStack implements AutoCloseable {
   }
 
   /** A new session's webSocketDebuggerUrl. */
-  URI openSession(String token, String function) throws Exception {
+  public URI openSession(String token, String function) throws Exception {
     return createSession(token, function).webSocketDebuggerUrl();
   }
 
@@ -123,7 +135,7 @@ final class TetherStack implements AutoCloseable {
    * A ticket for the same session, signed by the relay's own key but issued three minutes ago,
    * so it has expired.
    */
-  URI expiredTicketFor(URI debuggerUrl) throws Exception {
+  public URI expiredTicketFor(URI debuggerUrl) throws Exception {
     String ticket = debuggerUrl.getPath().substring("/devtools/".length());
     JsonNode claims = CdpClient.JSON.readTree(
         java.util.Base64.getUrlDecoder().decode(ticket.split("\\.")[1]));
@@ -156,7 +168,7 @@ final class TetherStack implements AutoCloseable {
   }
 
   /** The 0-based line of the first line of {@code file} (under the repository) containing {@code text}. */
-  static int lineOf(String file, String text) throws IOException {
+  public static int lineOf(String file, String text) throws IOException {
     List<String> lines = Files.readAllLines(ROOT.resolve(file));
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).contains(text)) {
@@ -184,10 +196,10 @@ final class TetherStack implements AutoCloseable {
   }
 
   /** A session as POST /api/sessions returned it. */
-  record Session(String id, URI webSocketDebuggerUrl, JsonNode body) {}
+  public record Session(String id, URI webSocketDebuggerUrl, JsonNode body) {}
 
   /** One sample function instance: node under the shim, serving HTTP on a loopback port. */
-  final class Function {
+  public final class Function {
     private final String name;
     private final Shim shim;
     private final int port;
@@ -198,12 +210,12 @@ final class TetherStack implements AutoCloseable {
       this.port = port;
     }
 
-    String instanceId() {
+    public String instanceId() {
       return shim.instanceId();
     }
 
     /** The inspector's own WebSocket URL, for measuring a direct client against a relayed one. */
-    URI inspectorWebSocketUrl() throws Exception {
+    public URI inspectorWebSocketUrl() throws Exception {
       HttpResponse<String> list =
           http.send(
               HttpRequest.newBuilder(URI.create("http://" + shim.inspectorAddress() + "/json/list"))
@@ -214,7 +226,7 @@ final class TetherStack implements AutoCloseable {
     }
 
     /** One invocation: POSTs the event; completes when the function answers. */
-    CompletableFuture<HttpResponse<String>> invoke(String event) {
+    public CompletableFuture<HttpResponse<String>> invoke(String event) {
       HttpRequest request =
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
               .timeout(Duration.ofSeconds(60))
@@ -225,7 +237,7 @@ final class TetherStack implements AutoCloseable {
     }
 
     /** Stops the shim and with it the wrapped node process, as when an instance is killed. */
-    void stopShim() {
+    public void stopShim() {
       shim.close();
     }
 

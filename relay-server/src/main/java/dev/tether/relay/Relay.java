@@ -9,6 +9,7 @@ import dev.tether.relay.api.SessionsApi;
 import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditLog;
+import dev.tether.relay.audit.PolicyAudit;
 import dev.tether.relay.audit.AuditStores;
 import dev.tether.relay.auth.AuthConfig;
 import dev.tether.relay.auth.SigningKeys;
@@ -21,6 +22,9 @@ import dev.tether.relay.devtools.OriginPolicy;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.JsonErrorHandler;
 import dev.tether.relay.http.Router;
+import dev.tether.relay.policy.HandshakeDeadline;
+import dev.tether.relay.policy.Policy;
+import dev.tether.relay.policy.PolicyListener;
 import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Sessions;
 import java.io.IOException;
@@ -64,6 +68,8 @@ public final class Relay implements AutoCloseable {
   private AgentRegistry registry;
   private AuditLog audit;
   private URI publicUrl;
+  private PolicyListener policyListener = PolicyListener.LOGGING;
+  private Policy policy;
 
   public Relay(RelayConfig config) {
     this(config, Clock.systemUTC());
@@ -77,6 +83,15 @@ public final class Relay implements AutoCloseable {
   /** Creates and starts a relay. */
   public static Relay start(RelayConfig config) throws Exception {
     return new Relay(config).start();
+  }
+
+  /** Who hears policy refusals and warnings (default: log lines); set before {@link #start()}. */
+  public synchronized Relay policyListener(PolicyListener listener) {
+    if (server != null) {
+      throw new IllegalStateException("set the policy listener before start()");
+    }
+    policyListener = listener;
+    return this;
   }
 
   /** Binds the port, loads (or creates) the signing key and starts serving. */
@@ -102,6 +117,7 @@ public final class Relay implements AutoCloseable {
     connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(config.host());
     connector.setPort(config.port());
+    connector.addBean(new HandshakeDeadline(scheduler, config.limits().handshakeTimeout()));
     server.addConnector(connector);
     try {
       bind(); // first: the public URL, and so the token issuer, needs the real port
@@ -118,6 +134,8 @@ public final class Relay implements AutoCloseable {
       sessions = new Sessions(scheduler, clock, config.maxSessionDuration(), config.idleTimeout(),
           audit);
       registry = new AgentRegistry(sessions, audit, clock);
+      policy = new Policy(config.limits(), new PolicyAudit(audit, clock, policyListener), sessions,
+          scheduler);
       server.setHandler(handlers(verifier));
       server.start();
     } catch (Exception e) {
@@ -157,18 +175,21 @@ public final class Relay implements AutoCloseable {
     });
     DebugUrls urls = new DebugUrls(publicUrl);
     new FunctionsApi(verifier, registry, sessions).routes(router);
-    new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl(), audit)
-        .routes(router);
+    new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl(), audit,
+        policy.quota()).routes(router);
     new AdminApi(verifier, sessions, audit, clock).routes(router);
 
     WebSocketComponents components = new WebSocketComponents();
     server.addBean(components);
+    // No permessage-deflate: CDP travels between machines that are close, and an inflater is
+    // where decompression bombs go off. Offers of it are simply not accepted.
+    components.getExtensionRegistry().unregister("permessage-deflate");
     WebSocketUpgradeHandler upgrades = new WebSocketUpgradeHandler(components);
     upgrades.addMapping(Tunnel.AGENT_PATH,
         new AgentNegotiator(verifier, registry, scheduler, clock, config, audit));
     upgrades.addMapping("/devtools/*",
         new DevToolsNegotiator(new OriginPolicy(publicUrl, config.consoleOrigins()), verifier,
-            sessions, registry, scheduler, config, audit, clock));
+            sessions, registry, scheduler, config, audit, clock, policy));
     upgrades.setHandler(router);
     return upgrades;
   }

@@ -2,6 +2,7 @@ package dev.tether.relay;
 
 import dev.tether.relay.audit.AuditConfig;
 import dev.tether.relay.auth.ExternalIssuer;
+import dev.tether.relay.policy.Limits;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +34,7 @@ import java.util.Optional;
  * @param helloTimeout how long a new tunnel has to send its hello
  * @param clockSkew how much clock difference token checks tolerate
  * @param audit where and how the audit trail is kept
+ * @param limits session, rate, size and time limits enforced by the relay's policy
  */
 public record RelayConfig(
     String host,
@@ -49,7 +51,8 @@ public record RelayConfig(
     Duration devtoolsKeepAlive,
     Duration helloTimeout,
     Duration clockSkew,
-    AuditConfig audit) {
+    AuditConfig audit,
+    Limits limits) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9300;
@@ -77,7 +80,7 @@ public record RelayConfig(
     ticketTtl = between("ticketTtl", ticketTtl, MAX_TICKET_TTL, Duration.ofSeconds(1), MAX_TICKET_TTL);
     maxSessionDuration =
         between("maxSessionDuration", maxSessionDuration, Duration.ofHours(8),
-            Duration.ofMinutes(1), Duration.ofDays(7));
+            Duration.ofSeconds(1), Duration.ofDays(7));
     idleTimeout =
         between("idleTimeout", idleTimeout, Duration.ofMinutes(10), Duration.ofSeconds(1),
             Duration.ofDays(1));
@@ -94,6 +97,7 @@ public record RelayConfig(
         between("clockSkew", clockSkew, Duration.ofSeconds(30), Duration.ZERO,
             Duration.ofSeconds(30));
     audit = audit == null ? AuditConfig.defaults() : audit;
+    limits = limits == null ? Limits.defaults() : limits;
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -123,6 +127,7 @@ public record RelayConfig(
     b.helloTimeout = helloTimeout;
     b.clockSkew = clockSkew;
     b.audit = audit;
+    b.limits = limits;
     return b;
   }
 
@@ -225,6 +230,7 @@ public record RelayConfig(
     private Duration helloTimeout;
     private Duration clockSkew;
     private AuditConfig audit;
+    private Limits limits;
 
     private Builder() {}
 
@@ -303,11 +309,16 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder limits(Limits value) {
+      limits = value;
+      return this;
+    }
+
     public RelayConfig build() {
       return new RelayConfig(
           host, port, dataDir, Optional.ofNullable(publicUrl), consoleOrigins,
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
-          idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, audit);
+          idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, audit, limits);
     }
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.relay.audit.AuditConfig;
 import dev.tether.relay.auth.ExternalIssuer;
+import dev.tether.relay.policy.LimitsFile;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ public final class RelayConfigFile {
   private static final Set<String> KNOWN =
       Set.of("host", "port", "dataDir", "publicUrl", "consoleOrigins", "externalIssuer",
           "maxMessageSize", "ticketTtl", "maxSessionDuration", "idleTimeout", "heartbeat",
-          "devtoolsKeepAlive", "helloTimeout", "clockSkew", "audit");
+          "devtoolsKeepAlive", "helloTimeout", "clockSkew", "audit", "limits");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|kb|mib|mb|gib|gb)?");
 
   private RelayConfigFile() {}
@@ -72,6 +73,7 @@ public final class RelayConfigFile {
         case "helloTimeout" -> b.helloTimeout(duration(name, value));
         case "clockSkew" -> b.clockSkew(duration(name, value));
         case "audit" -> b.audit(AuditConfig.fromJson(value));
+        case "limits" -> b.limits(LimitsFile.read(value));
         default -> throw new IllegalArgumentException(
             "unknown setting '" + name + "'; the known ones are " + new java.util.TreeSet<>(KNOWN));
       }

@@ -16,6 +16,7 @@ import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Exchange;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.http.Router;
+import dev.tether.relay.policy.SessionQuota;
 import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.Sessions;
@@ -40,11 +41,13 @@ public final class SessionsApi {
   private final DebugUrls urls;
   private final Duration ticketTtl;
   private final AuditSink audit;
+  private final SessionQuota quota;
 
   public SessionsApi(
       TokenVerifier verifier, AgentRegistry registry, Sessions sessions, TokenIssuer issuer,
-      DebugUrls urls, Duration ticketTtl, AuditSink audit) {
+      DebugUrls urls, Duration ticketTtl, AuditSink audit, SessionQuota quota) {
     this.audit = audit;
+    this.quota = quota;
     this.callers = new Callers(verifier);
     this.registry = registry;
     this.sessions = sessions;
@@ -104,8 +107,9 @@ public final class SessionsApi {
           "instance " + tunnel.instance().orElseThrow().id() + " of " + function
               + " reports no inspector target yet; try again in a moment");
     }
-    Session session =
-        sessions.create(user.subject(), function, tunnel.instance().orElseThrow().id(), mode);
+    String instance = tunnel.instance().orElseThrow().id();
+    Session session = quota.admit(user.subject(), function, instance,
+        () -> sessions.create(user.subject(), function, instance, mode));
     audit.record(AuditEvent.of(AuditCode.SESSION_REQUESTED).actor(user.subject())
         .role(user.role().claim()).function(function)
         .instance(session.instance()).session(session.id()).remote(exchange.remoteAddress())

@@ -22,6 +22,7 @@ public enum AuditCode {
   AUTH_FAILED_AGENT("TAU002E", "auth.failed"),
   AUTH_FAILED_DEVTOOLS("TAU003E", "auth.failed"),
   POLICY_DENIED("TPO001E", "policy.denied"),
+  POLICY_WARNING("TPO002W", "policy.warning"),
   CDP_COMMAND("TCD001I", "cdp.command"),
   /** A code-running command whose arguments could not be captured (they came before the method). */
   CDP_COMMAND_UNCAPTURED("TCD002W", "cdp.command"),

@@ -6,10 +6,14 @@ import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.agent.StreamPeer;
 import dev.tether.relay.agent.TunnelStream;
 import dev.tether.relay.audit.CommandAudit;
+import dev.tether.relay.policy.CommandGate;
+import dev.tether.relay.policy.SessionGuard;
+import dev.tether.relay.policy.TargetWatch;
 import dev.tether.relay.session.Attachment;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.Sessions;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * within the stream's credit, and demands the next frame only once the tunnel took it; towards
  * DevTools it writes each chunk as a text or continuation frame and lets credit flow back only
  * after the write. Bytes pass through untouched; only the method is peeked (and the arguments of
- * code-running commands, for the audit trail), and messages and bytes are counted each way.
+ * code-running commands, for the audit trail), and messages and bytes are counted each way. Its
+ * {@link SessionGuard} decides what may pass (read-only rules, rate, sizes) and watches the
+ * session (pauses, a client that stopped reading).
  */
 public final class DevToolsConnection implements FrameHandler, StreamPeer, Attachment {
   private static final Logger LOG = LoggerFactory.getLogger(DevToolsConnection.class);
@@ -42,6 +48,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   private final ScheduledExecutorService scheduler;
   private final Duration keepAlive;
   private final CommandAudit commands;
+  private final SessionGuard guard;
 
   private volatile CoreSession core;
   private volatile TunnelStream stream;
@@ -53,15 +60,23 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   // client → target, guarded by this
   private ByteBuffer pending;
   private boolean pendingFin;
+  private ByteBuffer injected; // the relay's own whole message, sent at the next gap
+  private ByteBuffer current; // what is being sent, piece by piece within credit
+  private boolean currentFin;
+  private boolean currentFromClient;
+  private boolean targetMidMessage;
   private boolean sending;
   private long messageBytes;
 
-  // target → client, only touched by the tunnel's reading thread
+  // towards DevTools, guarded by out: the target's chunks and the relay's own answers
+  private final Object out = new Object();
   private boolean midMessage;
+  private ByteBuffer heldAnswer;
 
   DevToolsConnection(
       Session session, Sessions sessions, AgentTunnel tunnel, String target, long maxMessageBytes,
-      ScheduledExecutorService scheduler, Duration keepAlive, CommandAudit commands) {
+      ScheduledExecutorService scheduler, Duration keepAlive, CommandAudit commands,
+      SessionGuard guard) {
     this.session = session;
     this.sessions = sessions;
     this.tunnel = tunnel;
@@ -70,6 +85,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     this.scheduler = scheduler;
     this.keepAlive = keepAlive;
     this.commands = commands;
+    this.guard = guard;
   }
 
   @Override
@@ -101,6 +117,17 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       opened.get().close(closeCode, closeReason);
     } else {
       opened.get().open(target, session.id());
+      guard.start(new SessionGuard.Actions() {
+        @Override
+        public void injectTowardsTarget(byte[] message) {
+          inject(message);
+        }
+
+        @Override
+        public void close(int code, String reason) {
+          endUnread(code, reason);
+        }
+      });
       LOG.debug("stream opening {} stream={}", session, opened.get().id());
     }
     // No demand yet: DevTools frames wait until the shim's inspector session is open.
@@ -136,14 +163,23 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     commands.onFrame(opcode != OpCode.CONTINUATION, payload, frame.isFin());
     ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload).flip();
     callback.succeeded();
-    synchronized (this) {
-      pending = copy;
-      pendingFin = frame.isFin();
-    }
     if (frame.isFin()) {
       messageBytes = 0;
     }
-    pump();
+    CommandGate.Step step = guard.onClientFrame(copy, frame.isFin());
+    if (step instanceof CommandGate.Forward forward) {
+      synchronized (this) {
+        pending = forward.bytes();
+        pendingFin = forward.fin();
+      }
+      pump();
+    } else if (step instanceof CommandGate.Answer answer) {
+      answer(answer.json());
+    } else if (step instanceof CommandGate.Close close) {
+      end(close.code(), close.reason());
+    } else {
+      core.demand();
+    }
   }
 
   @Override
@@ -158,10 +194,74 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       written.succeeded();
       return;
     }
+    TargetWatch.Verdict verdict = guard.onTargetChunk(chunk, fin);
+    if (verdict != TargetWatch.Verdict.FORWARD) {
+      written.succeeded();
+      if (verdict == TargetWatch.Verdict.TOO_BIG) {
+        end(CloseCodes.MESSAGE_TOO_BIG, "the function sent a CDP message larger than the relay's"
+            + " limit of " + guard.maxTargetMessageBytes() + " bytes");
+      }
+      return;
+    }
     this.session.traffic().toClient(chunk.remaining(), fin);
-    byte opcode = midMessage ? OpCode.CONTINUATION : OpCode.TEXT;
-    midMessage = !fin;
-    session.sendFrame(new Frame(opcode, fin, chunk), written, false);
+    int length = chunk.remaining();
+    synchronized (out) {
+      byte opcode = midMessage ? OpCode.CONTINUATION : OpCode.TEXT;
+      midMessage = !fin;
+      guard.queued(length);
+      session.sendFrame(new Frame(opcode, fin, chunk), Callback.from(() -> {
+        guard.written(length);
+        written.succeeded();
+      }, written::failed), false);
+      if (fin && heldAnswer != null) {
+        sendAnswer(session, heldAnswer);
+        heldAnswer = null;
+      }
+    }
+  }
+
+  /**
+   * Sends the relay's own reply to DevTools between the target's messages, and reads DevTools'
+   * next frame only once it is written (so there is never more than one).
+   */
+  private void answer(String json) {
+    ByteBuffer bytes = ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8));
+    synchronized (out) {
+      if (midMessage) {
+        heldAnswer = bytes;
+      } else {
+        sendAnswer(core, bytes);
+      }
+    }
+  }
+
+  private void sendAnswer(CoreSession session, ByteBuffer bytes) {
+    int length = bytes.remaining();
+    guard.queued(length);
+    session.sendFrame(new Frame(OpCode.TEXT, true, bytes), Callback.from(() -> {
+      guard.written(length);
+      session.demand();
+    }, failure -> { }), false);
+  }
+
+  /** Queues a whole message of the relay's own towards the target, sent at the next gap. */
+  private void inject(byte[] message) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      injected = ByteBuffer.wrap(message);
+    }
+    pump();
+  }
+
+  /** Closes a client that stopped reading: the close frame may never get through, so abort later. */
+  private void endUnread(int code, String reason) {
+    end(code, reason);
+    CoreSession session = core;
+    if (session != null && !scheduler.isShutdown()) {
+      scheduler.schedule(session::abort, keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
   @Override
@@ -186,46 +286,65 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     callback.succeeded();
   }
 
-  /** Sends what is pending within the stream's credit; demands the next frame once all is sent. */
+  /**
+   * Sends what is pending within the stream's credit; demands the next frame once a client frame
+   * is all sent. The relay's own message goes first when the target is between messages.
+   */
   private void pump() {
     ByteBuffer piece;
     boolean fin;
-    boolean done;
+    boolean clientFrameDone;
     synchronized (this) {
       TunnelStream s = stream;
-      if (closed || sending || pending == null || s == null) {
-        return;
+      if (closed || sending || s == null || !s.isOpened()) {
+        return; // onOpened, onCredit or sent calls again
+      }
+      if (current == null) {
+        if (injected != null && !targetMidMessage) {
+          current = injected;
+          injected = null;
+          currentFin = true;
+          currentFromClient = false;
+        } else if (pending != null) {
+          current = pending;
+          pending = null;
+          currentFin = pendingFin;
+          currentFromClient = true;
+          targetMidMessage = !pendingFin;
+        } else {
+          return;
+        }
       }
       long credit = s.sendable();
-      int remaining = pending.remaining();
-      if (!s.isOpened() || (remaining > 0 && credit <= 0)) {
-        return; // onOpened or onCredit calls again
+      int remaining = current.remaining();
+      if (remaining > 0 && credit <= 0) {
+        return;
       }
       int size = (int) Math.min(remaining, credit);
-      piece = pending.slice(pending.position(), size);
-      pending.position(pending.position() + size);
-      done = !pending.hasRemaining();
-      fin = done && pendingFin;
+      piece = current.slice(current.position(), size);
+      current.position(current.position() + size);
+      boolean done = !current.hasRemaining();
+      fin = done && currentFin;
+      clientFrameDone = done && currentFromClient;
       if (done) {
-        pending = null;
+        current = null;
       }
       sending = true;
     }
-    stream.send(piece, fin, Callback.from(() -> sent(done), this::sendFailed));
+    stream.send(piece, fin, Callback.from(() -> sent(clientFrameDone), this::sendFailed));
   }
 
-  private void sent(boolean messagePieceDone) {
+  private void sent(boolean clientFrameDone) {
     synchronized (this) {
       sending = false;
       if (closed) {
         return;
       }
     }
-    if (messagePieceDone) {
+    if (clientFrameDone) {
       core.demand();
-    } else {
-      pump();
     }
+    pump();
   }
 
   private void sendFailed(Throwable cause) {
@@ -256,10 +375,13 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       closeCode = CloseStatus.isTransmittableStatusCode(code) ? code : CloseCodes.TARGET_GONE;
       closeReason = reason;
       pending = null;
+      current = null;
+      injected = null;
       if (pinger != null) {
         pinger.cancel(false);
       }
     }
+    guard.stop();
     TunnelStream s = stream;
     if (closeStream && s != null) {
       s.close(code, reason);

@@ -14,6 +14,7 @@ import dev.tether.relay.auth.Ticket;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Json;
+import dev.tether.relay.policy.Policy;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.SessionState;
 import dev.tether.relay.session.Sessions;
@@ -48,10 +49,12 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
   private final RelayConfig config;
   private final AuditSink audit;
   private final Clock clock;
+  private final Policy policy;
 
   public DevToolsNegotiator(
       OriginPolicy origins, TokenVerifier verifier, Sessions sessions, AgentRegistry registry,
-      ScheduledExecutorService scheduler, RelayConfig config, AuditSink audit, Clock clock) {
+      ScheduledExecutorService scheduler, RelayConfig config, AuditSink audit, Clock clock,
+      Policy policy) {
     this.audit = audit;
     this.clock = clock;
     this.origins = origins;
@@ -60,6 +63,7 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
     this.registry = registry;
     this.scheduler = scheduler;
     this.config = config;
+    this.policy = policy;
   }
 
   @Override
@@ -131,7 +135,8 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
     DevToolsConnection connection =
         new DevToolsConnection(session, sessions, tunnel, targets.get(0).id(),
             config.maxMessageBytes(), scheduler, config.devtoolsKeepAlive(),
-            new CommandAudit(audit, session, remote, config.audit().maxArgBytes(), clock));
+            new CommandAudit(audit, session, remote, config.audit().maxArgBytes(), clock),
+            policy.guard(session));
     if (!sessions.attach(session, connection)) {
       throw ApiError.conflict("already_attached",
           "session " + session.id() + " already has DevTools attached; close that window first"

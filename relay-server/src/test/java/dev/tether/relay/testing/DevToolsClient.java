@@ -19,6 +19,8 @@ public final class DevToolsClient implements AutoCloseable {
   private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
   private final CompletableFuture<Closed> closed = new CompletableFuture<>();
   private final WebSocket socket;
+  private volatile boolean reading = true;
+  private volatile WebSocket pausedAt;
 
   private DevToolsClient(URI uri, Map<String, String> headers) throws Exception {
     socket = Sockets.open(uri, headers, null, new Listener());
@@ -30,6 +32,21 @@ public final class DevToolsClient implements AutoCloseable {
 
   public static DevToolsClient connect(String url, Map<String, String> headers) throws Exception {
     return new DevToolsClient(URI.create(url), headers);
+  }
+
+  /** Stops reading: the socket's buffers fill and the relay's writes towards it stall. */
+  public void stopReading() {
+    reading = false;
+  }
+
+  /** Reads again after {@link #stopReading()}. */
+  public void resumeReading() {
+    reading = true;
+    WebSocket paused = pausedAt;
+    if (paused != null) {
+      pausedAt = null;
+      paused.request(1);
+    }
   }
 
   public void send(String message) throws Exception {
@@ -74,7 +91,11 @@ public final class DevToolsClient implements AutoCloseable {
         messages.add(text.toString());
         text.setLength(0);
       }
-      webSocket.request(1);
+      if (reading) {
+        webSocket.request(1);
+      } else {
+        pausedAt = webSocket;
+      }
       return null;
     }
 

@@ -38,9 +38,14 @@ public final class FakeAgent implements AutoCloseable {
   private volatile boolean answerOpens = true;
   private WebSocket socket;
 
+  private final BlockingQueue<String> data = new LinkedBlockingQueue<>();
+  private final Map<Integer, ByteArrayOutputStream> partialData = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong pushed = new java.util.concurrent.atomic.AtomicLong();
+
   private static final class StreamState {
     long credit;
     final Queue<DataFrame.Chunk> outbox = new ArrayDeque<>();
+    int floodBytes;
   }
 
   private FakeAgent() {}
@@ -81,6 +86,63 @@ public final class FakeAgent implements AutoCloseable {
   public FakeAgent answerOpens(boolean on) {
     answerOpens = on;
     return this;
+  }
+
+  /**
+   * Sends one CDP message from the target on {@code stream}, in chunks within the relay's credit
+   * (queued until credit comes).
+   */
+  public void push(int stream, String message) {
+    StreamState state = streams.get(stream);
+    if (state == null) {
+      throw new IllegalStateException("stream " + stream + " is not open");
+    }
+    byte[] bytes = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    synchronized (state) {
+      queue(state, stream, bytes);
+    }
+    pump(stream, state);
+  }
+
+  /**
+   * Makes the target stream {@code messageBytes}-sized events on {@code stream} for as long as the
+   * relay grants credit, like a heap snapshot that never ends.
+   */
+  public void flood(int stream, int messageBytes) {
+    StreamState state = streams.get(stream);
+    synchronized (state) {
+      state.floodBytes = messageBytes;
+    }
+    pump(stream, state);
+  }
+
+  /** Payload bytes sent towards the relay on all streams so far. */
+  public long pushedBytes() {
+    return pushed.get();
+  }
+
+  /** The next whole CDP message the relay sent on any stream (recorded when echo is off). */
+  public String takeData(Duration timeout) throws InterruptedException {
+    String message = data.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (message == null) {
+      throw new AssertionError("no data within " + timeout.toMillis() + " ms");
+    }
+    return message;
+  }
+
+  /** The next whole message if one comes within {@code timeout}, else null. */
+  public String pollData(Duration timeout) throws InterruptedException {
+    return data.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static void queue(StreamState state, int stream, byte[] bytes) {
+    int offset = 0;
+    do {
+      int size = Math.min(DataFrame.MAX_CHUNK, bytes.length - offset);
+      boolean fin = offset + size == bytes.length;
+      state.outbox.add(new DataFrame.Chunk(stream, fin, ByteBuffer.wrap(bytes, offset, size).slice()));
+      offset += size;
+    } while (offset < bytes.length);
   }
 
   public void send(TunnelMessage message) {
@@ -159,7 +221,19 @@ public final class FakeAgent implements AutoCloseable {
       send(new TunnelMessage.Credit(chunk.stream(), length));
     }
     StreamState state = streams.get(chunk.stream());
-    if (!echo || state == null) {
+    if (!echo) {
+      ByteArrayOutputStream partial =
+          partialData.computeIfAbsent(chunk.stream(), s -> new ByteArrayOutputStream());
+      byte[] bytes = new byte[length];
+      chunk.payload().duplicate().get(bytes);
+      partial.writeBytes(bytes);
+      if (chunk.fin()) {
+        data.add(partial.toString(java.nio.charset.StandardCharsets.UTF_8));
+        partialData.remove(chunk.stream());
+      }
+      return;
+    }
+    if (state == null) {
       return;
     }
     ByteBuffer copy = ByteBuffer.allocate(length).put(chunk.payload()).flip();
@@ -171,12 +245,26 @@ public final class FakeAgent implements AutoCloseable {
 
   private void pump(int stream, StreamState state) {
     synchronized (state) {
-      while (!state.outbox.isEmpty() && state.outbox.peek().payload().remaining() <= state.credit) {
+      while (true) {
+        if (state.outbox.isEmpty() && state.floodBytes > 0 && streams.get(stream) == state) {
+          queue(state, stream, floodMessage(state.floodBytes));
+        }
+        if (state.outbox.isEmpty() || state.outbox.peek().payload().remaining() > state.credit) {
+          return;
+        }
         DataFrame.Chunk next = state.outbox.poll();
         state.credit -= next.payload().remaining();
+        pushed.addAndGet(next.payload().remaining());
         sendRawBinary(DataFrame.encode(stream, next.fin(), next.payload()));
       }
     }
+  }
+
+  private static byte[] floodMessage(int size) {
+    String head = "{\"method\":\"HeapProfiler.addHeapSnapshotChunk\",\"params\":{\"chunk\":\"";
+    String tail = "\"}}";
+    return (head + "x".repeat(Math.max(0, size - head.length() - tail.length())) + tail)
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   private final class Listener implements WebSocket.Listener {

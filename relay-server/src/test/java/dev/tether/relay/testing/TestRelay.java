@@ -28,6 +28,11 @@ public final class TestRelay implements AutoCloseable {
     return new TestRelay(Relay.start(config.build()));
   }
 
+  /** Wraps a relay the test started itself (e.g. with a policy listener). */
+  public static TestRelay wrap(Relay relay) {
+    return new TestRelay(relay);
+  }
+
   public Relay relay() {
     return relay;
   }

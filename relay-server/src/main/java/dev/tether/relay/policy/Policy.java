@@ -1,0 +1,50 @@
+package dev.tether.relay.policy;
+
+import dev.tether.relay.auth.Mode;
+import dev.tether.relay.session.Session;
+import dev.tether.relay.session.Sessions;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The relay's policy, wired once: limits, the read-only rules and who hears refusals. It hands
+ * each DevTools connection its {@link SessionGuard} and the sessions API its {@link SessionQuota}.
+ */
+public final class Policy {
+  private final Limits limits;
+  private final PolicyListener listener;
+  private final ScheduledExecutorService scheduler;
+  private final ReadOnlyPolicy readOnly;
+  private final SessionQuota quota;
+
+  public Policy(
+      Limits limits, PolicyListener listener, Sessions sessions,
+      ScheduledExecutorService scheduler) {
+    this.limits = limits;
+    this.listener = listener;
+    this.scheduler = scheduler;
+    this.readOnly = new ReadOnlyPolicy(limits.readOnlyEvalTimeout());
+    this.quota = new SessionQuota(sessions, limits.sessionsPerUser(), limits.sessionsPerInstance());
+  }
+
+  public Limits limits() {
+    return limits;
+  }
+
+  public SessionQuota quota() {
+    return quota;
+  }
+
+  /** A fresh guard for one DevTools connection of {@code session}. */
+  public SessionGuard guard(Session session) {
+    long now = System.nanoTime();
+    CommandGate gate = new CommandGate(session,
+        session.mode() == Mode.READONLY ? readOnly : null, limits.readOnlyMaxCommandBytes(),
+        new RateLimiter(limits.messagesPerSecond(), limits.messageBurst(), now), listener,
+        System::nanoTime);
+    PauseGuard pause =
+        new PauseGuard(session, limits.pauseWarning(), limits.pauseResume(), scheduler, listener);
+    return new SessionGuard(session, gate, new TargetWatch(limits.maxTargetMessageBytes(), pause),
+        pause, new DrainWatch(limits.slowConsumerTimeout(), scheduler, System::nanoTime),
+        limits.slowConsumerTimeout(), listener);
+  }
+}
