@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.Role;
 import dev.tether.relay.policy.Limits;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -120,6 +123,23 @@ class ReadOnlySessionTest {
           "{\"items\":[{\"unitPrice\":10,\"quantity\":2}]}").get().body()).path("total")
           .asDouble()).as("the function is unchanged").isEqualTo(24.0);
     }
+    assertThat(deniedMethodsInTheAuditTrail())
+        .contains("Debugger.setScriptSource", "Runtime.compileScript");
+  }
+
+  private static List<String> deniedMethodsInTheAuditTrail() throws Exception {
+    assertThat(tether.relay().audit().flush(WAIT)).isTrue();
+    String admin = tether.relay().tokenIssuer().userToken(
+        "carol", Role.ADMIN, List.of(), EnumSet.allOf(Mode.class), Duration.ofHours(1));
+    HttpResponse<String> response =
+        tether.api("GET", "/api/admin/audit?type=policy.denied&user=alice", admin, null);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    List<String> methods = new java.util.ArrayList<>();
+    CdpClient.JSON.readTree(response.body()).path("events").forEach(event -> {
+      assertThat(event.path("code").asText()).isEqualTo("TPO001E");
+      methods.add(event.path("details").path("method").asText());
+    });
+    return methods;
   }
 
   @Test
