@@ -45,8 +45,14 @@ final class TetherStack implements AutoCloseable {
   }
 
   static TetherStack start() throws Exception {
+    return start(config -> config);
+  }
+
+  /** A stack whose relay config the test adjusts, e.g. console origins or the keepalive. */
+  static TetherStack start(java.util.function.UnaryOperator<RelayConfig.Builder> config)
+      throws Exception {
     Path dataDir = Files.createTempDirectory("tether-it-");
-    Relay relay = Relay.start(RelayConfig.builder().port(0).dataDir(dataDir).build());
+    Relay relay = Relay.start(config.apply(RelayConfig.builder().port(0).dataDir(dataDir)).build());
     return new TetherStack(relay, dataDir);
   }
 
