@@ -79,6 +79,10 @@ public final class WebFiles extends Handler.Wrapper {
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = Request.getPathInContext(request);
+    if (path.equals("/admin")) { // the admin pages use relative links, so they live under /admin/
+      Response.sendRedirect(request, response, callback, "/admin/");
+      return true;
+    }
     Target target = target(path);
     if (target == null || !TYPES.containsKey(extension(target.path()))) {
       return next.handle(request, response, callback);
@@ -108,7 +112,7 @@ public final class WebFiles extends Handler.Wrapper {
     if (path.startsWith("/assets/")) {
       return new Target(console, path);
     }
-    if (path.equals("/admin") || path.equals("/admin/")) {
+    if (path.equals("/admin/")) {
       return new Target(admin, "/admin/index.html");
     }
     if (path.startsWith("/admin/")) {

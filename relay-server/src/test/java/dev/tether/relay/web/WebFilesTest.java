@@ -128,12 +128,20 @@ class WebFilesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/nope.html", "/assets/missing.js", "/admin", "/index.htm"})
+  @ValueSource(strings = {"/nope.html", "/assets/missing.js", "/admin/missing.js", "/index.htm"})
   void unknownFilesAreAJson404(String path) throws Exception {
     HttpResponse<String> response = get(path);
 
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(json(response).path("message").asText()).isNotBlank();
+  }
+
+  @Test
+  void adminWithoutASlashRedirectsSoTheAdminPagesRelativeLinksResolve() throws Exception {
+    HttpResponse<String> response = get("/admin");
+
+    assertThat(response.statusCode()).isEqualTo(302);
+    assertThat(response.headers().firstValue("Location").orElseThrow()).endsWith("/admin/");
   }
 
   @Test
