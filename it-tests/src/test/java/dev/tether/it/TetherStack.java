@@ -208,6 +208,17 @@ final class TetherStack implements AutoCloseable {
       return shim.instanceId();
     }
 
+    /** The inspector's own WebSocket URL, for measuring a direct client against a relayed one. */
+    URI inspectorWebSocketUrl() throws Exception {
+      HttpResponse<String> list =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://" + shim.inspectorAddress() + "/json/list"))
+                  .version(HttpClient.Version.HTTP_1_1) // an h2c upgrade offer confuses the inspector
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return URI.create(CdpClient.JSON.readTree(list.body()).get(0).path("webSocketDebuggerUrl").asText());
+    }
+
     /** One invocation: POSTs the event; completes when the function answers. */
     CompletableFuture<HttpResponse<String>> invoke(String event) {
       HttpRequest request =

@@ -2,9 +2,14 @@ package dev.tether.relay;
 
 import dev.tether.protocol.Tunnel;
 import dev.tether.relay.agent.AgentNegotiator;
+import dev.tether.relay.admin.AdminApi;
 import dev.tether.relay.agent.AgentRegistry;
 import dev.tether.relay.api.FunctionsApi;
 import dev.tether.relay.api.SessionsApi;
+import dev.tether.relay.audit.AuditCode;
+import dev.tether.relay.audit.AuditEvent;
+import dev.tether.relay.audit.AuditLog;
+import dev.tether.relay.audit.AuditStores;
 import dev.tether.relay.auth.AuthConfig;
 import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.auth.TicketReplayCache;
@@ -59,6 +64,7 @@ public final class Relay implements AutoCloseable {
   private TokenIssuer issuer;
   private Sessions sessions;
   private AgentRegistry registry;
+  private AuditLog audit;
   private URI publicUrl;
 
   public Relay(RelayConfig config) {
@@ -109,8 +115,11 @@ public final class Relay implements AutoCloseable {
           new AuthConfig(publicUrl.toString(), config.clockSkew(), config.ticketTtl(),
               config.externalIssuer()),
           keys, new TicketReplayCache(clock), clock);
-      sessions = new Sessions(scheduler, clock, config.maxSessionDuration(), config.idleTimeout());
-      registry = new AgentRegistry(sessions);
+      audit = AuditLog.start(AuditStores.create(config.audit(), config.dataDir()), config.audit(),
+          clock);
+      sessions = new Sessions(scheduler, clock, config.maxSessionDuration(), config.idleTimeout(),
+          audit);
+      registry = new AgentRegistry(sessions, audit, clock);
       server.setHandler(handlers(verifier));
       server.start();
     } catch (Exception e) {
@@ -133,7 +142,10 @@ public final class Relay implements AutoCloseable {
   }
 
   private WebSocketUpgradeHandler handlers(TokenVerifier verifier) {
-    Router router = new Router();
+    Router router = new Router().onAuthFailure((ex, path, e) -> audit.record(
+        AuditEvent.of(AuditCode.AUTH_FAILED_API).at(clock.instant()).remote(ex.remoteAddress())
+            .detail("at", "api").detail("path", path).detail("error", e.code())
+            .detail("status", e.status()).build()));
     router.on("GET", "/healthz", ex -> ex.json(200, Map.of("status", "ok")));
     router.on("GET", "/.well-known/jwks.json",
         ex -> ex.rawJson(200, keys.publicJwkSetJson().getBytes(StandardCharsets.UTF_8)));
@@ -147,16 +159,18 @@ public final class Relay implements AutoCloseable {
     });
     DebugUrls urls = new DebugUrls(publicUrl);
     new FunctionsApi(verifier, registry, sessions).routes(router);
-    new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl()).routes(router);
+    new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl(), audit)
+        .routes(router);
+    new AdminApi(verifier, sessions, audit, clock).routes(router);
 
     WebSocketComponents components = new WebSocketComponents();
     server.addBean(components);
     WebSocketUpgradeHandler upgrades = new WebSocketUpgradeHandler(components);
     upgrades.addMapping(Tunnel.AGENT_PATH,
-        new AgentNegotiator(verifier, registry, scheduler, clock, config));
+        new AgentNegotiator(verifier, registry, scheduler, clock, config, audit));
     upgrades.addMapping("/devtools/*",
         new DevToolsNegotiator(new OriginPolicy(publicUrl, config.consoleOrigins()), verifier,
-            sessions, registry, scheduler, config));
+            sessions, registry, scheduler, config, audit, clock));
     // Plain requests: CORS for the API, then the web module's files, then the JSON routes.
     upgrades.setHandler(new CorsHandler(config.consoleOrigins(), new WebFiles(publicUrl, router)));
     return upgrades;
@@ -228,6 +242,12 @@ public final class Relay implements AutoCloseable {
     return registry;
   }
 
+  /** The audit trail: record, flush, query through its store. */
+  public AuditLog audit() {
+    requireStarted();
+    return audit;
+  }
+
   private void requireStarted() {
     if (server == null || issuer == null) {
       throw new IllegalStateException("the relay is not running; call start() first");
@@ -256,6 +276,9 @@ public final class Relay implements AutoCloseable {
     }
     if (scheduler != null) {
       scheduler.shutdownNow();
+    }
+    if (audit != null) {
+      audit.close(); // last: it drains what closing the rest recorded
     }
     LOG.info("relay stopped");
   }

@@ -1,5 +1,6 @@
 package dev.tether.relay;
 
+import dev.tether.relay.audit.AuditConfig;
 import dev.tether.relay.auth.ExternalIssuer;
 import java.net.URI;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import java.util.Optional;
  * @param devtoolsKeepAlive the ping interval on DevTools sockets, so idle tabs stay connected
  * @param helloTimeout how long a new tunnel has to send its hello
  * @param clockSkew how much clock difference token checks tolerate
+ * @param audit where and how the audit trail is kept
  */
 public record RelayConfig(
     String host,
@@ -46,7 +48,8 @@ public record RelayConfig(
     Duration heartbeat,
     Duration devtoolsKeepAlive,
     Duration helloTimeout,
-    Duration clockSkew) {
+    Duration clockSkew,
+    AuditConfig audit) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9300;
@@ -90,6 +93,7 @@ public record RelayConfig(
     clockSkew =
         between("clockSkew", clockSkew, Duration.ofSeconds(30), Duration.ZERO,
             Duration.ofSeconds(30));
+    audit = audit == null ? AuditConfig.defaults() : audit;
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -118,6 +122,7 @@ public record RelayConfig(
     b.devtoolsKeepAlive = devtoolsKeepAlive;
     b.helloTimeout = helloTimeout;
     b.clockSkew = clockSkew;
+    b.audit = audit;
     return b;
   }
 
@@ -219,6 +224,7 @@ public record RelayConfig(
     private Duration devtoolsKeepAlive;
     private Duration helloTimeout;
     private Duration clockSkew;
+    private AuditConfig audit;
 
     private Builder() {}
 
@@ -292,11 +298,16 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder audit(AuditConfig value) {
+      audit = value;
+      return this;
+    }
+
     public RelayConfig build() {
       return new RelayConfig(
           host, port, dataDir, Optional.ofNullable(publicUrl), consoleOrigins,
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
-          idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew);
+          idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, audit);
     }
   }
 }

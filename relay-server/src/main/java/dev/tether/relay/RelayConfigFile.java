@@ -3,6 +3,7 @@ package dev.tether.relay;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tether.relay.audit.AuditConfig;
 import dev.tether.relay.auth.ExternalIssuer;
 import java.io.IOException;
 import java.net.URI;
@@ -26,7 +27,7 @@ public final class RelayConfigFile {
   private static final Set<String> KNOWN =
       Set.of("host", "port", "dataDir", "publicUrl", "consoleOrigins", "externalIssuer",
           "maxMessageSize", "ticketTtl", "maxSessionDuration", "idleTimeout", "heartbeat",
-          "devtoolsKeepAlive", "helloTimeout", "clockSkew");
+          "devtoolsKeepAlive", "helloTimeout", "clockSkew", "audit");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|kb|mib|mb|gib|gb)?");
 
   private RelayConfigFile() {}
@@ -70,6 +71,7 @@ public final class RelayConfigFile {
         case "devtoolsKeepAlive" -> b.devtoolsKeepAlive(duration(name, value));
         case "helloTimeout" -> b.helloTimeout(duration(name, value));
         case "clockSkew" -> b.clockSkew(duration(name, value));
+        case "audit" -> b.audit(AuditConfig.fromJson(value));
         default -> throw new IllegalArgumentException(
             "unknown setting '" + name + "'; the known ones are " + new java.util.TreeSet<>(KNOWN));
       }

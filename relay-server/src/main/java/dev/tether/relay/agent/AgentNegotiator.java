@@ -2,6 +2,9 @@ package dev.tether.relay.agent;
 
 import dev.tether.protocol.Tunnel;
 import dev.tether.relay.RelayConfig;
+import dev.tether.relay.audit.AuditCode;
+import dev.tether.relay.audit.AuditEvent;
+import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.auth.AgentPrincipal;
 import dev.tether.relay.auth.AuthException;
 import dev.tether.relay.auth.TokenVerifier;
@@ -33,10 +36,12 @@ public final class AgentNegotiator implements WebSocketNegotiator {
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final RelayConfig config;
+  private final AuditSink audit;
 
   public AgentNegotiator(
       TokenVerifier verifier, AgentRegistry registry, ScheduledExecutorService scheduler,
-      Clock clock, RelayConfig config) {
+      Clock clock, RelayConfig config, AuditSink audit) {
+    this.audit = audit;
     this.verifier = verifier;
     this.registry = registry;
     this.scheduler = scheduler;
@@ -54,6 +59,8 @@ public final class AgentNegotiator implements WebSocketNegotiator {
           TokenVerifier.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION)));
     } catch (AuthException e) {
       LOG.info("agent refused remote={} status={} error={}", remote, e.status(), e.code());
+      audit.record(AuditEvent.of(AuditCode.AUTH_FAILED_AGENT).at(clock.instant()).remote(remote)
+          .detail("at", "agent").detail("error", e.code()).detail("status", e.status()).build());
       Json.error(response, callback, ApiError.from(e));
       return null;
     }

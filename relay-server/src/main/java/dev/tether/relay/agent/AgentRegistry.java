@@ -1,8 +1,12 @@
 package dev.tether.relay.agent;
 
 import dev.tether.protocol.CloseCodes;
+import dev.tether.relay.audit.AuditCode;
+import dev.tether.relay.audit.AuditEvent;
+import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Sessions;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,9 +23,17 @@ import java.util.concurrent.ConcurrentMap;
 public final class AgentRegistry {
   private final ConcurrentMap<String, AgentTunnel> tunnels = new ConcurrentHashMap<>();
   private final Sessions sessions;
+  private final AuditSink audit;
+  private final Clock clock;
 
   public AgentRegistry(Sessions sessions) {
+    this(sessions, AuditSink.NONE, Clock.systemUTC());
+  }
+
+  public AgentRegistry(Sessions sessions, AuditSink audit, Clock clock) {
     this.sessions = sessions;
+    this.audit = audit;
+    this.clock = clock;
   }
 
   public Optional<AgentTunnel> find(String function, String instance) {
@@ -58,6 +70,9 @@ public final class AgentRegistry {
   void register(AgentTunnel tunnel) {
     Instance instance = tunnel.instance().orElseThrow();
     AgentTunnel old = tunnels.put(key(instance.function(), instance.id()), tunnel);
+    audit.record(agentEvent(AuditCode.AGENT_CONNECTED, tunnel)
+        .detail("runtime", instance.runtime()).detail("shim", instance.shimVersion())
+        .detail("replaced", old != null && old != tunnel).build());
     if (old != null && old != tunnel) {
       old.close(CloseCodes.REPLACED,
           "a newer connection of instance " + instance.id() + " replaced this one");
@@ -67,8 +82,16 @@ public final class AgentRegistry {
   void unregister(AgentTunnel tunnel, String why) {
     Instance instance = tunnel.instance().orElseThrow();
     if (tunnels.remove(key(instance.function(), instance.id()), tunnel)) {
+      audit.record(agentEvent(AuditCode.AGENT_LOST, tunnel).detail("reason", why).build());
       sessions.endAllOn(instance.function(), instance.id(), EndReason.AGENT_LOST, why);
     }
+  }
+
+  private AuditEvent.Builder agentEvent(AuditCode code, AgentTunnel tunnel) {
+    Instance instance = tunnel.instance().orElseThrow();
+    return AuditEvent.of(code).at(clock.instant()).actor("agent:" + instance.function())
+        .role("agent").function(instance.function()).instance(instance.id())
+        .remote(tunnel.remote());
   }
 
   private static String key(String function, String instance) {

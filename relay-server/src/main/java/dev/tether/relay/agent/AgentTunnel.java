@@ -84,6 +84,11 @@ public final class AgentTunnel implements FrameHandler {
     return targets;
   }
 
+  /** The shim's address as the relay sees it. */
+  public String remote() {
+    return remote;
+  }
+
   public boolean isOpen() {
     return state == State.OPEN;
   }

@@ -3,6 +3,9 @@ package dev.tether.relay.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.agent.AgentRegistry;
 import dev.tether.relay.agent.AgentTunnel;
+import dev.tether.relay.audit.AuditCode;
+import dev.tether.relay.audit.AuditEvent;
+import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.auth.IssuedTicket;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.TokenIssuer;
@@ -36,10 +39,12 @@ public final class SessionsApi {
   private final TokenIssuer issuer;
   private final DebugUrls urls;
   private final Duration ticketTtl;
+  private final AuditSink audit;
 
   public SessionsApi(
       TokenVerifier verifier, AgentRegistry registry, Sessions sessions, TokenIssuer issuer,
-      DebugUrls urls, Duration ticketTtl) {
+      DebugUrls urls, Duration ticketTtl, AuditSink audit) {
+    this.audit = audit;
     this.callers = new Callers(verifier);
     this.registry = registry;
     this.sessions = sessions;
@@ -56,10 +61,22 @@ public final class SessionsApi {
 
   private void create(Exchange exchange) throws Exception {
     UserPrincipal user = callers.user(exchange);
+    if (!audit.acceptsSessions()) {
+      throw new ApiError(503, "audit_unavailable",
+          "the relay cannot write its audit trail and is configured to fail closed, so it opens"
+              + " no new sessions; an operator must fix the audit store (see the relay's log)");
+    }
     JsonNode body = parse(exchange.body(MAX_BODY));
     String function = text(body, "function", true);
     String instanceId = text(body, "instance", false);
     Mode mode = mode(user, text(body, "mode", false));
+    if (!user.mayDebug(function) || !user.mayOpen(mode)) {
+      audit.record(AuditEvent.of(AuditCode.POLICY_DENIED).actor(user.subject())
+          .role(user.role().claim()).function(function)
+          .remote(exchange.remoteAddress()).detail("at", "api")
+          .detail("error", user.mayDebug(function) ? "mode_not_granted" : "no_grant")
+          .detail("mode", mode.claim()).build());
+    }
     if (!user.mayDebug(function)) {
       throw ApiError.forbidden("no_grant",
           user.subject() + " may not debug " + function + "; ask an admin for a token that grants"
@@ -89,6 +106,10 @@ public final class SessionsApi {
     }
     Session session =
         sessions.create(user.subject(), function, tunnel.instance().orElseThrow().id(), mode);
+    audit.record(AuditEvent.of(AuditCode.SESSION_REQUESTED).actor(user.subject())
+        .role(user.role().claim()).function(function)
+        .instance(session.instance()).session(session.id()).remote(exchange.remoteAddress())
+        .detail("mode", mode.claim()).detail("expiresAt", session.expiresAt().toString()).build());
     exchange.header("Location", "/api/sessions/" + session.id());
     exchange.json(201, view(session, true));
   }
@@ -103,7 +124,7 @@ public final class SessionsApi {
     Session session = owned(user, exchange.pathParam(0));
     sessions.end(session, user.isAdmin() && !user.subject().equals(session.subject())
             ? EndReason.TERMINATED : EndReason.CLOSED,
-        "the session was ended by " + user.subject());
+        "the session was ended by " + user.subject(), user.subject());
     exchange.json(200, view(session, false));
   }
 

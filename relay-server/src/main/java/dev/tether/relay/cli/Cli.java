@@ -14,6 +14,7 @@ public final class Cli {
           + " [--data-dir D]",
       "  token agent --function NAME [--ttl DURATION] [--data-dir D]",
       "  demo [--port P] [--data-dir D]",
+      "  audit verify [--data-dir D] [--config F]",
       "DURATION looks like 90s, 30m, 8h, 7d or PT8H.");
 
   private Cli() {}
@@ -34,6 +35,9 @@ public final class Cli {
         case "token" -> {
           TokenCommand.run(args, out, err);
           return 0;
+        }
+        case "audit" -> {
+          return AuditCommand.run(args, out, err);
         }
         case "help", "--help", "-h" -> {
           out.println(USAGE);

@@ -1,11 +1,11 @@
 package dev.tether.relay.devtools;
 
-import dev.tether.protocol.CdpPeeker;
 import dev.tether.protocol.CloseCodes;
 import dev.tether.relay.CloseReasons;
 import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.agent.StreamPeer;
 import dev.tether.relay.agent.TunnelStream;
+import dev.tether.relay.audit.CommandAudit;
 import dev.tether.relay.session.Attachment;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.Sessions;
@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * One DevTools socket bridged to one tunnel stream. Towards the target it reads a frame, sends it
  * within the stream's credit, and demands the next frame only once the tunnel took it; towards
  * DevTools it writes each chunk as a text or continuation frame and lets credit flow back only
- * after the write. Bytes pass through untouched; only the method is peeked.
+ * after the write. Bytes pass through untouched; only the method is peeked (and the arguments of
+ * code-running commands, for the audit trail), and messages and bytes are counted each way.
  */
 public final class DevToolsConnection implements FrameHandler, StreamPeer, Attachment {
   private static final Logger LOG = LoggerFactory.getLogger(DevToolsConnection.class);
@@ -40,6 +41,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   private final long maxMessageBytes;
   private final ScheduledExecutorService scheduler;
   private final Duration keepAlive;
+  private final CommandAudit commands;
 
   private volatile CoreSession core;
   private volatile TunnelStream stream;
@@ -53,14 +55,13 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   private boolean pendingFin;
   private boolean sending;
   private long messageBytes;
-  private CdpPeeker peeker;
 
   // target → client, only touched by the tunnel's reading thread
   private boolean midMessage;
 
   DevToolsConnection(
       Session session, Sessions sessions, AgentTunnel tunnel, String target, long maxMessageBytes,
-      ScheduledExecutorService scheduler, Duration keepAlive) {
+      ScheduledExecutorService scheduler, Duration keepAlive, CommandAudit commands) {
     this.session = session;
     this.sessions = sessions;
     this.tunnel = tunnel;
@@ -68,6 +69,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     this.maxMessageBytes = maxMessageBytes;
     this.scheduler = scheduler;
     this.keepAlive = keepAlive;
+    this.commands = commands;
   }
 
   @Override
@@ -130,7 +132,8 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
           "CDP message larger than the relay's limit of " + maxMessageBytes + " bytes");
       return;
     }
-    peek(opcode, payload, frame.isFin());
+    session.traffic().toTarget(payload.remaining(), frame.isFin());
+    commands.onFrame(opcode != OpCode.CONTINUATION, payload, frame.isFin());
     ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload).flip();
     callback.succeeded();
     synchronized (this) {
@@ -155,6 +158,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       written.succeeded();
       return;
     }
+    this.session.traffic().toClient(chunk.remaining(), fin);
     byte opcode = midMessage ? OpCode.CONTINUATION : OpCode.TEXT;
     midMessage = !fin;
     session.sendFrame(new Frame(opcode, fin, chunk), written, false);
@@ -230,18 +234,6 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     }
     closeOnce(CloseCodes.AGENT_LOST, "the tunnel to " + session.function() + "/"
         + session.instance() + " failed; start a new session when it is back", true);
-  }
-
-  private void peek(byte opcode, ByteBuffer payload, boolean fin) {
-    if (opcode != OpCode.CONTINUATION) {
-      peeker = new CdpPeeker();
-    }
-    if (peeker != null && (peeker.feed(payload) || fin)) {
-      peeker.finish();
-      // The hook for policy and audit; never log more than the method.
-      LOG.debug("cdp command {} method={}", session, peeker.envelope().method());
-      peeker = null;
-    }
   }
 
   private void ping() {

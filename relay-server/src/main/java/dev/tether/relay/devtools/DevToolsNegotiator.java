@@ -5,6 +5,10 @@ import dev.tether.protocol.Target;
 import dev.tether.relay.RelayConfig;
 import dev.tether.relay.agent.AgentRegistry;
 import dev.tether.relay.agent.AgentTunnel;
+import dev.tether.relay.audit.AuditCode;
+import dev.tether.relay.audit.AuditEvent;
+import dev.tether.relay.audit.AuditSink;
+import dev.tether.relay.audit.CommandAudit;
 import dev.tether.relay.auth.AuthException;
 import dev.tether.relay.auth.Ticket;
 import dev.tether.relay.auth.TokenVerifier;
@@ -13,6 +17,7 @@ import dev.tether.relay.http.Json;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.SessionState;
 import dev.tether.relay.session.Sessions;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.HttpHeader;
@@ -41,10 +46,14 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
   private final AgentRegistry registry;
   private final ScheduledExecutorService scheduler;
   private final RelayConfig config;
+  private final AuditSink audit;
+  private final Clock clock;
 
   public DevToolsNegotiator(
       OriginPolicy origins, TokenVerifier verifier, Sessions sessions, AgentRegistry registry,
-      ScheduledExecutorService scheduler, RelayConfig config) {
+      ScheduledExecutorService scheduler, RelayConfig config, AuditSink audit, Clock clock) {
+    this.audit = audit;
+    this.clock = clock;
     this.origins = origins;
     this.verifier = verifier;
     this.sessions = sessions;
@@ -58,16 +67,22 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
       ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
     String remote = Request.getRemoteAddr(request);
     try {
-      FrameHandler handler = attach(request);
+      FrameHandler handler = attach(request, remote);
       return handler;
     } catch (ApiError e) {
       LOG.info("devtools refused remote={} status={} error={}", remote, e.status(), e.code());
+      if (e.status() == 401 || e.status() == 403) { // never the path: it holds the ticket
+        audit.record(AuditEvent.of(e.status() == 401
+                ? AuditCode.AUTH_FAILED_DEVTOOLS : AuditCode.POLICY_DENIED)
+            .at(clock.instant()).remote(remote).detail("at", "devtools").detail("error", e.code())
+            .detail("status", e.status()).build());
+      }
       Json.error(response, callback, e);
       return null;
     }
   }
 
-  private FrameHandler attach(ServerUpgradeRequest request) {
+  private FrameHandler attach(ServerUpgradeRequest request, String remote) {
     String origin = request.getHeaders().get(HttpHeader.ORIGIN);
     if (!origins.allows(origin)) {
       throw ApiError.forbidden("origin_not_allowed",
@@ -115,12 +130,16 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
     }
     DevToolsConnection connection =
         new DevToolsConnection(session, sessions, tunnel, targets.get(0).id(),
-            config.maxMessageBytes(), scheduler, config.devtoolsKeepAlive());
+            config.maxMessageBytes(), scheduler, config.devtoolsKeepAlive(),
+            new CommandAudit(audit, session, remote, config.audit().maxArgBytes(), clock));
     if (!sessions.attach(session, connection)) {
       throw ApiError.conflict("already_attached",
           "session " + session.id() + " already has DevTools attached; close that window first"
               + " (one DevTools per session)");
     }
+    audit.record(AuditEvent.of(AuditCode.SESSION_ATTACHED).at(clock.instant())
+        .actor(session.subject()).function(session.function()).instance(session.instance())
+        .session(session.id()).remote(remote).detail("mode", session.mode().claim()).build());
     return connection;
   }
 

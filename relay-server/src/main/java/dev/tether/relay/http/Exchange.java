@@ -1,14 +1,18 @@
 package dev.tether.relay.http;
 
+import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.Promise;
 
 /** One HTTP request being answered: its path parameters, headers, body, and the ways to reply. */
@@ -27,6 +31,18 @@ public final class Exchange {
 
   public String header(String name) {
     return request.getHeaders().get(name);
+  }
+
+  /** A query parameter, e.g. {@code query("limit")}; empty when absent or blank. */
+  public Optional<String> query(String name) {
+    Fields.Field field = Request.extractQueryParameters(request).get(name);
+    return field == null || field.getValue() == null || field.getValue().isBlank()
+        ? Optional.empty() : Optional.of(field.getValue());
+  }
+
+  /** The caller's address as the relay sees it. */
+  public String remoteAddress() {
+    return Request.getRemoteAddr(request);
   }
 
   /** The n-th {@code {...}} of the route's path, e.g. the session id. */
@@ -60,6 +76,14 @@ public final class Exchange {
 
   public void rawJson(int status, byte[] body) {
     Json.writeRaw(response, callback, status, body);
+  }
+
+  /** Answers with any body, e.g. a CSV export. */
+  public void send(int status, String contentType, byte[] body) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.write(true, ByteBuffer.wrap(body), callback);
   }
 
   public void header(String name, String value) {

@@ -28,9 +28,21 @@ public final class Router extends Handler.Abstract {
     void handle(Exchange exchange) throws Exception;
   }
 
+  /** Told about every refused credential, e.g. to record it in the audit trail. */
+  @FunctionalInterface
+  public interface AuthFailures {
+    void refused(Exchange exchange, String path, AuthException cause);
+  }
+
   private record Entry(String method, Pattern path, Route route) {}
 
   private final List<Entry> entries = new ArrayList<>();
+  private AuthFailures authFailures = (exchange, path, cause) -> {};
+
+  public Router onAuthFailure(AuthFailures listener) {
+    authFailures = listener;
+    return this;
+  }
 
   /** Adds a route; {@code {name}} in the path matches one segment, e.g. /api/sessions/{id}. */
   public Router on(String method, String path, Route route) {
@@ -71,12 +83,13 @@ public final class Router extends Handler.Abstract {
     return true;
   }
 
-  private static void run(Route route, Exchange exchange, String path) {
+  private void run(Route route, Exchange exchange, String path) {
     try {
       route.handle(exchange);
     } catch (ApiError e) {
       exchange.error(e);
     } catch (AuthException e) {
+      authFailures.refused(exchange, safe(path), e);
       exchange.error(ApiError.from(e));
     } catch (Exception e) {
       LOG.error("request failed path={}", safe(path), e);

@@ -16,6 +16,7 @@ public final class Session {
   private final Mode mode;
   private final Instant createdAt;
   private final Instant expiresAt;
+  private final SessionTraffic traffic = new SessionTraffic();
 
   private SessionState state = SessionState.REQUESTED;
   private Attachment attachment;
@@ -64,6 +65,11 @@ public final class Session {
 
   public Instant expiresAt() {
     return expiresAt;
+  }
+
+  /** Messages and bytes each way, over all attachments. */
+  public SessionTraffic traffic() {
+    return traffic;
   }
 
   /** A consistent copy of the changing parts. */

@@ -1,6 +1,9 @@
 package dev.tether.relay.session;
 
 import dev.tether.relay.Durations;
+import dev.tether.relay.audit.AuditCode;
+import dev.tether.relay.audit.AuditEvent;
+import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.auth.Mode;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,9 +33,17 @@ public final class Sessions {
   private final Clock clock;
   private final Duration maxDuration;
   private final Duration idleTimeout;
+  private final AuditSink audit;
 
   public Sessions(
       ScheduledExecutorService scheduler, Clock clock, Duration maxDuration, Duration idleTimeout) {
+    this(scheduler, clock, maxDuration, idleTimeout, AuditSink.NONE);
+  }
+
+  public Sessions(
+      ScheduledExecutorService scheduler, Clock clock, Duration maxDuration, Duration idleTimeout,
+      AuditSink audit) {
+    this.audit = audit;
     this.scheduler = scheduler;
     this.clock = clock;
     this.maxDuration = maxDuration;
@@ -76,17 +87,33 @@ public final class Sessions {
     if (session.detach(attachment)) {
       startIdleTimer(session);
       LOG.info("session detached {}", session);
+      audit.record(event(AuditCode.SESSION_DETACHED, session, session.subject()).build());
     }
   }
 
   /** Ends the session and closes its DevTools socket with the reason's code and {@code message}. */
   public void end(Session session, EndReason reason, String message) {
+    end(session, reason, message, reason == EndReason.CLOSED ? session.subject() : AuditEvent.RELAY);
+  }
+
+  /** {@link #end(Session, EndReason, String)} on behalf of {@code actor}, who the audit names. */
+  public void end(Session session, EndReason reason, String message, String actor) {
     Session.Ended ended = session.end(reason, message, clock.instant());
     if (ended == null) {
       return;
     }
     session.cancelTimers();
     LOG.info("session ended {} reason={}", session, reason.wire());
+    SessionTraffic traffic = session.traffic();
+    audit.record(event(AuditCode.ended(reason.wire()), session, actor)
+        .detail("owner", session.subject())
+        .detail("reason", reason.wire())
+        .detail("message", message)
+        .detail("messagesToTarget", traffic.messagesToTarget())
+        .detail("bytesToTarget", traffic.bytesToTarget())
+        .detail("messagesToClient", traffic.messagesToClient())
+        .detail("bytesToClient", traffic.bytesToClient())
+        .build());
     if (ended.attachment() != null) {
       ended.attachment().end(reason.closeCode(), message);
     }
@@ -128,6 +155,11 @@ public final class Sessions {
       }
     }
     return live;
+  }
+
+  private AuditEvent.Builder event(AuditCode code, Session session, String actor) {
+    return AuditEvent.of(code).at(clock.instant()).actor(actor).function(session.function())
+        .instance(session.instance()).session(session.id());
   }
 
   private void startIdleTimer(Session session) {

@@ -1,0 +1,58 @@
+package dev.tether.relay.audit;
+
+import java.util.Locale;
+
+/**
+ * The stable code of every kind of audit event, Teleport style: a family prefix, a number, and a
+ * suffix for the outcome ({@code I} information/success, {@code W} warning, {@code E} failure).
+ * Codes never change meaning once released; new kinds get new numbers.
+ */
+public enum AuditCode {
+  AGENT_CONNECTED("TAG001I", "agent.connected"),
+  AGENT_LOST("TAG002W", "agent.lost"),
+  SESSION_REQUESTED("TSE001I", "session.requested"),
+  SESSION_ATTACHED("TSE002I", "session.attached"),
+  SESSION_DETACHED("TSE003I", "session.detached"),
+  SESSION_CLOSED("TSE004I", "session.ended"),
+  SESSION_EXPIRED("TSE005I", "session.ended"),
+  SESSION_TERMINATED("TSE006W", "session.ended"),
+  SESSION_AGENT_LOST("TSE007W", "session.ended"),
+  SESSION_RELAY_STOPPED("TSE008I", "session.ended"),
+  AUTH_FAILED_API("TAU001E", "auth.failed"),
+  AUTH_FAILED_AGENT("TAU002E", "auth.failed"),
+  AUTH_FAILED_DEVTOOLS("TAU003E", "auth.failed"),
+  POLICY_DENIED("TPO001E", "policy.denied"),
+  CDP_COMMAND("TCD001I", "cdp.command"),
+  /** A code-running command whose arguments could not be captured (they came before the method). */
+  CDP_COMMAND_UNCAPTURED("TCD002W", "cdp.command"),
+  AUDIT_STARTED("TAD001I", "audit.started"),
+  /** The write queue was full and events were lost; the record says how many. */
+  AUDIT_DROPPED("TAD002E", "audit.dropped");
+
+  private final String code;
+  private final String type;
+
+  AuditCode(String code, String type) {
+    this.code = code;
+    this.type = type;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public String type() {
+    return type;
+  }
+
+  /** The session-ended code for an end reason's wire name, e.g. {@code "agent_lost"}. */
+  public static AuditCode ended(String reason) {
+    return switch (reason.toLowerCase(Locale.ROOT)) {
+      case "closed" -> SESSION_CLOSED;
+      case "expired" -> SESSION_EXPIRED;
+      case "terminated" -> SESSION_TERMINATED;
+      case "agent_lost" -> SESSION_AGENT_LOST;
+      default -> SESSION_RELAY_STOPPED;
+    };
+  }
+}

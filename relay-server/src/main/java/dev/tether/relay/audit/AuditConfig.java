@@ -1,0 +1,115 @@
+package dev.tether.relay.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.relay.RelayConfigFile;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How the relay keeps its audit trail, validated and defaulted here. In the config file:
+ * {@code "audit": {"store": "postgresql", "jdbcUrl": "jdbc:postgresql://db/tether",
+ * "maxArgSize": "1KiB", "rotateSize": "64MiB", "queueSize": 8192, "failClosed": true}}.
+ *
+ * @param store where records go: {@code file} (default, {@code <dataDir>/audit}) or
+ *     {@code postgresql}
+ * @param jdbcUrl the PostgreSQL JDBC URL (required for postgresql; never logged in full)
+ * @param maxArgBytes how much of a recorded CDP command's arguments is kept (in characters)
+ * @param rotateBytes the size at which the file store starts a new file
+ * @param queueCapacity how many events may wait for the writer; beyond that they are dropped and
+ *     counted (an {@code audit.dropped} record says how many), so the CDP path never waits
+ * @param failClosed when true, a trail that cannot be written makes the relay refuse new sessions
+ */
+public record AuditConfig(
+    Store store, Optional<String> jdbcUrl, int maxArgBytes, long rotateBytes, int queueCapacity,
+    boolean failClosed) {
+
+  /** The kinds of store. */
+  public enum Store { FILE, POSTGRESQL }
+
+  private static final Set<String> KNOWN =
+      Set.of("store", "jdbcUrl", "maxArgSize", "rotateSize", "queueSize", "failClosed");
+
+  public AuditConfig {
+    store = store == null ? Store.FILE : store;
+    jdbcUrl = jdbcUrl == null ? Optional.empty() : jdbcUrl.filter(u -> !u.isBlank());
+    if (store == Store.POSTGRESQL
+        && !jdbcUrl.map(u -> u.startsWith("jdbc:postgresql:")).orElse(false)) {
+      throw new IllegalArgumentException("audit.jdbcUrl must be a PostgreSQL JDBC URL like"
+          + " jdbc:postgresql://db.example.com:5432/tether?user=tether when audit.store is"
+          + " postgresql");
+    }
+    maxArgBytes = maxArgBytes == 0 ? 1024 : maxArgBytes;
+    if (maxArgBytes < 16 || maxArgBytes > 64 * 1024) {
+      throw new IllegalArgumentException(
+          "audit.maxArgSize must be between 16 B and 64 KiB, was " + maxArgBytes);
+    }
+    rotateBytes = rotateBytes == 0 ? 64L * 1024 * 1024 : rotateBytes;
+    if (rotateBytes < 1024 || rotateBytes > 4L * 1024 * 1024 * 1024) {
+      throw new IllegalArgumentException(
+          "audit.rotateSize must be between 1 KiB and 4 GiB, was " + rotateBytes);
+    }
+    queueCapacity = queueCapacity == 0 ? 8192 : queueCapacity;
+    if (queueCapacity < 16 || queueCapacity > 1_000_000) {
+      throw new IllegalArgumentException(
+          "audit.queueSize must be between 16 and 1000000, was " + queueCapacity);
+    }
+  }
+
+  public static AuditConfig defaults() {
+    return new AuditConfig(Store.FILE, Optional.empty(), 0, 0, 0, false);
+  }
+
+  public AuditConfig withFailClosed(boolean value) {
+    return new AuditConfig(store, jdbcUrl, maxArgBytes, rotateBytes, queueCapacity, value);
+  }
+
+  /** A PostgreSQL-backed config with the other settings of this one. */
+  public AuditConfig withPostgres(String url) {
+    return new AuditConfig(Store.POSTGRESQL, Optional.of(url), maxArgBytes, rotateBytes,
+        queueCapacity, failClosed);
+  }
+
+  /** Reads the {@code "audit"} object of a relay config file. */
+  public static AuditConfig fromJson(JsonNode node) {
+    if (!node.isObject()) {
+      throw new IllegalArgumentException("audit must be an object like {\"store\": \"file\"}");
+    }
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
+      if (!KNOWN.contains(field.getKey())) {
+        throw new IllegalArgumentException("unknown setting 'audit." + field.getKey()
+            + "'; the known ones are " + new TreeSet<>(KNOWN));
+      }
+    }
+    String storeName = node.path("store").asText("file").toUpperCase(Locale.ROOT);
+    Store store;
+    try {
+      store = Store.valueOf(storeName);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("audit.store must be \"file\" or \"postgresql\"");
+    }
+    return new AuditConfig(store,
+        Optional.ofNullable(node.path("jdbcUrl").textValue()),
+        (int) size(node.get("maxArgSize")),
+        size(node.get("rotateSize")),
+        node.path("queueSize").asInt(0),
+        node.path("failClosed").asBoolean(false));
+  }
+
+  private static long size(JsonNode value) {
+    if (value == null) {
+      return 0;
+    }
+    return value.isIntegralNumber() ? value.asLong() : RelayConfigFile.parseSize(value.asText());
+  }
+
+  @Override
+  public String toString() {
+    return "AuditConfig[store=" + store.name().toLowerCase(Locale.ROOT) + ", jdbcUrl="
+        + jdbcUrl.map(PostgresAuditStore::redacted).orElse("-") + ", maxArgBytes=" + maxArgBytes
+        + ", rotateBytes=" + rotateBytes + ", queueCapacity=" + queueCapacity + ", failClosed="
+        + failClosed + "]";
+  }
+}

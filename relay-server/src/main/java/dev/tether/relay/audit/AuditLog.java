@@ -1,0 +1,260 @@
+package dev.tether.relay.audit;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's audit trail: takes events from any thread without blocking, and one writer thread
+ * seals them into the hash chain and appends them to the store in batches.
+ *
+ * <p>The queue is bounded. When it is full (the store is down or slower than the relay), new
+ * events are dropped and counted rather than slowing a CDP socket; the next batch written starts
+ * with an {@code audit.dropped} record (TAD002E) saying how many were lost, so the gap is itself
+ * on the record. A store that fails is retried every second with the same batch; while it fails
+ * (or drops) {@link #acceptsSessions()} is false under {@code failClosed}. {@link #close} drains
+ * the queue before closing the store, so a clean shutdown loses nothing.
+ */
+public final class AuditLog implements AuditSink, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+  private static final int MAX_BATCH = 512;
+  private static final Duration RETRY = Duration.ofSeconds(1);
+  private static final Duration DRAIN = Duration.ofSeconds(15);
+
+  private final AuditStore store;
+  private final AuditConfig config;
+  private final Clock clock;
+  private final BlockingQueue<AuditEvent> queue;
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong accepted = new AtomicLong();
+  private final Object progress = new Object();
+  private final Thread writer;
+
+  private volatile boolean writable;
+  private volatile String lastError;
+  private volatile boolean closing;
+  private long written; // guarded by progress
+  private long seq; // writer thread only, once the chain is loaded
+  private String prevHash;
+  private boolean chainLoaded;
+
+  private AuditLog(AuditStore store, AuditConfig config, Clock clock) {
+    this.store = store;
+    this.config = config;
+    this.clock = clock;
+    this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+    this.writer = new Thread(this::run, "audit-writer");
+    writer.setDaemon(true);
+  }
+
+  /** Opens the store (a failure leaves the log unwritable and retrying) and starts writing. */
+  public static AuditLog start(AuditStore store, AuditConfig config, Clock clock) {
+    AuditLog log = new AuditLog(store, config, clock);
+    log.loadChain();
+    log.writer.start();
+    log.record(AuditEvent.of(AuditCode.AUDIT_STARTED).at(clock.instant()).actor(AuditEvent.RELAY)
+        .detail("store", store.describe()).build());
+    return log;
+  }
+
+  public AuditStore store() {
+    return store;
+  }
+
+  public AuditConfig config() {
+    return config;
+  }
+
+  @Override
+  public void record(AuditEvent event) {
+    if (queue.offer(event)) {
+      accepted.incrementAndGet();
+    } else {
+      dropped.incrementAndGet();
+    }
+  }
+
+  @Override
+  public boolean acceptsSessions() {
+    return !config.failClosed() || (writable && dropped.get() == 0);
+  }
+
+  /** Whether the last write succeeded, and if not, why. */
+  public Optional<String> problem() {
+    return writable ? Optional.empty() : Optional.ofNullable(lastError);
+  }
+
+  public long droppedCount() {
+    return dropped.get();
+  }
+
+  /** Waits until every event recorded before this call is written; false on timeout. */
+  public boolean flush(Duration timeout) throws InterruptedException {
+    long target = accepted.get();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (progress) {
+      while (written < target) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(progress, left);
+      }
+    }
+    return true;
+  }
+
+  /** Writes what is queued (waiting up to 15 s for a failing store), then closes the store. */
+  @Override
+  public void close() {
+    if (closing) {
+      return;
+    }
+    closing = true; // no interrupt: it would close the store's FileChannel mid-write
+    try {
+      writer.join(DRAIN.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (writer.isAlive()) {
+      LOG.error("audit events lost at shutdown count={} store=\"{}\" cause=\"{}\"", queue.size(),
+          store.describe(), lastError);
+    }
+    store.close();
+  }
+
+  private void run() {
+    List<AuditEvent> batch = new ArrayList<>();
+    long closeDeadline = Long.MAX_VALUE;
+    while (true) {
+      if (closing && closeDeadline == Long.MAX_VALUE) {
+        closeDeadline = System.nanoTime() + DRAIN.toNanos() - Duration.ofSeconds(1).toNanos();
+      }
+      if (batch.isEmpty()) {
+        if (!take(batch) && closing) {
+          return; // drained
+        }
+      }
+      queue.drainTo(batch, MAX_BATCH - batch.size());
+      if (batch.isEmpty()) {
+        continue;
+      }
+      if (write(batch)) {
+        synchronized (progress) {
+          written += batch.size();
+          progress.notifyAll();
+        }
+        batch.clear();
+      } else if (System.nanoTime() > closeDeadline) {
+        return;
+      } else {
+        pause();
+      }
+    }
+  }
+
+  /** Waits for the first event; false when there is none (closing, or a quiet moment). */
+  private boolean take(List<AuditEvent> batch) {
+    if (closing) {
+      AuditEvent event = queue.poll();
+      if (event == null) {
+        return false;
+      }
+      batch.add(event);
+      return true;
+    }
+    try {
+      AuditEvent event = queue.poll(200, TimeUnit.MILLISECONDS);
+      if (event != null) {
+        batch.add(event);
+      }
+      return event != null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private boolean write(List<AuditEvent> batch) {
+    if (!loadChain()) {
+      return false;
+    }
+    List<AuditRecord> records = new ArrayList<>(batch.size() + 1);
+    long lost = dropped.getAndSet(0);
+    long next = seq;
+    String prev = prevHash;
+    if (lost > 0) {
+      AuditRecord gap = AuditRecord.seal(++next, prev,
+          AuditEvent.of(AuditCode.AUDIT_DROPPED).at(clock.instant()).actor(AuditEvent.RELAY)
+              .detail("dropped", lost).detail("queueSize", config.queueCapacity()).build());
+      records.add(gap);
+      prev = gap.hash();
+    }
+    for (AuditEvent event : batch) {
+      AuditRecord record = AuditRecord.seal(++next, prev, event);
+      records.add(record);
+      prev = record.hash();
+    }
+    try {
+      store.append(records);
+    } catch (IOException | RuntimeException e) {
+      dropped.addAndGet(lost);
+      failed(e);
+      return false;
+    }
+    seq = next;
+    prevHash = prev;
+    if (!writable) {
+      LOG.info("audit trail writable store=\"{}\"", store.describe());
+    }
+    writable = true;
+    lastError = null;
+    return true;
+  }
+
+  private boolean loadChain() {
+    if (chainLoaded) {
+      return true;
+    }
+    try {
+      store.open();
+      Optional<AuditRecord> last = store.last();
+      seq = last.map(AuditRecord::seq).orElse(0L);
+      prevHash = last.map(AuditRecord::hash).orElse(AuditRecord.GENESIS);
+      chainLoaded = true;
+      writable = true;
+      LOG.info("audit trail open store=\"{}\" lastSeq={}", store.describe(), seq);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      failed(e);
+      return false;
+    }
+  }
+
+  private void failed(Exception e) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    if (writable || lastError == null) {
+      LOG.error("audit trail cannot be written store=\"{}\" cause=\"{}\" failClosed={}",
+          store.describe(), message, config.failClosed());
+    }
+    writable = false;
+    lastError = message;
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(RETRY.toMillis()); // a failing store is retried once a second
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

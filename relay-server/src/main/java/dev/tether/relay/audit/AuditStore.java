@@ -1,0 +1,32 @@
+package dev.tether.relay.audit;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where sealed records live. One writer (the {@link AuditLog} thread) appends; readers query and
+ * verify concurrently. Implementations append only: nothing here edits or deletes a record.
+ */
+public interface AuditStore extends AutoCloseable {
+  /** Prepares the store (directory, schema); may be called again after a failure. */
+  void open() throws IOException;
+
+  /** The last record written, to continue the chain from; empty for a new trail. */
+  Optional<AuditRecord> last() throws IOException;
+
+  /** Appends records in order, durably (see each store's policy), or throws and writes none. */
+  void append(List<AuditRecord> records) throws IOException;
+
+  /** Matching records, newest first. */
+  AuditQuery.Page query(AuditQuery query) throws IOException;
+
+  /** Verifies the whole chain from the first record to the head. */
+  ChainVerifier.Report verify() throws IOException;
+
+  /** What the store is, for logs and messages (never with a password). */
+  String describe();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,211 @@
+package dev.tether.relay.audit;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The shared store: PostgreSQL, for deployments that keep audit long or run several relays. Each
+ * record is one row holding the same canonical line as the file store (so one verifier serves
+ * both) plus indexed copies of the fields admins filter on. The schema is created on start; a
+ * batch is one transaction that also moves the head row, so a commit is the fsync point.
+ *
+ * <p>One relay writes a table (the primary key on {@code seq} refuses a second writer's chain).
+ */
+public final class PostgresAuditStore implements AuditStore {
+  private static final String[] SCHEMA = {
+      "CREATE TABLE IF NOT EXISTS tether_audit ("
+          + " seq BIGINT PRIMARY KEY, time TIMESTAMPTZ NOT NULL, code TEXT NOT NULL,"
+          + " type TEXT NOT NULL, actor TEXT, function TEXT, session TEXT, record TEXT NOT NULL)",
+      "CREATE INDEX IF NOT EXISTS tether_audit_time ON tether_audit (time)",
+      "CREATE INDEX IF NOT EXISTS tether_audit_session ON tether_audit (session)",
+      "CREATE TABLE IF NOT EXISTS tether_audit_head ("
+          + " id INT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL)"
+  };
+
+  private final String url;
+  private Connection writer;
+
+  public PostgresAuditStore(String jdbcUrl) {
+    this.url = jdbcUrl;
+  }
+
+  @Override
+  public synchronized void open() throws IOException {
+    try {
+      if (writer == null || writer.isClosed() || !writer.isValid(2)) {
+        closeWriter();
+        writer = connect();
+        try (Statement statement = writer.createStatement()) {
+          for (String ddl : SCHEMA) {
+            statement.execute(ddl);
+          }
+        }
+        writer.setAutoCommit(false);
+      }
+    } catch (SQLException e) {
+      closeWriter();
+      throw failure("cannot open", e);
+    }
+  }
+
+  @Override
+  public Optional<AuditRecord> last() throws IOException {
+    try (Connection c = connect();
+        Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery(
+            "SELECT record FROM tether_audit ORDER BY seq DESC LIMIT 1")) {
+      return rows.next() ? Optional.of(AuditRecord.parse(rows.getString(1))) : Optional.empty();
+    } catch (SQLException e) {
+      throw failure("cannot read the last record from", e);
+    }
+  }
+
+  @Override
+  public synchronized void append(List<AuditRecord> records) throws IOException {
+    if (records.isEmpty()) {
+      return;
+    }
+    open();
+    try (PreparedStatement insert = writer.prepareStatement(
+            "INSERT INTO tether_audit (seq, time, code, type, actor, function, session, record)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        PreparedStatement head = writer.prepareStatement(
+            "INSERT INTO tether_audit_head (id, seq, hash) VALUES (1, ?, ?)"
+                + " ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash")) {
+      for (AuditRecord record : records) {
+        insert.setLong(1, record.seq());
+        insert.setTimestamp(2, Timestamp.from(Instant.parse(record.text("time"))));
+        insert.setString(3, record.text("code"));
+        insert.setString(4, record.text("type"));
+        insert.setString(5, record.text("actor"));
+        insert.setString(6, record.text("function"));
+        insert.setString(7, record.text("session"));
+        insert.setString(8, record.line());
+        insert.addBatch();
+      }
+      insert.executeBatch();
+      AuditRecord last = records.get(records.size() - 1);
+      head.setLong(1, last.seq());
+      head.setString(2, last.hash());
+      head.executeUpdate();
+      writer.commit();
+    } catch (SQLException e) {
+      try {
+        writer.rollback();
+      } catch (SQLException ignored) {
+        closeWriter(); // reconnect on the next attempt
+      }
+      throw failure("cannot append to", e);
+    }
+  }
+
+  @Override
+  public AuditQuery.Page query(AuditQuery query) throws IOException {
+    StringBuilder sql = new StringBuilder("SELECT record FROM tether_audit WHERE true");
+    List<Object> args = new ArrayList<>();
+    query.before().ifPresent(v -> where(sql, args, " AND seq < ?", v));
+    query.from().ifPresent(v -> where(sql, args, " AND time >= ?", Timestamp.from(v)));
+    query.to().ifPresent(v -> where(sql, args, " AND time < ?", Timestamp.from(v)));
+    query.user().ifPresent(v -> where(sql, args, " AND actor = ?", v));
+    query.function().ifPresent(v -> where(sql, args, " AND function = ?", v));
+    query.session().ifPresent(v -> where(sql, args, " AND session = ?", v));
+    query.type().ifPresent(v -> {
+      where(sql, args, " AND (type = ?", v);
+      where(sql, args, " OR code = ?)", v);
+    });
+    sql.append(" ORDER BY seq DESC LIMIT ?");
+    args.add(query.limit() + 1);
+    try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < args.size(); i++) {
+        s.setObject(i + 1, args.get(i));
+      }
+      List<AuditRecord> found = new ArrayList<>();
+      try (ResultSet rows = s.executeQuery()) {
+        while (rows.next()) {
+          found.add(AuditRecord.parse(rows.getString(1)));
+        }
+      }
+      return AuditStores.page(found, query.limit());
+    } catch (SQLException e) {
+      throw failure("cannot query", e);
+    }
+  }
+
+  @Override
+  public ChainVerifier.Report verify() throws IOException {
+    ChainVerifier verifier = new ChainVerifier();
+    try (Connection c = connect()) {
+      c.setAutoCommit(false); // lets the driver stream rows instead of loading them all
+      try (Statement s = c.createStatement()) {
+        s.setFetchSize(1000);
+        try (ResultSet rows = s.executeQuery("SELECT seq, record FROM tether_audit ORDER BY seq")) {
+          while (rows.next()) {
+            if (!verifier.accept("row seq=" + rows.getLong(1), rows.getString(2))) {
+              return verifier.finish(Optional.empty());
+            }
+          }
+        }
+        try (ResultSet head = s.executeQuery("SELECT seq, hash FROM tether_audit_head")) {
+          return verifier.finish(head.next()
+              ? Optional.of(new ChainVerifier.Head(head.getLong(1), head.getString(2)))
+              : Optional.empty());
+        }
+      } finally {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      throw failure("cannot verify", e);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "PostgreSQL " + redacted(url);
+  }
+
+  @Override
+  public synchronized void close() {
+    closeWriter();
+  }
+
+  /** The URL without query parameters or user info, where passwords hide. */
+  static String redacted(String url) {
+    String noQuery = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+    return noQuery.replaceAll("//[^/@]*@", "//");
+  }
+
+  private Connection connect() throws SQLException {
+    return DriverManager.getConnection(url);
+  }
+
+  private void closeWriter() {
+    if (writer != null) {
+      try {
+        writer.close();
+      } catch (SQLException ignored) {
+        // already broken
+      }
+      writer = null;
+    }
+  }
+
+  private IOException failure(String what, SQLException e) {
+    return new IOException(what + " the audit table at " + redacted(url) + ": " + e.getMessage()
+        + " (SQLState " + e.getSQLState() + ")", e);
+  }
+
+  private static void where(StringBuilder sql, List<Object> args, String clause, Object value) {
+    sql.append(clause);
+    args.add(value);
+  }
+}

@@ -1,0 +1,208 @@
+package dev.tether.relay.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class AuditLogTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  @TempDir Path dir;
+
+  private static AuditEvent event(int i) {
+    return AuditEvent.of(AuditCode.CDP_COMMAND).actor("alice").detail("n", (long) i).build();
+  }
+
+  @Test
+  void aCleanCloseWritesEverythingQueuedAndTheChainStaysIntact() throws Exception {
+    FileAuditStore store = new FileAuditStore(dir, 1024 * 1024);
+    AuditLog log = AuditLog.start(store, AuditConfig.defaults(), Clock.systemUTC());
+    for (int i = 0; i < 5000; i++) {
+      log.record(event(i));
+    }
+
+    log.close();
+
+    FileAuditStore reopened = new FileAuditStore(dir, 1024 * 1024);
+    ChainVerifier.Report report = reopened.verify();
+    assertThat(report.problem()).isEmpty();
+    assertThat(report.records()).isEqualTo(5001); // audit.started + 5000
+    assertThat(reopened.query(AuditQuery.latest(1)).records().get(0).details())
+        .containsEntry("n", 4999);
+  }
+
+  @Test
+  void aFullQueueDropsInsteadOfBlockingAndTheTrailRecordsHowManyWereLost() throws Exception {
+    BlockingStore store = new BlockingStore(new FileAuditStore(dir, 1024 * 1024));
+    AuditConfig config = new AuditConfig(null, null, 0, 0, 16, true);
+    AuditLog log = AuditLog.start(store, config, Clock.systemUTC());
+    assertThat(store.entered.await(10, TimeUnit.SECONDS)).isTrue(); // the writer is stuck
+
+    long start = System.nanoTime();
+    for (int i = 0; i < 1000; i++) {
+      log.record(event(i));
+    }
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    assertThat(tookMillis).as("recording never waits for the store").isLessThan(1000);
+    assertThat(log.droppedCount()).isEqualTo(1000 - 16);
+    assertThat(log.acceptsSessions()).as("fail closed while events are being lost").isFalse();
+    store.release.countDown();
+    log.close();
+    List<AuditRecord> dropped = store.inner.query(AuditQuery.latest(10).withType("audit.dropped"))
+        .records();
+    assertThat(dropped).hasSize(1);
+    assertThat(dropped.get(0).text("code")).isEqualTo("TAD002E");
+    assertThat(dropped.get(0).details()).containsEntry("dropped", 984);
+    assertThat(store.inner.verify().records()).isEqualTo(1 + 1 + 16);
+  }
+
+  @Test
+  void aStoreThatCannotWriteClosesTheDoorUnderFailClosedAndReopensItWhenItRecovers()
+      throws Exception {
+    FailingStore store = new FailingStore(new FileAuditStore(dir, 1024 * 1024));
+    store.failing = true;
+    AuditLog closed = AuditLog.start(store, AuditConfig.defaults().withFailClosed(true),
+        Clock.systemUTC());
+    try {
+      assertThat(closed.acceptsSessions()).isFalse();
+      assertThat(closed.problem()).hasValueSatisfying(p -> assertThat(p).contains("disk full"));
+
+      store.failing = false;
+
+      assertThat(closed.flush(WAIT)).isTrue();
+      assertThat(closed.acceptsSessions()).isTrue();
+      assertThat(store.inner.verify().records()).isEqualTo(1);
+    } finally {
+      closed.close();
+    }
+  }
+
+  @Test
+  void withoutFailClosedAFailingStoreStillLetsSessionsThrough() throws Exception {
+    FailingStore store = new FailingStore(new FileAuditStore(dir, 1024 * 1024));
+    store.failing = true;
+    AuditLog open = AuditLog.start(store, AuditConfig.defaults(), Clock.systemUTC());
+    try {
+      assertThat(open.acceptsSessions()).isTrue();
+      assertThat(open.problem()).isPresent();
+    } finally {
+      store.failing = false;
+      open.close();
+    }
+  }
+
+  @Test
+  void writingToTheFileStoreKeepsUpWithABusyRelay() throws Exception {
+    FileAuditStore store = new FileAuditStore(dir, 64L * 1024 * 1024);
+    AuditConfig config = new AuditConfig(null, null, 0, 0, 200_000, false);
+    AuditLog log = AuditLog.start(store, config, Clock.systemUTC());
+    int n = 100_000;
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      log.record(event(i));
+    }
+    assertThat(log.flush(Duration.ofSeconds(50))).isTrue();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    log.close();
+
+    System.out.printf("audit write throughput: %d events in %.2f s = %.0f events/s (file store,"
+        + " fsync per batch)%n", n, seconds, n / seconds);
+    assertThat(log.droppedCount()).isZero();
+    assertThat(new FileAuditStore(dir, 64L * 1024 * 1024).verify().records()).isEqualTo(n + 1);
+  }
+
+  /** Holds the writer inside its first append until released. */
+  private static final class BlockingStore extends DelegatingStore {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    BlockingStore(AuditStore inner) {
+      super(inner);
+    }
+
+    @Override
+    public void append(List<AuditRecord> records) throws IOException {
+      entered.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new IOException(e);
+      }
+      inner.append(records);
+    }
+  }
+
+  /** Fails every write while {@code failing}. */
+  private static final class FailingStore extends DelegatingStore {
+    volatile boolean failing;
+
+    FailingStore(AuditStore inner) {
+      super(inner);
+    }
+
+    @Override
+    public void open() throws IOException {
+      if (failing) {
+        throw new IOException("disk full");
+      }
+      inner.open();
+    }
+
+    @Override
+    public void append(List<AuditRecord> records) throws IOException {
+      if (failing) {
+        throw new IOException("disk full");
+      }
+      inner.append(records);
+    }
+  }
+
+  private abstract static class DelegatingStore implements AuditStore {
+    final AuditStore inner;
+
+    DelegatingStore(AuditStore inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void open() throws IOException {
+      inner.open();
+    }
+
+    @Override
+    public Optional<AuditRecord> last() throws IOException {
+      return inner.last();
+    }
+
+    @Override
+    public AuditQuery.Page query(AuditQuery query) throws IOException {
+      return inner.query(query);
+    }
+
+    @Override
+    public ChainVerifier.Report verify() throws IOException {
+      return inner.verify();
+    }
+
+    @Override
+    public String describe() {
+      return "test store";
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+}

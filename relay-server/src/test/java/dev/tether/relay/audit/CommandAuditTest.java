@@ -1,0 +1,124 @@
+package dev.tether.relay.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.relay.auth.Mode;
+import dev.tether.relay.session.Session;
+import dev.tether.relay.session.Sessions;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CommandAuditTest {
+  private final List<AuditEvent> events = new CopyOnWriteArrayList<>();
+  private ScheduledExecutorService scheduler;
+  private CommandAudit audit;
+
+  @BeforeEach
+  void setUp() {
+    scheduler = Executors.newSingleThreadScheduledExecutor();
+    Session session = new Sessions(scheduler, Clock.systemUTC(), Duration.ofHours(1),
+        Duration.ofHours(1)).create("alice", "orders", "i-1", Mode.FULL);
+    audit = new CommandAudit(events::add, session, "10.0.0.7", 40, Clock.systemUTC());
+  }
+
+  @AfterEach
+  void tearDown() {
+    scheduler.shutdownNow();
+  }
+
+  private void send(String message) {
+    audit.onFrame(true, utf8(message), true);
+  }
+
+  /** Sends one message split into frames of {@code size} bytes. */
+  private void sendInFrames(String message, int size) {
+    byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i += size) {
+      int end = Math.min(bytes.length, i + size);
+      audit.onFrame(i == 0, ByteBuffer.wrap(bytes, i, end - i).slice(), end == bytes.length);
+    }
+  }
+
+  private static ByteBuffer utf8(String text) {
+    return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void runtimeEvaluateIsRecordedWithItsArgumentsTruncated() {
+    send("{\"id\":7,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"process.env."
+        + "SECRET_KEY + 'x'.repeat(1000)\",\"includeCommandLineAPI\":true}}");
+
+    assertThat(events).hasSize(1);
+    AuditEvent event = events.get(0);
+    assertThat(event.code()).isEqualTo(AuditCode.CDP_COMMAND);
+    assertThat(event.actor()).isEqualTo("alice");
+    assertThat(event.remote()).isEqualTo("10.0.0.7");
+    assertThat(event.details()).containsEntry("method", "Runtime.evaluate")
+        .containsEntry("id", 7L).containsEntry("truncated", true);
+    assertThat((String) event.details().get("params"))
+        .startsWith("{\"expression\":\"process.env.SECRET_KEY").hasSize(41).endsWith("…");
+  }
+
+  @Test
+  void aCommandSplitAcrossFramesIsCapturedWhole() {
+    sendInFrames("{\"id\":1,\"method\":\"Runtime.callFunctionOn\",\"params\":{\"a\":1}}", 7);
+
+    assertThat(events).singleElement().satisfies(e ->
+        assertThat(e.details()).containsEntry("params", "{\"a\":1}")
+            .containsEntry("truncated", false));
+  }
+
+  @Test
+  void aBreakpointIsRecordedOnlyWhenItHasACondition() {
+    send("{\"id\":1,\"method\":\"Debugger.setBreakpointByUrl\",\"params\":{\"lineNumber\":3,"
+        + "\"url\":\"file:///a.js\",\"condition\":\"\"}}");
+    send("{\"id\":2,\"method\":\"Debugger.setBreakpointByUrl\",\"params\":{\"lineNumber\":3,"
+        + "\"url\":\"file:///a.js\"}}");
+    send("{\"id\":3,\"method\":\"Debugger.setBreakpointByUrl\",\"params\":{\"lineNumber\":3,"
+        + "\"condition\":\"(x=1)\"}}");
+
+    assertThat(events).singleElement().satisfies(e -> {
+      assertThat(e.details()).containsEntry("id", 3L);
+      assertThat((String) e.details().get("params")).contains("(x=1)");
+    });
+  }
+
+  @Test
+  void commandsThatDoNotRunCodeAreNotRecorded() {
+    send("{\"id\":1,\"method\":\"Debugger.resume\",\"params\":{}}");
+    send("{\"id\":2,\"method\":\"Runtime.enable\"}");
+    send("not json");
+
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void aHeapSnapshotWithoutParamsIsRecorded() {
+    send("{\"id\":9,\"method\":\"HeapProfiler.takeHeapSnapshot\"}");
+
+    assertThat(events).singleElement().satisfies(e ->
+        assertThat(e.details()).containsEntry("params", "{}"));
+  }
+
+  @Test
+  void aCommandWhoseMethodHidesBehindHugeArgumentsIsStillRecorded() {
+    String huge = "x".repeat(CommandAudit.PREFIX_MAX + 10);
+    sendInFrames("{\"id\":4,\"params\":{\"expression\":\"" + huge + "\"},\"method\":"
+        + "\"Runtime.evaluate\"}", 16 * 1024);
+
+    assertThat(events).singleElement().satisfies(e -> {
+      assertThat(e.code()).isEqualTo(AuditCode.CDP_COMMAND_UNCAPTURED);
+      assertThat(e.details()).containsEntry("method", "Runtime.evaluate")
+          .doesNotContainKey("params");
+    });
+  }
+}

@@ -1,0 +1,180 @@
+package dev.tether.relay.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded JSON Lines store against the contract, plus what only files do: rotation, torn lines. */
+class FileAuditStoreTest extends AuditStoreContract {
+  @TempDir Path dataDir;
+  private long rotateBytes = 64L * 1024 * 1024;
+
+  private Path dir() {
+    return dataDir.resolve("audit");
+  }
+
+  @Override
+  protected AuditStore newStore() {
+    return new FileAuditStore(dir(), rotateBytes);
+  }
+
+  @Override
+  protected AuditStore sameStorage() {
+    return newStore();
+  }
+
+  /** Every stored line of every file, with the file it is in. */
+  private record Line(Path file, String text) {}
+
+  private List<Line> lines() throws Exception {
+    List<Line> all = new ArrayList<>();
+    for (Path file : ((FileAuditStore) store).files()) {
+      for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        all.add(new Line(file, text));
+      }
+    }
+    return all;
+  }
+
+  private void save(List<Line> lines) throws Exception {
+    for (Path file : ((FileAuditStore) store).files()) {
+      StringBuilder text = new StringBuilder();
+      for (Line line : lines) {
+        if (line.file().equals(file)) {
+          text.append(line.text()).append('\n');
+        }
+      }
+      Files.writeString(file, text.toString(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private int indexOf(List<Line> lines, long seq) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (AuditRecord.parse(lines.get(i).text()).seq() == seq) {
+        return i;
+      }
+    }
+    throw new AssertionError("no record " + seq);
+  }
+
+  @Override
+  protected void rewrite(long seq, UnaryOperator<String> edit) throws Exception {
+    List<Line> lines = lines();
+    int i = indexOf(lines, seq);
+    lines.set(i, new Line(lines.get(i).file(), edit.apply(lines.get(i).text())));
+    save(lines);
+  }
+
+  @Override
+  protected void delete(long seq) throws Exception {
+    List<Line> lines = lines();
+    lines.remove(indexOf(lines, seq));
+    save(lines);
+  }
+
+  @Override
+  protected void swap(long a, long b) throws Exception {
+    List<Line> lines = lines();
+    int i = indexOf(lines, a);
+    int j = indexOf(lines, b);
+    Line first = lines.get(i);
+    lines.set(i, new Line(first.file(), lines.get(j).text()));
+    lines.set(j, new Line(lines.get(j).file(), first.text()));
+    save(lines);
+  }
+
+  @Override
+  protected void insertAfter(long seq, String line) throws Exception {
+    List<Line> lines = lines();
+    int i = indexOf(lines, seq);
+    lines.add(i + 1, new Line(lines.get(i).file(), line));
+    save(lines);
+  }
+
+  @Override
+  protected void truncateAfter(long seq) throws Exception {
+    List<Line> lines = lines();
+    save(new ArrayList<>(lines.subList(0, indexOf(lines, seq) + 1)));
+  }
+
+  @Test
+  void aRecordCutInHalfIsNamed() throws Exception {
+    append(4);
+    Path file = ((FileAuditStore) store).files().get(0);
+    String text = Files.readString(file);
+
+    Files.writeString(file, text.substring(0, text.length() - 40));
+
+    ChainVerifier.Report report = store.verify();
+    assertThat(report.problem()).hasValueSatisfying(p -> {
+      assertThat(p.seq()).isEqualTo(4);
+      assertThat(p.message()).contains("audit-000001.jsonl line 4", "not a valid audit record");
+    });
+  }
+
+  @Test
+  void aStoreWhoseLastLineIsTornRefusesToOpenAndSaysWhatToDo() throws Exception {
+    append(2);
+    store.close();
+    Path file = ((FileAuditStore) store).files().get(0);
+    Files.writeString(file, Files.readString(file) + "{\"seq\":3,\"ti");
+
+    FileAuditStore again = new FileAuditStore(dir(), rotateBytes);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(again::open)
+        .hasMessageContaining("torn record").hasMessageContaining("tether audit verify");
+  }
+
+  @Test
+  void filesRotateBySizeAndTheChainRunsAcrossThem() throws Exception {
+    store.close();
+    rotateBytes = 1024;
+    store = newStore();
+    store.open();
+
+    for (int i = 0; i < 20; i++) {
+      append(2);
+    }
+
+    List<Path> files = ((FileAuditStore) store).files();
+    assertThat(files).hasSizeGreaterThan(3);
+    for (Path file : files.subList(0, files.size() - 1)) {
+      assertThat(Files.size(file)).isLessThanOrEqualTo(1024 + 1024);
+    }
+    List<String> second = Files.readAllLines(files.get(1));
+    List<String> firstFile = Files.readAllLines(files.get(0));
+    assertThat(AuditRecord.parse(second.get(0)).prev())
+        .isEqualTo(AuditRecord.parse(firstFile.get(firstFile.size() - 1)).hash());
+    assertThat(store.verify().records()).isEqualTo(40);
+    assertThat(store.query(AuditQuery.latest(3)).records()).extracting(AuditRecord::seq)
+        .containsExactly(40L, 39L, 38L);
+  }
+
+  @Test
+  void aRotatedFileRemovedFromTheMiddleIsNamed() throws Exception {
+    store.close();
+    rotateBytes = 1024;
+    store = newStore();
+    store.open();
+    for (int i = 0; i < 20; i++) {
+      append(2);
+    }
+    List<Path> files = ((FileAuditStore) store).files();
+    long firstOfThird = AuditRecord.parse(Files.readAllLines(files.get(2)).get(0)).seq();
+
+    Files.delete(files.get(1));
+
+    ChainVerifier.Report report = store.verify();
+    assertThat(report.problem()).hasValueSatisfying(p -> {
+      assertThat(p.seq()).isEqualTo(firstOfThird);
+      assertThat(p.message()).contains(files.get(2).getFileName() + " line 1", "missing");
+    });
+  }
+}

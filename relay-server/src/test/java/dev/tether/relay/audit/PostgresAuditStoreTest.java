@@ -1,0 +1,119 @@
+package dev.tether.relay.audit;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The PostgreSQL store against the same contract, on the real server at 127.0.0.1:5432 (database
+ * {@code test}); each test gets its own schema. Skipped when no server answers, except on CI
+ * ({@code CI=true}), where a missing database is a failure.
+ */
+class PostgresAuditStoreTest extends AuditStoreContract {
+  static final String SERVER = System.getProperty("tether.test.postgres",
+      "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+  private final String schema = "tether_audit_test_" + UUID.randomUUID().toString().replace("-", "");
+
+  @BeforeAll
+  static void requireServer() {
+    try (Connection c = DriverManager.getConnection(SERVER + "&connectTimeout=3")) {
+      c.isValid(3);
+    } catch (SQLException e) {
+      String why = "PostgreSQL at " + PostgresAuditStore.redacted(SERVER) + " is not reachable ("
+          + e.getMessage() + "); start it (database 'test', user postgres) to run these tests";
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        fail(why);
+      }
+      assumeTrue(false, why);
+    }
+  }
+
+  static String urlFor(String schema) {
+    return SERVER + "&currentSchema=" + schema;
+  }
+
+  @Override
+  protected AuditStore newStore() throws SQLException {
+    sql("CREATE SCHEMA " + schema);
+    return new PostgresAuditStore(urlFor(schema));
+  }
+
+  @Override
+  protected AuditStore sameStorage() {
+    return new PostgresAuditStore(urlFor(schema));
+  }
+
+  @AfterEach
+  void dropSchema() throws SQLException {
+    sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+  }
+
+  @Override
+  protected void rewrite(long seq, UnaryOperator<String> edit) throws Exception {
+    try (Connection c = DriverManager.getConnection(urlFor(schema));
+        PreparedStatement read = c.prepareStatement("SELECT record FROM tether_audit WHERE seq = ?");
+        PreparedStatement write =
+            c.prepareStatement("UPDATE tether_audit SET record = ? WHERE seq = ?")) {
+      read.setLong(1, seq);
+      String line;
+      try (var rows = read.executeQuery()) {
+        rows.next();
+        line = rows.getString(1);
+      }
+      write.setString(1, edit.apply(line));
+      write.setLong(2, seq);
+      write.executeUpdate();
+    }
+  }
+
+  @Override
+  protected void delete(long seq) throws Exception {
+    sqlInSchema("DELETE FROM tether_audit WHERE seq = " + seq);
+  }
+
+  @Override
+  protected void swap(long a, long b) throws Exception {
+    sqlInSchema("UPDATE tether_audit t SET record = o.record FROM tether_audit o"
+        + " WHERE (t.seq, o.seq) IN ((" + a + ", " + b + "), (" + b + ", " + a + "))");
+  }
+
+  @Override
+  protected void insertAfter(long seq, String line) throws Exception {
+    sqlInSchema("UPDATE tether_audit SET seq = -(seq + 1) WHERE seq > " + seq);
+    sqlInSchema("UPDATE tether_audit SET seq = -seq WHERE seq < 0");
+    try (Connection c = DriverManager.getConnection(urlFor(schema));
+        PreparedStatement insert = c.prepareStatement("INSERT INTO tether_audit"
+            + " (seq, time, code, type, record) VALUES (?, now(), 'x', 'x', ?)")) {
+      insert.setLong(1, seq + 1);
+      insert.setString(2, line);
+      insert.executeUpdate();
+    }
+  }
+
+  @Override
+  protected void truncateAfter(long seq) throws Exception {
+    sqlInSchema("DELETE FROM tether_audit WHERE seq > " + seq);
+  }
+
+  private void sqlInSchema(String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(urlFor(schema));
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private static void sql(String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(SERVER); Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+}
