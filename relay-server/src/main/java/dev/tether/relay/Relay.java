@@ -20,6 +20,7 @@ import dev.tether.relay.devtools.DebugUrls;
 import dev.tether.relay.devtools.DevToolsNegotiator;
 import dev.tether.relay.devtools.OriginPolicy;
 import dev.tether.relay.http.ApiError;
+import dev.tether.relay.http.CorsHandler;
 import dev.tether.relay.http.JsonErrorHandler;
 import dev.tether.relay.http.Router;
 import dev.tether.relay.policy.HandshakeDeadline;
@@ -27,6 +28,7 @@ import dev.tether.relay.policy.Policy;
 import dev.tether.relay.policy.PolicyListener;
 import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Sessions;
+import dev.tether.relay.web.WebFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -190,7 +192,8 @@ public final class Relay implements AutoCloseable {
     upgrades.addMapping("/devtools/*",
         new DevToolsNegotiator(new OriginPolicy(publicUrl, config.consoleOrigins()), verifier,
             sessions, registry, scheduler, config, audit, clock, policy));
-    upgrades.setHandler(router);
+    // Plain requests: CORS for the API, then the web module's files, then the JSON routes.
+    upgrades.setHandler(new CorsHandler(config.consoleOrigins(), new WebFiles(publicUrl, router)));
     return upgrades;
   }
 

@@ -1,16 +1,11 @@
 package dev.tether.relay.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.Relay;
 import dev.tether.relay.RelayConfig;
 import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
-import dev.tether.relay.http.Json;
 import java.io.PrintStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code tether demo}: a relay on 127.0.0.1:9300, the sample {@code orders} function wrapped by
- * the shim, a session opened for a developer, and what to do next printed plainly.
+ * the shim, and what to do next printed plainly, first the console link that signs a developer in.
  */
 public final class DemoCommand {
   static final Set<String> OPTIONS = Set.of("data-dir", "port");
@@ -60,8 +55,7 @@ public final class DemoCommand {
       String user = relay.tokenIssuer().userToken(
           "developer", Role.DEVELOPER, List.of(FUNCTION), EnumSet.allOf(Mode.class),
           Duration.ofHours(8));
-      JsonNode session = createSession(relay, user);
-      printNextSteps(out, relay, functionPort, user, session);
+      printNextSteps(out, relay, functionPort, user);
     } catch (Exception e) {
       stop(shim);
       relay.close();
@@ -104,46 +98,27 @@ public final class DemoCommand {
         + "s; see its output above");
   }
 
-  private static JsonNode createSession(Relay relay, String userToken) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(relay.uri("/api/sessions"))
-            .header("Authorization", "Bearer " + userToken)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"function\":\"" + FUNCTION + "\"}"))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 201) {
-      throw new IllegalStateException("the relay refused the demo session: " + response.body());
-    }
-    return Json.MAPPER.readTree(response.body());
-  }
-
-  private static void printNextSteps(
-      PrintStream out, Relay relay, int functionPort, String user, JsonNode session) {
+  private static void printNextSteps(PrintStream out, Relay relay, int functionPort, String user) {
     String base = RelayCommand.stripSlash(relay.uri("/"));
-    String id = session.path("sessionId").asText();
-    String vscode = session.path("vscode").toPrettyString().replace("\n", "\n    ");
     out.println();
-    out.println("Tether demo is running: relay " + base + ", function 'orders' on port "
+    out.println("Tether demo is running: relay " + base + ", function '" + FUNCTION + "' on port "
         + functionPort + " (Ctrl-C stops both)");
     out.println();
-    out.println("1. Invoke the function (set a breakpoint in handler.js first, then call it):");
+    out.println("1. Open the console and click Debug next to '" + FUNCTION + "' (DevTools opens in a new"
+        + " tab):");
+    out.println("     " + base + "/#token=" + user);
+    out.println("   The link signs you in as 'developer' for 8h; the token stays in that browser tab.");
+    out.println();
+    out.println("2. In DevTools: Sources > Node > .../examples/orders/handler.js, click a line number"
+        + " to set a breakpoint, then invoke the function:");
     out.println("     curl -s http://127.0.0.1:" + functionPort + "/ -d '{\"customer\":\"ada\","
         + "\"items\":[{\"sku\":\"tea\",\"unitPrice\":4.5,\"quantity\":2}]}'");
     out.println();
-    out.println("2. Attach a debugger (the ticket in these URLs works once, within 60 s):");
-    out.println("   Chrome: paste into the address bar");
-    out.println("     " + session.path("chromeDevtoolsUrl").asText());
-    out.println("   Any CDP client: webSocketDebuggerUrl");
-    out.println("     " + session.path("webSocketDebuggerUrl").asText());
-    out.println("   VS Code: add to .vscode/launch.json \"configurations\"");
-    out.println("    " + vscode);
-    out.println();
-    out.println("3. A fresh URL for the same session, any time:");
-    out.println("     curl -s -H \"Authorization: Bearer $TETHER_TOKEN\" " + base + "/api/sessions/"
-        + id);
-    out.println("   with the developer's user token (valid 8h):");
+    out.println("3. Chrome's own DevTools, VS Code or a script instead: after Debug the console shows a"
+        + " devtools:// URL, a launch.json entry and the WebSocket URL; or ask the API yourself:");
     out.println("     export TETHER_TOKEN=" + user);
+    out.println("     curl -s -H \"Authorization: Bearer $TETHER_TOKEN\" -H 'Content-Type: application/json'"
+        + " -d '{\"function\":\"" + FUNCTION + "\"}' " + base + "/api/sessions");
     out.println();
     out.flush();
   }

@@ -30,9 +30,13 @@ public final class DebugUrls {
         + (secure() ? "wss=" : "ws=") + hostPort() + "/devtools/" + ticket;
   }
 
-  /** The front end the relay recommends; Chrome's own until the relay hosts DevTools itself. */
+  /**
+   * The DevTools front end the relay hosts (chii's, with a Node file tree in Sources): an ordinary
+   * https/http page, so a console can open it in a new tab, unlike devtools:// links.
+   */
   public String devtoolsFrontendUrl(String ticket) {
-    return chromeDevtoolsUrl(ticket);
+    return publicUrl + "/devtools/tether_app.html?" + (secure() ? "wss=" : "ws=") + hostPort()
+        + "/devtools/" + ticket;
   }
 
   /** A VS Code {@code launch.json} configuration that attaches to the session. */

@@ -147,7 +147,8 @@ class HttpApiTest {
     assertThat(session.path("chromeDevtoolsUrl").asText()).isEqualTo(
         "devtools://devtools/bundled/js_app.html?experiments=true&v8only=true&ws=" + hostPort
             + "/devtools/" + ticket);
-    assertThat(session.path("devtoolsFrontendUrl").asText()).isNotBlank();
+    assertThat(session.path("devtoolsFrontendUrl").asText()).isEqualTo(
+        "http://" + hostPort + "/devtools/tether_app.html?ws=" + hostPort + "/devtools/" + ticket);
     assertThat(session.path("vscode").path("type").asText()).isEqualTo("node");
     assertThat(session.path("vscode").path("request").asText()).isEqualTo("attach");
     assertThat(session.path("vscode").path("name").asText()).isEqualTo("Tether: orders");

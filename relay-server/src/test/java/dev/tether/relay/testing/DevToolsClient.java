@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 public final class DevToolsClient implements AutoCloseable {
   private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
   private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+  private final java.util.concurrent.atomic.AtomicInteger pings =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final WebSocket socket;
   private volatile boolean reading = true;
   private volatile WebSocket pausedAt;
@@ -71,6 +73,11 @@ public final class DevToolsClient implements AutoCloseable {
     return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** How many pings the relay sent so far (the JDK answers each with a pong by itself). */
+  public int pings() {
+    return pings.get();
+  }
+
   @Override
   public void close() {
     socket.abort();
@@ -101,6 +108,13 @@ public final class DevToolsClient implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+      pings.incrementAndGet();
       webSocket.request(1);
       return null;
     }

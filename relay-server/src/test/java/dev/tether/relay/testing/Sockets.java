@@ -11,8 +11,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** Opens JDK WebSockets for the fixtures, turning a refused upgrade into {@link HandshakeRefused}. */
-final class Sockets {
-  static final HttpClient CLIENT =
+public final class Sockets {
+  public static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private Sockets() {}
