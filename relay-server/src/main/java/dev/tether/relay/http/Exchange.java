@@ -21,6 +21,10 @@ public final class Exchange {
   private final Response response;
   private final Callback callback;
   private final List<String> pathParams;
+  private boolean bodyRead;
+
+  /** The most of an unread body {@link #error} reads before it answers. */
+  private static final int DRAIN_LIMIT = 64 * 1024;
 
   Exchange(Request request, Response response, Callback callback, List<String> pathParams) {
     this.request = request;
@@ -52,6 +56,7 @@ public final class Exchange {
 
   /** The request body, at most {@code maxBytes}; a bigger one is a 413. */
   public byte[] body(int maxBytes) {
+    bodyRead = true;
     long declared = request.getLength();
     if (declared > maxBytes) {
       throw tooLarge(maxBytes);
@@ -90,7 +95,18 @@ public final class Exchange {
     response.getHeaders().put(name, value);
   }
 
+  /**
+   * Answers with a JSON error. A refused request's small unread body is read first, so the
+   * connection stays usable for the client's next request; a large one closes the connection.
+   */
   void error(ApiError error) {
+    if (request.getLength() != 0 && !bodyRead) {
+      try {
+        body(DRAIN_LIMIT);
+      } catch (ApiError tooLargeOrLate) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
+    }
     Json.error(response, callback, error);
   }
 
