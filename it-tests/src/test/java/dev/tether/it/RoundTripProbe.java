@@ -1,5 +1,6 @@
 package dev.tether.it;
 
+import dev.tether.relay.policy.Limits;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
@@ -14,7 +15,9 @@ public final class RoundTripProbe {
   private static final int ROUNDS = 1000;
 
   public static void main(String[] args) throws Exception {
-    try (TetherStack tether = TetherStack.start()) {
+    // A benchmark sends far more than a person does: lift the per-session rate limit.
+    try (TetherStack tether =
+        TetherStack.start(c -> c.limits(Limits.defaults().withRate(100_000, 100_000)))) {
       TetherStack.Function orders = tether.startFunction("orders");
       String alice = tether.userToken("alice", List.of("orders"));
       URI direct = orders.inspectorWebSocketUrl();
