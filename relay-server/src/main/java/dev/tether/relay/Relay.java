@@ -16,6 +16,9 @@ import dev.tether.relay.devtools.OriginPolicy;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.JsonErrorHandler;
 import dev.tether.relay.http.Router;
+import dev.tether.relay.metrics.MetricsAccess;
+import dev.tether.relay.metrics.MetricsHandler;
+import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Sessions;
 import java.io.IOException;
@@ -50,6 +53,7 @@ public final class Relay implements AutoCloseable {
   private final RelayConfig config;
   private final Clock clock;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final RelayMetrics metrics = new RelayMetrics();
   private Server server;
   private ServerConnector connector;
   private ScheduledExecutorService scheduler;
@@ -109,6 +113,7 @@ public final class Relay implements AutoCloseable {
           keys, new TicketReplayCache(clock), clock);
       sessions = new Sessions(scheduler, clock, config.maxSessionDuration(), config.idleTimeout());
       registry = new AgentRegistry(sessions);
+      metrics.watch(registry::size, sessions::live);
       server.setHandler(handlers(verifier));
       server.start();
     } catch (Exception e) {
@@ -131,7 +136,7 @@ public final class Relay implements AutoCloseable {
   }
 
   private WebSocketUpgradeHandler handlers(TokenVerifier verifier) {
-    Router router = new Router();
+    Router router = new Router().onRefusal(e -> metrics.refused("api", e.code()));
     router.on("GET", "/healthz", ex -> ex.json(200, Map.of("status", "ok")));
     router.on("GET", "/.well-known/jwks.json",
         ex -> ex.rawJson(200, keys.publicJwkSetJson().getBytes(StandardCharsets.UTF_8)));
@@ -151,11 +156,12 @@ public final class Relay implements AutoCloseable {
     server.addBean(components);
     WebSocketUpgradeHandler upgrades = new WebSocketUpgradeHandler(components);
     upgrades.addMapping(Tunnel.AGENT_PATH,
-        new AgentNegotiator(verifier, registry, scheduler, clock, config));
+        new AgentNegotiator(verifier, registry, scheduler, clock, config, metrics));
     upgrades.addMapping("/devtools/*",
         new DevToolsNegotiator(new OriginPolicy(publicUrl, config.consoleOrigins()), verifier,
-            sessions, registry, scheduler, config));
-    upgrades.setHandler(router);
+            sessions, registry, scheduler, config, metrics));
+    upgrades.setHandler(
+        new MetricsHandler(metrics, new MetricsAccess(config.metricsToken()), router));
     return upgrades;
   }
 
@@ -218,6 +224,11 @@ public final class Relay implements AutoCloseable {
   public Sessions sessions() {
     requireStarted();
     return sessions;
+  }
+
+  /** The relay's counters; other parts register their gauges here (e.g. the audit queue). */
+  public RelayMetrics metrics() {
+    return metrics;
   }
 
   public AgentRegistry agents() {

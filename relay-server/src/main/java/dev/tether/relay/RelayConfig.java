@@ -31,6 +31,8 @@ import java.util.Optional;
  * @param devtoolsKeepAlive the ping interval on DevTools sockets, so idle tabs stay connected
  * @param helloTimeout how long a new tunnel has to send its hello
  * @param clockSkew how much clock difference token checks tolerate
+ * @param metricsToken the bearer token {@code GET /metrics} requires; without one only loopback
+ *     callers may read it
  */
 public record RelayConfig(
     String host,
@@ -46,7 +48,8 @@ public record RelayConfig(
     Duration heartbeat,
     Duration devtoolsKeepAlive,
     Duration helloTimeout,
-    Duration clockSkew) {
+    Duration clockSkew,
+    Optional<String> metricsToken) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9300;
@@ -90,6 +93,11 @@ public record RelayConfig(
     clockSkew =
         between("clockSkew", clockSkew, Duration.ofSeconds(30), Duration.ZERO,
             Duration.ofSeconds(30));
+    metricsToken = metricsToken == null ? Optional.empty() : metricsToken.map(String::trim);
+    if (metricsToken.isPresent() && metricsToken.get().length() < 16) {
+      throw new IllegalArgumentException(
+          "metricsToken must be at least 16 characters (e.g. the output of openssl rand -hex 16)");
+    }
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -118,6 +126,7 @@ public record RelayConfig(
     b.devtoolsKeepAlive = devtoolsKeepAlive;
     b.helloTimeout = helloTimeout;
     b.clockSkew = clockSkew;
+    b.metricsToken = metricsToken.orElse(null);
     return b;
   }
 
@@ -219,6 +228,7 @@ public record RelayConfig(
     private Duration devtoolsKeepAlive;
     private Duration helloTimeout;
     private Duration clockSkew;
+    private String metricsToken;
 
     private Builder() {}
 
@@ -292,11 +302,17 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder metricsToken(String value) {
+      metricsToken = value;
+      return this;
+    }
+
     public RelayConfig build() {
       return new RelayConfig(
           host, port, dataDir, Optional.ofNullable(publicUrl), consoleOrigins,
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
-          idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew);
+          idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew,
+          Optional.ofNullable(metricsToken));
     }
   }
 }

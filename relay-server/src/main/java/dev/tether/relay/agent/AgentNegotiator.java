@@ -7,6 +7,7 @@ import dev.tether.relay.auth.AuthException;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Json;
+import dev.tether.relay.metrics.RelayMetrics;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.HttpHeader;
@@ -33,15 +34,17 @@ public final class AgentNegotiator implements WebSocketNegotiator {
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final RelayConfig config;
+  private final RelayMetrics metrics;
 
   public AgentNegotiator(
       TokenVerifier verifier, AgentRegistry registry, ScheduledExecutorService scheduler,
-      Clock clock, RelayConfig config) {
+      Clock clock, RelayConfig config, RelayMetrics metrics) {
     this.verifier = verifier;
     this.registry = registry;
     this.scheduler = scheduler;
     this.clock = clock;
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
@@ -54,12 +57,14 @@ public final class AgentNegotiator implements WebSocketNegotiator {
           TokenVerifier.bearer(request.getHeaders().get(HttpHeader.AUTHORIZATION)));
     } catch (AuthException e) {
       LOG.info("agent refused remote={} status={} error={}", remote, e.status(), e.code());
+      metrics.refused("agent", e.code());
       Json.error(response, callback, ApiError.from(e));
       return null;
     }
     if (!request.hasSubProtocol(Tunnel.SUBPROTOCOL)) {
       LOG.info("agent refused remote={} function={} error=subprotocol_required offered={}",
           remote, agent.function(), request.getSubProtocols());
+      metrics.refused("agent", "subprotocol_required");
       Json.error(response, callback,
           ApiError.badRequest("subprotocol_required",
               "connect with the WebSocket subprotocol " + Tunnel.SUBPROTOCOL

@@ -6,6 +6,8 @@ import dev.tether.relay.CloseReasons;
 import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.agent.StreamPeer;
 import dev.tether.relay.agent.TunnelStream;
+import dev.tether.relay.metrics.RelayMetrics;
+import dev.tether.relay.metrics.RelayMetrics.Direction;
 import dev.tether.relay.session.Attachment;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.Sessions;
@@ -40,6 +42,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   private final long maxMessageBytes;
   private final ScheduledExecutorService scheduler;
   private final Duration keepAlive;
+  private final RelayMetrics metrics;
 
   private volatile CoreSession core;
   private volatile TunnelStream stream;
@@ -52,6 +55,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   private ByteBuffer pending;
   private boolean pendingFin;
   private boolean sending;
+  private long pendingSinceNanos;
   private long messageBytes;
   private CdpPeeker peeker;
 
@@ -60,7 +64,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
 
   DevToolsConnection(
       Session session, Sessions sessions, AgentTunnel tunnel, String target, long maxMessageBytes,
-      ScheduledExecutorService scheduler, Duration keepAlive) {
+      ScheduledExecutorService scheduler, Duration keepAlive, RelayMetrics metrics) {
     this.session = session;
     this.sessions = sessions;
     this.tunnel = tunnel;
@@ -68,6 +72,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     this.maxMessageBytes = maxMessageBytes;
     this.scheduler = scheduler;
     this.keepAlive = keepAlive;
+    this.metrics = metrics;
   }
 
   @Override
@@ -122,7 +127,9 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       core.demand();
       return;
     }
+    long arrived = System.nanoTime();
     ByteBuffer payload = frame.getPayload() == null ? ByteBuffer.allocate(0) : frame.getPayload();
+    metrics.passed(Direction.TO_TARGET, payload.remaining(), frame.isFin());
     messageBytes += payload.remaining();
     if (messageBytes > maxMessageBytes) {
       callback.succeeded();
@@ -136,6 +143,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     synchronized (this) {
       pending = copy;
       pendingFin = frame.isFin();
+      pendingSinceNanos = arrived;
     }
     if (frame.isFin()) {
       messageBytes = 0;
@@ -155,9 +163,14 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       written.succeeded();
       return;
     }
+    long arrived = System.nanoTime();
+    metrics.passed(Direction.TO_DEVTOOLS, chunk.remaining(), fin);
     byte opcode = midMessage ? OpCode.CONTINUATION : OpCode.TEXT;
     midMessage = !fin;
-    session.sendFrame(new Frame(opcode, fin, chunk), written, false);
+    session.sendFrame(new Frame(opcode, fin, chunk), Callback.from(() -> {
+      metrics.relayed(Direction.TO_DEVTOOLS, System.nanoTime() - arrived);
+      written.succeeded();
+    }, written::failed), false);
   }
 
   @Override
@@ -211,13 +224,16 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   }
 
   private void sent(boolean messagePieceDone) {
+    long since;
     synchronized (this) {
       sending = false;
+      since = pendingSinceNanos;
       if (closed) {
         return;
       }
     }
     if (messagePieceDone) {
+      metrics.relayed(Direction.TO_TARGET, System.nanoTime() - since);
       core.demand();
     } else {
       pump();

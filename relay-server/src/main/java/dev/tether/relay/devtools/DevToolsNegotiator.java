@@ -10,6 +10,7 @@ import dev.tether.relay.auth.Ticket;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Json;
+import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.SessionState;
 import dev.tether.relay.session.Sessions;
@@ -41,16 +42,18 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
   private final AgentRegistry registry;
   private final ScheduledExecutorService scheduler;
   private final RelayConfig config;
+  private final RelayMetrics metrics;
 
   public DevToolsNegotiator(
       OriginPolicy origins, TokenVerifier verifier, Sessions sessions, AgentRegistry registry,
-      ScheduledExecutorService scheduler, RelayConfig config) {
+      ScheduledExecutorService scheduler, RelayConfig config, RelayMetrics metrics) {
     this.origins = origins;
     this.verifier = verifier;
     this.sessions = sessions;
     this.registry = registry;
     this.scheduler = scheduler;
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
@@ -62,6 +65,7 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
       return handler;
     } catch (ApiError e) {
       LOG.info("devtools refused remote={} status={} error={}", remote, e.status(), e.code());
+      metrics.refused("devtools", e.code());
       Json.error(response, callback, e);
       return null;
     }
@@ -115,7 +119,7 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
     }
     DevToolsConnection connection =
         new DevToolsConnection(session, sessions, tunnel, targets.get(0).id(),
-            config.maxMessageBytes(), scheduler, config.devtoolsKeepAlive());
+            config.maxMessageBytes(), scheduler, config.devtoolsKeepAlive(), metrics);
     if (!sessions.attach(session, connection)) {
       throw ApiError.conflict("already_attached",
           "session " + session.id() + " already has DevTools attached; close that window first"

@@ -31,6 +31,13 @@ public final class Router extends Handler.Abstract {
   private record Entry(String method, Pattern path, Route route) {}
 
   private final List<Entry> entries = new ArrayList<>();
+  private java.util.function.Consumer<ApiError> refusals = e -> {};
+
+  /** Tells {@code listener} about every error answer, e.g. to count refusals. */
+  public Router onRefusal(java.util.function.Consumer<ApiError> listener) {
+    refusals = listener;
+    return this;
+  }
 
   /** Adds a route; {@code {name}} in the path matches one segment, e.g. /api/sessions/{id}. */
   public Router on(String method, String path, Route route) {
@@ -57,32 +64,42 @@ public final class Router extends Handler.Abstract {
       for (int i = 1; i <= matcher.groupCount(); i++) {
         params.add(matcher.group(i));
       }
-      run(entry.route(), new Exchange(request, response, callback, params), path);
+      run(entry.route(), new Exchange(request, response, callback, params), path, refusals);
       return true;
     }
     if (!allowed.isEmpty()) {
       response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", allowed));
-      Json.error(response, callback, new ApiError(405, "method_not_allowed",
+      refuse(response, callback, new ApiError(405, "method_not_allowed",
           method + " is not supported on " + path + "; use " + String.join(" or ", allowed)));
     } else {
-      Json.error(response, callback, ApiError.notFound("not_found",
+      refuse(response, callback, ApiError.notFound("not_found",
           "nothing at " + path + "; see the relay's endpoints in CONTRACT.md (e.g. /api/functions)"));
     }
     return true;
   }
 
-  private static void run(Route route, Exchange exchange, String path) {
+  private void refuse(Response response, Callback callback, ApiError error) {
+    refusals.accept(error);
+    Json.error(response, callback, error);
+  }
+
+  private static void run(
+      Route route, Exchange exchange, String path, java.util.function.Consumer<ApiError> refusals) {
+    ApiError error;
     try {
       route.handle(exchange);
+      return;
     } catch (ApiError e) {
-      exchange.error(e);
+      error = e;
     } catch (AuthException e) {
-      exchange.error(ApiError.from(e));
+      error = ApiError.from(e);
     } catch (Exception e) {
       LOG.error("request failed path={}", safe(path), e);
-      exchange.error(new ApiError(500, "internal_error",
-          "the relay failed to answer; its log says why (" + e.getClass().getSimpleName() + ")"));
+      error = new ApiError(500, "internal_error",
+          "the relay failed to answer; its log says why (" + e.getClass().getSimpleName() + ")");
     }
+    refusals.accept(error);
+    exchange.error(error);
   }
 
   /** Paths under /devtools/ carry tickets, which never go into a log. */
