@@ -19,7 +19,7 @@ final class Chart {
 
   static String svg(Map<String, Samples[]> distributions, String subtitle) {
     int panels = Math.max(1, distributions.size());
-    int width = LEFT + panels * (PANEL_W + 40) + 20;
+    int width = LEFT + panels * (PANEL_W + 70);
     int height = TOP + PANEL_H + 80;
     StringBuilder svg = new StringBuilder();
     svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\""
@@ -32,7 +32,7 @@ final class Chart {
     int x0 = LEFT;
     for (Map.Entry<String, Samples[]> entry : distributions.entrySet()) {
       panel(svg, x0, entry.getKey(), entry.getValue());
-      x0 += PANEL_W + 40;
+      x0 += PANEL_W + 70;
     }
     int ly = TOP + PANEL_H + 60;
     legend(svg, LEFT, ly, DIRECT, "direct to the inspector");
