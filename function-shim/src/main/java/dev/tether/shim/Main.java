@@ -11,6 +11,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    String logFormat = System.getenv("TETHER_LOG_FORMAT");
+    if (logFormat != null && !logFormat.equals("text") && !logFormat.equals("json")) {
+      System.err.println("tether-shim: TETHER_LOG_FORMAT must be text or json, was '" + logFormat + "'");
+      System.exit(2);
+    }
     if (ShimArguments.wantsHelp(args)) {
       System.out.print(ShimArguments.USAGE);
       return;

@@ -26,6 +26,9 @@ import dev.tether.relay.http.Router;
 import dev.tether.relay.policy.HandshakeDeadline;
 import dev.tether.relay.policy.Policy;
 import dev.tether.relay.policy.PolicyListener;
+import dev.tether.relay.metrics.MetricsAccess;
+import dev.tether.relay.metrics.MetricsHandler;
+import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Sessions;
 import dev.tether.relay.web.WebFiles;
@@ -61,6 +64,7 @@ public final class Relay implements AutoCloseable {
   private final RelayConfig config;
   private final Clock clock;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final RelayMetrics metrics = new RelayMetrics();
   private Server server;
   private ServerConnector connector;
   private ScheduledExecutorService scheduler;
@@ -138,6 +142,8 @@ public final class Relay implements AutoCloseable {
       registry = new AgentRegistry(sessions, audit, clock);
       policy = new Policy(config.limits(), new PolicyAudit(audit, clock, policyListener), sessions,
           scheduler);
+      metrics.watch(registry::size, sessions::live);
+      metrics.auditQueueDepth(audit::queueDepth);
       server.setHandler(handlers(verifier));
       server.start();
     } catch (Exception e) {
@@ -160,10 +166,12 @@ public final class Relay implements AutoCloseable {
   }
 
   private WebSocketUpgradeHandler handlers(TokenVerifier verifier) {
-    Router router = new Router().onAuthFailure((ex, path, e) -> audit.record(
-        AuditEvent.of(AuditCode.AUTH_FAILED_API).at(clock.instant()).remote(ex.remoteAddress())
-            .detail("at", "api").detail("path", path).detail("error", e.code())
-            .detail("status", e.status()).build()));
+    Router router = new Router()
+        .onAuthFailure((ex, path, e) -> audit.record(
+            AuditEvent.of(AuditCode.AUTH_FAILED_API).at(clock.instant()).remote(ex.remoteAddress())
+                .detail("at", "api").detail("path", path).detail("error", e.code())
+                .detail("status", e.status()).build()))
+        .onRefusal(e -> metrics.refused("api", e.code()));
     router.on("GET", "/healthz", ex -> ex.json(200, Map.of("status", "ok")));
     router.on("GET", "/.well-known/jwks.json",
         ex -> ex.rawJson(200, keys.publicJwkSetJson().getBytes(StandardCharsets.UTF_8)));
@@ -188,12 +196,13 @@ public final class Relay implements AutoCloseable {
     components.getExtensionRegistry().unregister("permessage-deflate");
     WebSocketUpgradeHandler upgrades = new WebSocketUpgradeHandler(components);
     upgrades.addMapping(Tunnel.AGENT_PATH,
-        new AgentNegotiator(verifier, registry, scheduler, clock, config, audit));
+        new AgentNegotiator(verifier, registry, scheduler, clock, config, audit, metrics));
     upgrades.addMapping("/devtools/*",
         new DevToolsNegotiator(new OriginPolicy(publicUrl, config.consoleOrigins()), verifier,
-            sessions, registry, scheduler, config, audit, clock, policy));
-    // Plain requests: CORS for the API, then the web module's files, then the JSON routes.
-    upgrades.setHandler(new CorsHandler(config.consoleOrigins(), new WebFiles(publicUrl, router)));
+            sessions, registry, scheduler, config, audit, clock, policy, metrics));
+    // Plain requests: /metrics, then CORS for the API, the web module's files, the JSON routes.
+    upgrades.setHandler(new MetricsHandler(metrics, new MetricsAccess(config.metricsToken()),
+        new CorsHandler(config.consoleOrigins(), new WebFiles(publicUrl, router))));
     return upgrades;
   }
 
@@ -256,6 +265,11 @@ public final class Relay implements AutoCloseable {
   public Sessions sessions() {
     requireStarted();
     return sessions;
+  }
+
+  /** The relay's counters; other parts register their gauges here (e.g. the audit queue). */
+  public RelayMetrics metrics() {
+    return metrics;
   }
 
   public AgentRegistry agents() {

@@ -35,6 +35,8 @@ import java.util.Optional;
  * @param clockSkew how much clock difference token checks tolerate
  * @param audit where and how the audit trail is kept
  * @param limits session, rate, size and time limits enforced by the relay's policy
+ * @param metricsToken the bearer token {@code GET /metrics} requires; without one only loopback
+ *     callers may read it
  */
 public record RelayConfig(
     String host,
@@ -52,7 +54,8 @@ public record RelayConfig(
     Duration helloTimeout,
     Duration clockSkew,
     AuditConfig audit,
-    Limits limits) {
+    Limits limits,
+    Optional<String> metricsToken) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9300;
@@ -98,6 +101,11 @@ public record RelayConfig(
             Duration.ofSeconds(30));
     audit = audit == null ? AuditConfig.defaults() : audit;
     limits = limits == null ? Limits.defaults() : limits;
+    metricsToken = metricsToken == null ? Optional.empty() : metricsToken.map(String::trim);
+    if (metricsToken.isPresent() && metricsToken.get().length() < 16) {
+      throw new IllegalArgumentException(
+          "metricsToken must be at least 16 characters (e.g. the output of openssl rand -hex 16)");
+    }
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -128,6 +136,7 @@ public record RelayConfig(
     b.clockSkew = clockSkew;
     b.audit = audit;
     b.limits = limits;
+    b.metricsToken = metricsToken.orElse(null);
     return b;
   }
 
@@ -231,6 +240,7 @@ public record RelayConfig(
     private Duration clockSkew;
     private AuditConfig audit;
     private Limits limits;
+    private String metricsToken;
 
     private Builder() {}
 
@@ -314,11 +324,17 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder metricsToken(String value) {
+      metricsToken = value;
+      return this;
+    }
+
     public RelayConfig build() {
       return new RelayConfig(
           host, port, dataDir, Optional.ofNullable(publicUrl), consoleOrigins,
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
-          idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, audit, limits);
+          idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, audit, limits,
+          Optional.ofNullable(metricsToken));
     }
   }
 }

@@ -28,7 +28,7 @@ public final class RelayConfigFile {
   private static final Set<String> KNOWN =
       Set.of("host", "port", "dataDir", "publicUrl", "consoleOrigins", "externalIssuer",
           "maxMessageSize", "ticketTtl", "maxSessionDuration", "idleTimeout", "heartbeat",
-          "devtoolsKeepAlive", "helloTimeout", "clockSkew", "audit", "limits");
+          "devtoolsKeepAlive", "helloTimeout", "clockSkew", "audit", "limits", "metricsToken");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|kb|mib|mb|gib|gb)?");
 
   private RelayConfigFile() {}
@@ -74,6 +74,7 @@ public final class RelayConfigFile {
         case "clockSkew" -> b.clockSkew(duration(name, value));
         case "audit" -> b.audit(AuditConfig.fromJson(value));
         case "limits" -> b.limits(LimitsFile.read(value));
+        case "metricsToken" -> b.metricsToken(text(name, value));
         default -> throw new IllegalArgumentException(
             "unknown setting '" + name + "'; the known ones are " + new java.util.TreeSet<>(KNOWN));
       }

@@ -10,6 +10,7 @@ import dev.tether.relay.auth.AuthException;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Json;
+import dev.tether.relay.metrics.RelayMetrics;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.HttpHeader;
@@ -37,16 +38,18 @@ public final class AgentNegotiator implements WebSocketNegotiator {
   private final Clock clock;
   private final RelayConfig config;
   private final AuditSink audit;
+  private final RelayMetrics metrics;
 
   public AgentNegotiator(
       TokenVerifier verifier, AgentRegistry registry, ScheduledExecutorService scheduler,
-      Clock clock, RelayConfig config, AuditSink audit) {
+      Clock clock, RelayConfig config, AuditSink audit, RelayMetrics metrics) {
     this.audit = audit;
     this.verifier = verifier;
     this.registry = registry;
     this.scheduler = scheduler;
     this.clock = clock;
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
@@ -61,12 +64,14 @@ public final class AgentNegotiator implements WebSocketNegotiator {
       LOG.info("agent refused remote={} status={} error={}", remote, e.status(), e.code());
       audit.record(AuditEvent.of(AuditCode.AUTH_FAILED_AGENT).at(clock.instant()).remote(remote)
           .detail("at", "agent").detail("error", e.code()).detail("status", e.status()).build());
+      metrics.refused("agent", e.code());
       Json.error(response, callback, ApiError.from(e));
       return null;
     }
     if (!request.hasSubProtocol(Tunnel.SUBPROTOCOL)) {
       LOG.info("agent refused remote={} function={} error=subprotocol_required offered={}",
           remote, agent.function(), request.getSubProtocols());
+      metrics.refused("agent", "subprotocol_required");
       Json.error(response, callback,
           ApiError.badRequest("subprotocol_required",
               "connect with the WebSocket subprotocol " + Tunnel.SUBPROTOCOL

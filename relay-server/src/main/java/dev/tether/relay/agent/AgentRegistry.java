@@ -60,6 +60,11 @@ public final class AgentRegistry {
     return all;
   }
 
+  /** How many instances are registered right now. */
+  public int size() {
+    return tunnels.size();
+  }
+
   /** Closes every tunnel, e.g. when the relay stops. */
   public void closeAll(String reason) {
     for (AgentTunnel tunnel : List.copyOf(tunnels.values())) {

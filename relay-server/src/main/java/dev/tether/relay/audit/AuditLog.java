@@ -93,6 +93,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     return writable ? Optional.empty() : Optional.ofNullable(lastError);
   }
 
+  /** Events waiting to be written, for the metrics gauge. */
+  public int queueDepth() {
+    return queue.size();
+  }
+
   public long droppedCount() {
     return dropped.get();
   }

@@ -6,6 +6,8 @@ import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.agent.StreamPeer;
 import dev.tether.relay.agent.TunnelStream;
 import dev.tether.relay.audit.CommandAudit;
+import dev.tether.relay.metrics.RelayMetrics;
+import dev.tether.relay.metrics.RelayMetrics.Direction;
 import dev.tether.relay.policy.CommandGate;
 import dev.tether.relay.policy.SessionGuard;
 import dev.tether.relay.policy.TargetWatch;
@@ -49,6 +51,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   private final Duration keepAlive;
   private final CommandAudit commands;
   private final SessionGuard guard;
+  private final RelayMetrics metrics;
 
   private volatile CoreSession core;
   private volatile TunnelStream stream;
@@ -66,6 +69,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   private boolean currentFromClient;
   private boolean targetMidMessage;
   private boolean sending;
+  private long pendingSinceNanos; // when the client frame being sent arrived, for the histogram
   private long messageBytes;
 
   // towards DevTools, guarded by out: the target's chunks and the relay's own answers
@@ -76,7 +80,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   DevToolsConnection(
       Session session, Sessions sessions, AgentTunnel tunnel, String target, long maxMessageBytes,
       ScheduledExecutorService scheduler, Duration keepAlive, CommandAudit commands,
-      SessionGuard guard) {
+      SessionGuard guard, RelayMetrics metrics) {
     this.session = session;
     this.sessions = sessions;
     this.tunnel = tunnel;
@@ -86,6 +90,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     this.keepAlive = keepAlive;
     this.commands = commands;
     this.guard = guard;
+    this.metrics = metrics;
   }
 
   @Override
@@ -151,7 +156,9 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       core.demand();
       return;
     }
+    long arrived = System.nanoTime();
     ByteBuffer payload = frame.getPayload() == null ? ByteBuffer.allocate(0) : frame.getPayload();
+    metrics.passed(Direction.TO_TARGET, payload.remaining(), frame.isFin());
     messageBytes += payload.remaining();
     if (messageBytes > maxMessageBytes) {
       callback.succeeded();
@@ -171,6 +178,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       synchronized (this) {
         pending = forward.bytes();
         pendingFin = forward.fin();
+        pendingSinceNanos = arrived;
       }
       pump();
     } else if (step instanceof CommandGate.Answer answer) {
@@ -204,6 +212,8 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       return;
     }
     this.session.traffic().toClient(chunk.remaining(), fin);
+    long arrived = System.nanoTime();
+    metrics.passed(Direction.TO_DEVTOOLS, chunk.remaining(), fin);
     int length = chunk.remaining();
     synchronized (out) {
       byte opcode = midMessage ? OpCode.CONTINUATION : OpCode.TEXT;
@@ -211,6 +221,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       guard.queued(length);
       session.sendFrame(new Frame(opcode, fin, chunk), Callback.from(() -> {
         guard.written(length);
+        metrics.relayed(Direction.TO_DEVTOOLS, System.nanoTime() - arrived);
         written.succeeded();
       }, written::failed), false);
       if (fin && heldAnswer != null) {
@@ -335,13 +346,16 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   }
 
   private void sent(boolean clientFrameDone) {
+    long since;
     synchronized (this) {
       sending = false;
+      since = pendingSinceNanos;
       if (closed) {
         return;
       }
     }
     if (clientFrameDone) {
+      metrics.relayed(Direction.TO_TARGET, System.nanoTime() - since);
       core.demand();
     }
     pump();

@@ -15,6 +15,7 @@ import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.policy.Policy;
+import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.SessionState;
 import dev.tether.relay.session.Sessions;
@@ -50,11 +51,12 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
   private final AuditSink audit;
   private final Clock clock;
   private final Policy policy;
+  private final RelayMetrics metrics;
 
   public DevToolsNegotiator(
       OriginPolicy origins, TokenVerifier verifier, Sessions sessions, AgentRegistry registry,
       ScheduledExecutorService scheduler, RelayConfig config, AuditSink audit, Clock clock,
-      Policy policy) {
+      Policy policy, RelayMetrics metrics) {
     this.audit = audit;
     this.clock = clock;
     this.origins = origins;
@@ -64,6 +66,7 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
     this.scheduler = scheduler;
     this.config = config;
     this.policy = policy;
+    this.metrics = metrics;
   }
 
   @Override
@@ -81,6 +84,7 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
             .at(clock.instant()).remote(remote).detail("at", "devtools").detail("error", e.code())
             .detail("status", e.status()).build());
       }
+      metrics.refused("devtools", e.code());
       Json.error(response, callback, e);
       return null;
     }
@@ -136,7 +140,7 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
         new DevToolsConnection(session, sessions, tunnel, targets.get(0).id(),
             config.maxMessageBytes(), scheduler, config.devtoolsKeepAlive(),
             new CommandAudit(audit, session, remote, config.audit().maxArgBytes(), clock),
-            policy.guard(session));
+            policy.guard(session), metrics);
     if (!sessions.attach(session, connection)) {
       throw ApiError.conflict("already_attached",
           "session " + session.id() + " already has DevTools attached; close that window first"

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -38,9 +39,16 @@ public final class Router extends Handler.Abstract {
 
   private final List<Entry> entries = new ArrayList<>();
   private AuthFailures authFailures = (exchange, path, cause) -> {};
+  private Consumer<ApiError> refusals = e -> {};
 
   public Router onAuthFailure(AuthFailures listener) {
     authFailures = listener;
+    return this;
+  }
+
+  /** Tells {@code listener} about every error answer, e.g. to count refusals. */
+  public Router onRefusal(Consumer<ApiError> listener) {
+    refusals = listener;
     return this;
   }
 
@@ -74,28 +82,37 @@ public final class Router extends Handler.Abstract {
     }
     if (!allowed.isEmpty()) {
       response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", allowed));
-      Json.error(response, callback, new ApiError(405, "method_not_allowed",
+      refuse(response, callback, new ApiError(405, "method_not_allowed",
           method + " is not supported on " + path + "; use " + String.join(" or ", allowed)));
     } else {
-      Json.error(response, callback, ApiError.notFound("not_found",
+      refuse(response, callback, ApiError.notFound("not_found",
           "nothing at " + path + "; see the relay's endpoints in CONTRACT.md (e.g. /api/functions)"));
     }
     return true;
   }
 
+  private void refuse(Response response, Callback callback, ApiError error) {
+    refusals.accept(error);
+    Json.error(response, callback, error);
+  }
+
   private void run(Route route, Exchange exchange, String path) {
+    ApiError error;
     try {
       route.handle(exchange);
+      return;
     } catch (ApiError e) {
-      exchange.error(e);
+      error = e;
     } catch (AuthException e) {
       authFailures.refused(exchange, safe(path), e);
-      exchange.error(ApiError.from(e));
+      error = ApiError.from(e);
     } catch (Exception e) {
       LOG.error("request failed path={}", safe(path), e);
-      exchange.error(new ApiError(500, "internal_error",
-          "the relay failed to answer; its log says why (" + e.getClass().getSimpleName() + ")"));
+      error = new ApiError(500, "internal_error",
+          "the relay failed to answer; its log says why (" + e.getClass().getSimpleName() + ")");
     }
+    refusals.accept(error);
+    exchange.error(error);
   }
 
   /** Paths under /devtools/ carry tickets, which never go into a log. */

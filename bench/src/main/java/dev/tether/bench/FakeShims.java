@@ -1,0 +1,114 @@
+package dev.tether.bench;
+
+import dev.tether.protocol.Target;
+import dev.tether.protocol.Tunnel;
+import dev.tether.protocol.TunnelCodec;
+import dev.tether.protocol.TunnelMessage;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Many simulated shims on one small Netty event loop: each opens a tunnel with a real agent
+ * token, says hello and waits for the relay's welcome, then idles (Netty answers the relay's
+ * pings). Nothing else: this measures what an idle registered agent costs the relay.
+ */
+final class FakeShims implements AutoCloseable {
+  private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  private final URI relay;
+  private final String token;
+  private final String function;
+
+  FakeShims(URI relay, String token, String function) {
+    this.relay = relay;
+    this.token = token;
+    this.function = function;
+  }
+
+  /** Connects one shim; completes with its channel once the relay welcomed it. */
+  CompletableFuture<Channel> connect(String instance) {
+    CompletableFuture<Channel> welcomed = new CompletableFuture<>();
+    String hello = TunnelCodec.encode(new TunnelMessage.Hello(function, instance, "node bench",
+        List.of(new Target("t-" + instance, "node", function, "file:///bench.js")), List.of(),
+        "bench"));
+    WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+        .webSocketUri(relay)
+        .subprotocol(Tunnel.SUBPROTOCOL)
+        .customHeaders(new DefaultHttpHeaders().add("Authorization", "Bearer " + token))
+        .handshakeTimeoutMillis(60_000)
+        .build();
+    new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
+                new WebSocketClientProtocolHandler(config), new Agent(hello, welcomed));
+          }
+        })
+        .connect(relay.getHost(), relay.getPort())
+        .addListener(f -> {
+          if (!f.isSuccess()) {
+            welcomed.completeExceptionally(f.cause());
+          }
+        });
+    return welcomed;
+  }
+
+  @Override
+  public void close() {
+    loop.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  private static final class Agent extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+    private final String hello;
+    private final CompletableFuture<Channel> welcomed;
+
+    Agent(String hello, CompletableFuture<Channel> welcomed) {
+      this.hello = hello;
+      this.welcomed = welcomed;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+      if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+        ctx.writeAndFlush(new TextWebSocketFrame(hello));
+      }
+      super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+      if (frame.text().contains("\"welcome\"")) {
+        welcomed.complete(ctx.channel());
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      welcomed.completeExceptionally(new IllegalStateException("closed before welcome"));
+      super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      welcomed.completeExceptionally(cause);
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.tether.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tether.relay.Relay;
+import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.Role;
+import dev.tether.relay.auth.SigningKeys;
+import dev.tether.relay.auth.TokenIssuer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real relay, started from its jar as its own process (so its heap holds only the relay),
+ * and the calls a console makes to it. Tokens are signed here with the relay's own key.
+ */
+final class RelayProcess implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
+
+  private final Process process;
+  private final URI base;
+  private final TokenIssuer issuer;
+  private final HttpClient http;
+  private final String user;
+
+  private RelayProcess(Process process, URI base, TokenIssuer issuer, HttpClient http) {
+    this.process = process;
+    this.base = base;
+    this.issuer = issuer;
+    this.http = http;
+    this.user = issuer.userToken("bench", Role.DEVELOPER, List.of("*"), EnumSet.allOf(Mode.class),
+        Duration.ofHours(2));
+  }
+
+  static RelayProcess start(Path home, Path work, HttpClient http) throws Exception {
+    Path dataDir = work.resolve("relay-data");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String opts = System.getenv().getOrDefault("TETHER_JAVA_OPTS", "");
+    for (String opt : opts.trim().split("\\s+")) {
+      if (!opt.isEmpty()) {
+        command.add(opt);
+      }
+    }
+    // A benchmark is not a person: lift the per-session rate and the session counts that guard
+    // a production relay, and take snapshots bigger than the default message limit.
+    Path config = work.resolve("relay.json");
+    java.nio.file.Files.writeString(config, """
+        {"limits": {"messagesPerSecond": 100000, "messageBurst": 100000,
+                    "sessionsPerUser": 1000, "sessionsPerInstance": 1000}}
+        """);
+    command.addAll(List.of("-jar", home.resolve("relay-server/target/tether-relay.jar").toString(),
+        "relay", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString(),
+        "--config", config.toString()));
+    Process process = Processes.start(command, work);
+    Processes.pump(process.getErrorStream(), work.resolve("relay.log"), line -> null);
+    String url = Processes.pump(process.getInputStream(), work.resolve("relay.out"), line -> {
+      Matcher m = LISTENING.matcher(line);
+      return m.find() ? m.group(1) : null;
+    }).orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join().value();
+    String issuerName = Relay.lastIssuer(dataDir).orElseThrow();
+    TokenIssuer issuer = new TokenIssuer(SigningKeys.loadOrCreate(dataDir), issuerName,
+        Clock.systemUTC());
+    return new RelayProcess(process, URI.create(url), issuer, http);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  URI agentUri() {
+    return URI.create("ws" + base.toString().substring(4) + "/agent");
+  }
+
+  String agentToken(String function) {
+    return issuer.agentToken(function, Duration.ofHours(2));
+  }
+
+  /** A new session on {@code function}/{@code instance}: its id and DevTools URL. */
+  Session newSession(String function, String instance) throws Exception {
+    String body = "{\"function\":\"" + function + "\",\"instance\":\"" + instance + "\"}";
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(base.resolve("/api/sessions"))
+            .header("Authorization", "Bearer " + user)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 201) {
+      throw new IllegalStateException("POST /api/sessions: " + response.statusCode() + " "
+          + response.body());
+    }
+    JsonNode json = JSON.readTree(response.body());
+    return new Session(json.path("sessionId").asText(),
+        URI.create(json.path("webSocketDebuggerUrl").asText()));
+  }
+
+  void endSession(Session session) throws Exception {
+    http.send(HttpRequest.newBuilder(base.resolve("/api/sessions/" + session.id()))
+            .header("Authorization", "Bearer " + user).DELETE().build(),
+        HttpResponse.BodyHandlers.discarding());
+  }
+
+  /** One sample of /metrics, e.g. {@code tether_agents_connected}; 0 when absent. */
+  double metric(String sample) throws Exception {
+    String text = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    for (String line : text.split("\n")) {
+      if (line.startsWith(sample + " ")) {
+        return Double.parseDouble(line.substring(sample.length() + 1));
+      }
+    }
+    return 0;
+  }
+
+  long liveHeapBytes() {
+    return Processes.liveHeapBytes(pid());
+  }
+
+  @Override
+  public void close() {
+    Processes.stop(process);
+  }
+
+  record Session(String id, URI debuggerUrl) {}
+}

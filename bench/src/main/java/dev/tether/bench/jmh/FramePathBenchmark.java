@@ -1,0 +1,80 @@
+package dev.tether.bench.jmh;
+
+import dev.tether.protocol.CdpEnvelope;
+import dev.tether.protocol.CdpPeeker;
+import dev.tether.protocol.DataFrame;
+import dev.tether.protocol.ProtocolException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The per-message work of the tunnel framing and the method peek, one message per operation.
+ * Run with {@code ./tether bench --jmh -prof gc} to see bytes allocated per message
+ * ({@code gc.alloc.rate.norm}).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class FramePathBenchmark {
+  /** A console command as DevTools sends it (about 200 bytes), and a full 64 KiB tunnel chunk. */
+  @Param({"command", "chunk"})
+  public String message;
+
+  private ByteBuffer payload;
+  private ByteBuffer frame;
+
+  @Setup
+  public void setUp() {
+    String command = "{\"id\":4711,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":"
+        + "\"orders.filter(o => o.total > 100).length\",\"objectGroup\":\"console\","
+        + "\"includeCommandLineAPI\":true,\"silent\":false,\"returnByValue\":false}}";
+    if (message.equals("command")) {
+      payload = ByteBuffer.wrap(command.getBytes(StandardCharsets.UTF_8));
+    } else {
+      StringBuilder big = new StringBuilder("{\"id\":4712,\"method\":\"Debugger.setScriptSource\","
+          + "\"params\":{\"scriptSource\":\"");
+      while (big.length() < DataFrame.MAX_CHUNK) {
+        big.append('x');
+      }
+      big.append("\"}}");
+      payload = ByteBuffer.wrap(big.substring(0, DataFrame.MAX_CHUNK)
+          .getBytes(StandardCharsets.UTF_8));
+    }
+    frame = DataFrame.encode(7, true, payload);
+  }
+
+  @Benchmark
+  public ByteBuffer encode() {
+    return DataFrame.encode(7, true, payload);
+  }
+
+  @Benchmark
+  public DataFrame.Chunk decode() throws ProtocolException {
+    return DataFrame.decode(frame);
+  }
+
+  /** What the relay does with every DevTools frame: a new peeker, fed, finished. */
+  @Benchmark
+  public CdpEnvelope peek() {
+    CdpPeeker peeker = new CdpPeeker();
+    if (!peeker.feed(payload)) {
+      peeker.finish();
+    }
+    return peeker.envelope();
+  }
+}
