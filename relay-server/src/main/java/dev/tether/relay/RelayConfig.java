@@ -31,6 +31,10 @@ import java.util.Optional;
  * @param devtoolsKeepAlive the ping interval on DevTools sockets, so idle tabs stay connected
  * @param helloTimeout how long a new tunnel has to send its hello
  * @param clockSkew how much clock difference token checks tolerate
+ * @param resumeGrace how long the sessions of a tunnel that went silent (a frozen function, a
+ *     network blip) wait, DevTools sockets open, for the shim to resume them; 0 ends them at once
+ * @param abruptCloseGrace the same for a tunnel whose socket was closed without a goodbye, as when
+ *     the function's process was killed: short, since a live shim is back within a moment
  */
 public record RelayConfig(
     String host,
@@ -46,7 +50,9 @@ public record RelayConfig(
     Duration heartbeat,
     Duration devtoolsKeepAlive,
     Duration helloTimeout,
-    Duration clockSkew) {
+    Duration clockSkew,
+    Duration resumeGrace,
+    Duration abruptCloseGrace) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9300;
@@ -90,6 +96,12 @@ public record RelayConfig(
     clockSkew =
         between("clockSkew", clockSkew, Duration.ofSeconds(30), Duration.ZERO,
             Duration.ofSeconds(30));
+    resumeGrace =
+        between("resumeGrace", resumeGrace, Duration.ofSeconds(30), Duration.ZERO,
+            Duration.ofMinutes(10));
+    abruptCloseGrace =
+        between("abruptCloseGrace", abruptCloseGrace, Duration.ofSeconds(1), Duration.ZERO,
+            resumeGrace);
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -118,6 +130,8 @@ public record RelayConfig(
     b.devtoolsKeepAlive = devtoolsKeepAlive;
     b.helloTimeout = helloTimeout;
     b.clockSkew = clockSkew;
+    b.resumeGrace = resumeGrace;
+    b.abruptCloseGrace = abruptCloseGrace;
     return b;
   }
 
@@ -219,6 +233,8 @@ public record RelayConfig(
     private Duration devtoolsKeepAlive;
     private Duration helloTimeout;
     private Duration clockSkew;
+    private Duration resumeGrace;
+    private Duration abruptCloseGrace;
 
     private Builder() {}
 
@@ -292,11 +308,22 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder resumeGrace(Duration value) {
+      resumeGrace = value;
+      return this;
+    }
+
+    public Builder abruptCloseGrace(Duration value) {
+      abruptCloseGrace = value;
+      return this;
+    }
+
     public RelayConfig build() {
       return new RelayConfig(
           host, port, dataDir, Optional.ofNullable(publicUrl), consoleOrigins,
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
-          idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew);
+          idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, resumeGrace,
+          abruptCloseGrace);
     }
   }
 }

@@ -26,7 +26,7 @@ public final class RelayConfigFile {
   private static final Set<String> KNOWN =
       Set.of("host", "port", "dataDir", "publicUrl", "consoleOrigins", "externalIssuer",
           "maxMessageSize", "ticketTtl", "maxSessionDuration", "idleTimeout", "heartbeat",
-          "devtoolsKeepAlive", "helloTimeout", "clockSkew");
+          "devtoolsKeepAlive", "helloTimeout", "clockSkew", "resumeGrace", "abruptCloseGrace");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|kb|mib|mb|gib|gb)?");
 
   private RelayConfigFile() {}
@@ -70,6 +70,8 @@ public final class RelayConfigFile {
         case "devtoolsKeepAlive" -> b.devtoolsKeepAlive(duration(name, value));
         case "helloTimeout" -> b.helloTimeout(duration(name, value));
         case "clockSkew" -> b.clockSkew(duration(name, value));
+        case "resumeGrace" -> b.resumeGrace(duration(name, value));
+        case "abruptCloseGrace" -> b.abruptCloseGrace(duration(name, value));
         default -> throw new IllegalArgumentException(
             "unknown setting '" + name + "'; the known ones are " + new java.util.TreeSet<>(KNOWN));
       }

@@ -3,6 +3,7 @@ package dev.tether.shim.stream;
 import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.ProtocolException;
+import dev.tether.protocol.StreamPosition;
 import dev.tether.protocol.TunnelCodec;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.shim.inspector.InspectorSnapshot;
@@ -11,16 +12,21 @@ import dev.tether.shim.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The live streams of the current tunnel, by id: opens an inspector session per {@code Open},
- * routes credit and data, and closes everything when the tunnel goes. Event loop only.
+ * routes credit and data. When the tunnel drops they wait, inspector sessions open, for as long
+ * as the relay keeps them (its welcome's grace period); a resuming welcome picks them up again.
+ * Event loop only.
  *
  * <p>Nothing the relay sends can crash the shim: unknown streams and malformed frames are logged
  * and dropped, and a broken rule closes only the stream it concerns.
@@ -33,16 +39,81 @@ public final class Streams {
   private final Map<Integer, Stream> live = new HashMap<>();
   private Channel tunnel;
   private InspectorSnapshot inspector;
+  private boolean everAttached;
+  private long graceSeconds;
+  private ScheduledFuture<?> graceTimer;
 
   public Streams(Transport transport, StreamLimits limits) {
     this.transport = transport;
     this.limits = limits;
   }
 
-  /** A tunnel was welcomed; streams opened from now on use it and these targets. */
-  public void attach(Channel tunnel, InspectorSnapshot inspector) {
+  /**
+   * A tunnel was welcomed; streams opened from now on use it and these targets. The streams the
+   * relay resumed continue on it; every other waiting stream ends, since the relay no longer has
+   * it (it restarted, or the tunnel was down longer than its grace period).
+   */
+  public void attach(Channel tunnel, InspectorSnapshot inspector, TunnelMessage.Welcome welcome) {
     this.tunnel = tunnel;
     this.inspector = inspector;
+    this.everAttached = true;
+    this.graceSeconds = welcome.graceSeconds();
+    if (graceTimer != null) {
+      graceTimer.cancel(false);
+      graceTimer = null;
+    }
+    Map<Integer, StreamPosition> relayHas = new HashMap<>();
+    welcome.streams().forEach(p -> relayHas.put(p.stream(), p));
+    for (Stream stream : new ArrayList<>(live.values())) {
+      StreamPosition position = relayHas.get(stream.id());
+      if (position != null) {
+        stream.resume(tunnel, position);
+      } else {
+        stream.forget("the relay no longer has this session (it restarted, or the tunnel was"
+            + " down longer than its grace period)");
+      }
+    }
+  }
+
+  /** True once a tunnel was welcomed: the next hello resumes. */
+  public boolean resuming() {
+    return everAttached;
+  }
+
+  /** Where each live stream is, for a resuming hello. */
+  public List<StreamPosition> positions() {
+    return live.values().stream().map(Stream::position).toList();
+  }
+
+  /**
+   * The tunnel dropped: the streams wait for a resume, inspector sessions open, but no longer
+   * than the relay would keep them; after that a paused debugger must not hold the function.
+   */
+  public void suspend() {
+    tunnel = null;
+    if (live.isEmpty()) {
+      return;
+    }
+    if (graceSeconds <= 0) {
+      closeAll();
+      return;
+    }
+    live.values().forEach(Stream::suspend);
+    log.info("tunnel down; keeping sessions={} for up to {}s", live.size(), graceSeconds);
+    graceTimer =
+        transport
+            .group()
+            .next()
+            .schedule(
+                () -> {
+                  graceTimer = null;
+                  if (tunnel == null) {
+                    endAll("the tunnel stayed down longer than the relay's grace period of "
+                        + graceSeconds + "s");
+                  }
+                },
+                graceSeconds,
+                TimeUnit.SECONDS);
   }
 
   public void open(TunnelMessage.Open open) {
@@ -84,7 +155,7 @@ public final class Streams {
       log.debug("credit for an unknown stream stream={}", credit.stream());
       return;
     }
-    stream.credit(credit.bytes());
+    stream.credit(credit.bytes(), credit.ack());
   }
 
   /** One binary tunnel frame; the caller keeps ownership of {@code frame}. */
@@ -108,11 +179,19 @@ public final class Streams {
     stream.data(payload, chunk.fin());
   }
 
-  /** The tunnel is gone: end every inspector session (resuming them is a later feature). */
+  /** The tunnel is closed for good: end every inspector session. */
   public void closeAll() {
-    new ArrayList<>(live.values()).forEach(Stream::tunnelLost);
-    live.clear();
+    endAll("the tunnel to the relay was closed");
     tunnel = null;
+  }
+
+  private void endAll(String why) {
+    if (graceTimer != null) {
+      graceTimer.cancel(false);
+      graceTimer = null;
+    }
+    new ArrayList<>(live.values()).forEach(stream -> stream.forget(why));
+    live.clear();
   }
 
   public int size() {

@@ -59,8 +59,12 @@ public final class AgentRegistry {
     Instance instance = tunnel.instance().orElseThrow();
     AgentTunnel old = tunnels.put(key(instance.function(), instance.id()), tunnel);
     if (old != null && old != tunnel) {
-      old.close(CloseCodes.REPLACED,
-          "a newer connection of instance " + instance.id() + " replaced this one");
+      if (old.retired()) { // resumed: the same shim, its streams live on in the new tunnel
+        old.close(CloseCodes.GOING_AWAY, "resumed on a newer connection");
+      } else {
+        old.close(CloseCodes.REPLACED,
+            "a newer connection of instance " + instance.id() + " replaced this one");
+      }
     }
   }
 

@@ -48,7 +48,7 @@ class TunnelStreamTest {
   }
 
   @Test
-  void nothingMaySendTowardsTheTargetUntilTheShimOpenedTheStream() {
+  void nothingMaySendTowardsTheTargetUntilTheShimOpenedTheStream() throws Exception {
     StuckPeer peer = new StuckPeer();
     TunnelStream stream = new TunnelStream(1, null, peer, 100);
 
@@ -58,7 +58,7 @@ class TunnelStreamTest {
 
     assertThat(stream.sendable()).isEqualTo(500);
     assertThat(peer.opened).isEqualTo(1);
-    stream.onCredit(250);
+    stream.onCredit(250, 0);
     assertThat(stream.sendable()).isEqualTo(750);
   }
 }
