@@ -34,7 +34,7 @@ final class TetherStack implements AutoCloseable {
   /** The repository root, where {@code examples/} lives. */
   static final Path ROOT = findRoot();
 
-  private final Relay relay;
+  private Relay relay;
   private final Path dataDir;
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<Function> functions = new ArrayList<>();
@@ -45,9 +45,26 @@ final class TetherStack implements AutoCloseable {
   }
 
   static TetherStack start() throws Exception {
+    return start(config -> {});
+  }
+
+  /** A stack whose relay config the test adjusts (a short heartbeat, a grace period, …). */
+  static TetherStack start(java.util.function.Consumer<RelayConfig.Builder> adjust)
+      throws Exception {
     Path dataDir = Files.createTempDirectory("tether-it-");
-    Relay relay = Relay.start(RelayConfig.builder().port(0).dataDir(dataDir).build());
+    RelayConfig.Builder config = RelayConfig.builder().port(0).dataDir(dataDir);
+    adjust.accept(config);
+    Relay relay = Relay.start(config.build());
     return new TetherStack(relay, dataDir);
+  }
+
+  /** Stops the relay as an operator would, and starts a new one on the same port and data. */
+  Relay restartRelay() throws Exception {
+    int port = relay.port();
+    RelayConfig config = relay.config().toBuilder().port(port).build();
+    relay.close();
+    relay = Relay.start(config);
+    return relay;
   }
 
   Relay relay() {
@@ -60,14 +77,20 @@ final class TetherStack implements AutoCloseable {
 
   /** Starts examples/orders/server.js under the shim as {@code name} and waits until it is registered. */
   Function startFunction(String name) throws Exception {
+    return startFunction(name, relay.wsUri("/agent"));
+  }
+
+  /** The same, with the shim dialling {@code agentUrl} (e.g. through a {@link FlakyLink}). */
+  Function startFunction(String name, URI agentUrl) throws Exception {
     int port = freePort();
     ShimConfig config =
         ShimConfig.wrap(
-            relay.wsUri("/agent").toString(),
+            agentUrl.toString(),
             agentToken(name),
             name,
             List.of("node", ROOT.resolve("examples/orders/server.js").toString(), String.valueOf(port)));
-    Shim shim = Shim.start(config);
+    Shim shim = Shim.start(config.withBackoff(
+        new dev.tether.shim.tunnel.Backoff(Duration.ofMillis(100), Duration.ofSeconds(2))));
     Function function = new Function(name, shim, port);
     functions.add(function);
     assertThat(shim.awaitRegistered(Duration.ofSeconds(30)))
@@ -200,6 +223,10 @@ final class TetherStack implements AutoCloseable {
 
     String instanceId() {
       return shim.instanceId();
+    }
+
+    Shim shim() {
+      return shim;
     }
 
     /** One invocation: POSTs the event; completes when the function answers. */
