@@ -5,7 +5,7 @@
 # Called by Maven in the package phase; it does nothing when the zip is newer than its inputs.
 set -euo pipefail
 
-TARGET="$1"             # function-shim/target
+TARGET="$(cd "$1" && pwd)" # function-shim/target
 SRC="$(cd "$(dirname "$0")" && pwd)"
 JAR="$TARGET/tether-shim.jar"
 LAYER="$TARGET/tether-shim-layer"
@@ -13,6 +13,7 @@ ZIP="$TARGET/tether-shim-layer.zip"
 # What jdeps --print-module-deps reports, less what the shim never loads: java.desktop (Jackson's
 # optional java.beans support), java.sql and java.naming (Logback's optional appenders), jdk.jfr
 # (Netty's optional events). jdk.crypto.ec is for wss:// relays with EC certificates.
+INSTALL=/opt/tether        # where the layer is meant to be unpacked
 MODULES="java.base,java.net.http,java.logging,java.xml,jdk.unsupported,jdk.crypto.ec"
 
 # The shaded jar is rewritten by every build; its content, this script and the launcher decide.
@@ -44,9 +45,22 @@ CLASSLIST="$TARGET/tether-shim.classlist"
 "$LAYER/runtime/bin/java" -Xshare:off -XX:DumpLoadedClassList="$CLASSLIST" -XX:+UseSerialGC \
   -jar "$LAYER/lib/tether-shim.jar" --relay ws://127.0.0.1:9 --token training \
   --function cds-training --instance cds-training -- "${TRAINING_CMD[@]}" >/dev/null 2>&1 || true
-"$LAYER/runtime/bin/java" -Xshare:dump -XX:SharedClassListFile="$CLASSLIST" \
-  -XX:SharedArchiveFile="$LAYER/lib/tether-shim.jsa" -XX:+UseSerialGC \
-  -cp "$LAYER/lib/tether-shim.jar" >"$TARGET/tether-shim-cds.log" 2>&1 ||
+# JDK 17 uses an archive only with the class path it was dumped with, so it is dumped for the
+# place the layer is meant to live, /opt/tether (function platforms unpack layers under /opt):
+# in a private mount namespace where this layer appears there, leaving the real /opt alone.
+# Where that is not allowed (no root), the archive only fits a layer left where it was built.
+touch -d "@$(( $(date +%s) / 2 * 2 ))" "$LAYER/lib/tether-shim.jar" # zip keeps even seconds
+DUMP='"$1/runtime/bin/java" -Xshare:dump -XX:SharedClassListFile="$2" -XX:+UseSerialGC \
+  -XX:SharedArchiveFile="$1/lib/tether-shim.jsa" -cp "$1/lib/tether-shim.jar"'
+if unshare --mount --propagation private true 2>/dev/null; then
+  unshare --mount --propagation private bash -c \
+    'mount -t tmpfs tmpfs /opt && mkdir /opt/tether && mount --bind "$3" /opt/tether && '"$DUMP" \
+    dump "$INSTALL" "$CLASSLIST" "$LAYER" >"$TARGET/tether-shim-cds.log" 2>&1 || CDS_FAILED=1
+else
+  echo "build-layer: no private mount namespace here; the CDS archive fits only $LAYER" >&2
+  bash -c "$DUMP" dump "$LAYER" "$CLASSLIST" >"$TARGET/tether-shim-cds.log" 2>&1 || CDS_FAILED=1
+fi
+[ -z "${CDS_FAILED:-}" ] ||
   echo "build-layer: the CDS dump failed (see $TARGET/tether-shim-cds.log); the layer starts without it" >&2
 
 (

@@ -114,7 +114,7 @@ class ResumeTest {
     return devtools.send("Runtime.evaluate", "expression", TICK).path("result").path("value").asInt();
   }
 
-  private static List<Integer> ticksLogged(CdpClient devtools) {
+  static List<Integer> ticksLogged(CdpClient devtools) {
     return devtools.received().stream()
         .filter(m -> m.path("method").asText().equals("Runtime.consoleAPICalled"))
         .filter(m -> m.path("params").path("args").path(0).path("value").asText().equals("tick"))
