@@ -2,6 +2,7 @@ package dev.tether.shim;
 
 import dev.tether.protocol.CloseCodes;
 import dev.tether.shim.inspector.InspectorDirectory;
+import dev.tether.shim.process.DebuggerGate;
 import dev.tether.shim.process.NodeProcess;
 import dev.tether.shim.stream.Streams;
 import dev.tether.shim.transport.Transport;
@@ -57,6 +58,11 @@ public final class Shim implements AutoCloseable {
     Duration patience = child != null ? WRAP_INSPECTOR_PATIENCE : Duration.ZERO;
     this.transport = Transport.create();
     Streams streams = new Streams(transport, config.limits());
+    if (child != null && config.waitForDebugger() != null) {
+      DebuggerGate gate = new DebuggerGate(directory, config.waitForDebugger());
+      streams.sessionListener(gate);
+      gate.start(transport.group().next());
+    }
     TunnelConfig tunnelConfig =
         new TunnelConfig(
             config.relay(),
@@ -86,7 +92,10 @@ public final class Shim implements AutoCloseable {
    */
   public static Shim start(ShimConfig config) throws IOException {
     // The function first: nothing the shim does may delay its cold start.
-    NodeProcess child = config.wraps() ? NodeProcess.start(config.command()) : null;
+    NodeProcess child =
+        config.wraps()
+            ? NodeProcess.start(config.command(), config.waitForDebugger() != null)
+            : null;
     Shim shim;
     try {
       shim = new Shim(config, child);

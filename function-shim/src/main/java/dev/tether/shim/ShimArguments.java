@@ -1,5 +1,6 @@
 package dev.tether.shim;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +24,10 @@ public final class ShimArguments {
         --function NAME      the function's name, as granted in the token             TETHER_FUNCTION
         --instance ID        this instance's id (default: <hostname>-<pid>-<random>)   TETHER_INSTANCE
         --inspector H:P      attach to the inspector at H:P instead of wrapping a command
+        --wait-for-debugger[=TIMEOUT]
+                             hold the function before its first line until a debugger attaches
+                             and starts it; after TIMEOUT (default 60s; e.g. 500ms, 30s, 5m) it
+                             runs without one
         -- COMMAND...        wrap COMMAND; its stdin, stdout, stderr, signals and exit code pass through
       """;
 
@@ -41,12 +46,16 @@ public final class ShimArguments {
     return false;
   }
 
+  /** How long {@code --wait-for-debugger} without a value holds the function. */
+  public static final Duration DEFAULT_DEBUGGER_WAIT = Duration.ofSeconds(60);
+
   public static ShimConfig parse(String[] args, Map<String, String> env) throws UsageException {
     String relay = env.get("TETHER_RELAY_URL");
     String token = env.get("TETHER_AGENT_TOKEN");
     String function = env.get("TETHER_FUNCTION");
     String instance = env.get("TETHER_INSTANCE");
     String inspector = null;
+    Duration waitForDebugger = null;
     List<String> command = List.of();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -67,6 +76,8 @@ public final class ShimArguments {
       String value;
       if (eq >= 0) {
         value = arg.substring(eq + 1);
+      } else if (name.equals("--wait-for-debugger")) {
+        value = null; // its timeout only ever comes with '=', so it never swallows an argument
       } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
         value = args[++i];
       } else {
@@ -78,16 +89,33 @@ public final class ShimArguments {
         case "--function" -> function = required(name, value, "NAME");
         case "--instance" -> instance = required(name, value, "ID");
         case "--inspector" -> inspector = required(name, value, "HOST:PORT");
+        case "--wait-for-debugger" ->
+            waitForDebugger = value == null ? DEFAULT_DEBUGGER_WAIT : duration(name, value);
         default -> throw new UsageException(
             "unknown option " + name + "; see tether shim --help");
       }
     }
     try {
       return new ShimConfig(
-          ShimConfig.parseUrl(relay), token, function, instance, command, inspector, null, null);
+          ShimConfig.parseUrl(relay), token, function, instance, command, inspector, null, null,
+          waitForDebugger);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+  }
+
+  /** {@code 500ms}, {@code 30s}, {@code 5m}. */
+  static Duration duration(String name, String value) throws UsageException {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m)").matcher(value);
+    if (!m.matches()) {
+      throw new UsageException(name + " wants a time like 500ms, 30s or 5m, was '" + value + "'");
+    }
+    long amount = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "s" -> Duration.ofSeconds(amount);
+      default -> Duration.ofMinutes(amount);
+    };
   }
 
   private static String required(String name, String value, String what) throws UsageException {

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +23,8 @@ import java.util.regex.Pattern;
  *     /agent} is appended to the path
  * @param command the function's command (wrap mode), or empty
  * @param inspector {@code host:port} of a running inspector (attach mode), or null
+ * @param waitForDebugger wrap mode: hold the function before its first line until a session
+ *     attaches (and its client releases it), at most this long; null runs it at once
  */
 public record ShimConfig(
     URI relay,
@@ -31,7 +34,8 @@ public record ShimConfig(
     List<String> command,
     String inspector,
     StreamLimits limits,
-    Backoff backoff) {
+    Backoff backoff,
+    Duration waitForDebugger) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}");
 
@@ -67,28 +71,46 @@ public record ShimConfig(
     }
     limits = limits == null ? StreamLimits.DEFAULTS : limits;
     backoff = backoff == null ? Backoff.DEFAULT : backoff;
+    if (waitForDebugger != null) {
+      if (command.isEmpty()) {
+        throw new IllegalArgumentException(
+            "--wait-for-debugger needs wrap mode: the shim can only hold a function it starts");
+      }
+      if (waitForDebugger.isNegative() || waitForDebugger.isZero()) {
+        throw new IllegalArgumentException("--wait-for-debugger wants a positive time, e.g. 30s");
+      }
+    }
   }
 
   /** Wrap mode: start {@code command} with a private inspector and tether it. */
   public static ShimConfig wrap(String relay, String token, String function, List<String> command) {
-    return new ShimConfig(parseUrl(relay), token, function, null, command, null, null, null);
+    return new ShimConfig(parseUrl(relay), token, function, null, command, null, null, null, null);
   }
 
   /** Attach mode: tether the inspector already listening at {@code host:port}. */
   public static ShimConfig attach(String relay, String token, String function, String inspector) {
-    return new ShimConfig(parseUrl(relay), token, function, null, List.of(), inspector, null, null);
+    return new ShimConfig(
+        parseUrl(relay), token, function, null, List.of(), inspector, null, null, null);
   }
 
   public ShimConfig withInstance(String id) {
-    return new ShimConfig(relay, token, function, id, command, inspector, limits, backoff);
+    return new ShimConfig(
+        relay, token, function, id, command, inspector, limits, backoff, waitForDebugger);
   }
 
   public ShimConfig withLimits(StreamLimits newLimits) {
-    return new ShimConfig(relay, token, function, instance, command, inspector, newLimits, backoff);
+    return new ShimConfig(
+        relay, token, function, instance, command, inspector, newLimits, backoff, waitForDebugger);
   }
 
   public ShimConfig withBackoff(Backoff newBackoff) {
-    return new ShimConfig(relay, token, function, instance, command, inspector, limits, newBackoff);
+    return new ShimConfig(
+        relay, token, function, instance, command, inspector, limits, newBackoff, waitForDebugger);
+  }
+
+  public ShimConfig withWaitForDebugger(Duration timeout) {
+    return new ShimConfig(
+        relay, token, function, instance, command, inspector, limits, backoff, timeout);
   }
 
   /** True in wrap mode. */

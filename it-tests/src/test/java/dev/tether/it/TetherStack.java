@@ -82,6 +82,16 @@ final class TetherStack implements AutoCloseable {
 
   /** The same, with the shim dialling {@code agentUrl} (e.g. through a {@link FlakyLink}). */
   Function startFunction(String name, URI agentUrl) throws Exception {
+    return startFunction(name, agentUrl, config -> config, true);
+  }
+
+  /**
+   * The general form: {@code adjust} changes the shim's config (e.g. to wait for a debugger);
+   * {@code awaitServing} false returns once registered, before the function answers.
+   */
+  Function startFunction(
+      String name, URI agentUrl, java.util.function.UnaryOperator<ShimConfig> adjust,
+      boolean awaitServing) throws Exception {
     int port = freePort();
     ShimConfig config =
         ShimConfig.wrap(
@@ -89,14 +99,16 @@ final class TetherStack implements AutoCloseable {
             agentToken(name),
             name,
             List.of("node", ROOT.resolve("examples/orders/server.js").toString(), String.valueOf(port)));
-    Shim shim = Shim.start(config.withBackoff(
-        new dev.tether.shim.tunnel.Backoff(Duration.ofMillis(100), Duration.ofSeconds(2))));
+    Shim shim = Shim.start(adjust.apply(config.withBackoff(
+        new dev.tether.shim.tunnel.Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)))));
     Function function = new Function(name, shim, port);
     functions.add(function);
     assertThat(shim.awaitRegistered(Duration.ofSeconds(30)))
         .as("the shim of %s registers at the relay", name)
         .isTrue();
-    function.awaitServing();
+    if (awaitServing) {
+      function.awaitServing();
+    }
     return function;
   }
 
@@ -245,7 +257,7 @@ final class TetherStack implements AutoCloseable {
       shim.close();
     }
 
-    private void awaitServing() throws InterruptedException {
+    void awaitServing() throws InterruptedException {
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (true) {
         try {

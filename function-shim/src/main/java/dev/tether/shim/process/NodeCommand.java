@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * otherwise (a launcher script, {@code npm start}, …).
  *
  * <p>{@code --inspect-publish-uid=http} keeps the inspector's WebSocket URL off the function's
- * stderr; the shim learns it from {@code /json/list}.
+ * stderr; the shim learns it from {@code /json/list}. With {@code waitForDebugger}, {@code
+ * --inspect-wait} holds the script before its first line until a client sends {@code
+ * Runtime.runIfWaitingForDebugger}, which a debugger does once its breakpoints are set.
  *
  * @param argv what to execute
  * @param nodeOptions the {@code NODE_OPTIONS} to set, or null to leave the environment alone
@@ -26,10 +28,16 @@ public record NodeCommand(List<String> argv, String nodeOptions) {
   /** {@code command} with the inspector on {@code 127.0.0.1:port}. */
   public static NodeCommand withInspector(
       List<String> command, int port, String inheritedNodeOptions) {
+    return withInspector(command, port, inheritedNodeOptions, false);
+  }
+
+  /** The same; {@code waitForDebugger} holds the script until a debugger releases it. */
+  public static NodeCommand withInspector(
+      List<String> command, int port, String inheritedNodeOptions, boolean waitForDebugger) {
     if (command.isEmpty()) {
       throw new IllegalArgumentException("the command to wrap is empty");
     }
-    List<String> flags = flags(port);
+    List<String> flags = flags(port, waitForDebugger);
     if (isNode(command.get(0))) {
       List<String> argv = new ArrayList<>(command.size() + flags.size());
       argv.add(command.get(0));
@@ -50,7 +58,8 @@ public record NodeCommand(List<String> argv, String nodeOptions) {
     return name != null && NODE.matcher(name.toString()).matches();
   }
 
-  private static List<String> flags(int port) {
-    return List.of("--inspect=127.0.0.1:" + port, "--inspect-publish-uid=http");
+  private static List<String> flags(int port, boolean waitForDebugger) {
+    String inspect = waitForDebugger ? "--inspect-wait=" : "--inspect=";
+    return List.of(inspect + "127.0.0.1:" + port, "--inspect-publish-uid=http");
   }
 }

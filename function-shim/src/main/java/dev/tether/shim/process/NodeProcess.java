@@ -29,8 +29,15 @@ public final class NodeProcess {
 
   /** Starts {@code command} now; the shim connects to the relay only afterwards. */
   public static NodeProcess start(List<String> command) throws IOException {
+    return start(command, false);
+  }
+
+  /** The same; {@code waitForDebugger} holds the script before its first line (see NodeCommand). */
+  public static NodeProcess start(List<String> command, boolean waitForDebugger)
+      throws IOException {
     int port = freeLoopbackPort();
-    NodeCommand node = NodeCommand.withInspector(command, port, System.getenv("NODE_OPTIONS"));
+    NodeCommand node =
+        NodeCommand.withInspector(command, port, System.getenv("NODE_OPTIONS"), waitForDebugger);
     ProcessBuilder builder = new ProcessBuilder(node.argv()).inheritIO();
     if (node.nodeOptions() != null) {
       builder.environment().put("NODE_OPTIONS", node.nodeOptions());

@@ -52,6 +52,7 @@ final class Stream implements InspectorListener {
   private final Outbound outbound;
   private final Inbound inbound;
   private final Consumer<Stream> onClosed;
+  private final Streams.SessionListener sessions;
   private final ReplayBuffer<ByteBuf> replay = new ReplayBuffer<>(ByteBuf::release);
   private State state = State.CONNECTING;
   private Channel tunnel;
@@ -61,7 +62,12 @@ final class Stream implements InspectorListener {
   private long lastAck;
 
   Stream(
-      TunnelMessage.Open open, Channel tunnel, StreamLimits limits, Consumer<Stream> onClosed) {
+      TunnelMessage.Open open,
+      Channel tunnel,
+      StreamLimits limits,
+      Streams.SessionListener sessions,
+      Consumer<Stream> onClosed) {
+    this.sessions = sessions;
     this.id = open.stream();
     this.session = open.session();
     this.target = open.target();
@@ -102,6 +108,7 @@ final class Stream implements InspectorListener {
       return;
     }
     state = State.OPEN;
+    sessions.opened();
     send(new TunnelMessage.Opened(id, limits.window()));
     log.info("session opened stream={} session={} target={}", id, session, target);
     channel.read();
@@ -297,6 +304,7 @@ final class Stream implements InspectorListener {
     }
     onClosed.accept(this);
     if (was == State.OPEN) {
+      sessions.closed();
       log.info("session closed stream={} session={} code={} reason=\"{}\"", id, session, code, reason);
     } else {
       log.warn("session refused stream={} session={} target={} code={} reason=\"{}\"",

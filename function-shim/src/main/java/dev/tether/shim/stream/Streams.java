@@ -34,8 +34,25 @@ import org.slf4j.LoggerFactory;
 public final class Streams {
   private static final Logger log = LoggerFactory.getLogger(Streams.class);
 
+  /** Hears when inspector sessions open and close (e.g. to release a function held for them). */
+  public interface SessionListener {
+    void opened();
+
+    void closed();
+  }
+
+  private static final SessionListener NOBODY =
+      new SessionListener() {
+        @Override
+        public void opened() {}
+
+        @Override
+        public void closed() {}
+      };
+
   private final Transport transport;
   private final StreamLimits limits;
+  private SessionListener sessions = NOBODY;
   private final Map<Integer, Stream> live = new HashMap<>();
   private Channel tunnel;
   private InspectorSnapshot inspector;
@@ -46,6 +63,10 @@ public final class Streams {
   public Streams(Transport transport, StreamLimits limits) {
     this.transport = transport;
     this.limits = limits;
+  }
+
+  public void sessionListener(SessionListener listener) {
+    this.sessions = listener;
   }
 
   /**
@@ -135,7 +156,8 @@ public final class Streams {
                           + "; it may have exited"))));
       return;
     }
-    Stream stream = new Stream(open, tunnel, limits, closed -> live.remove(closed.id(), closed));
+    Stream stream =
+        new Stream(open, tunnel, limits, sessions, closed -> live.remove(closed.id(), closed));
     live.put(open.stream(), stream);
     stream.connect(transport, target.get().webSocketUrl());
   }
