@@ -38,6 +38,7 @@ final class TetherStack implements AutoCloseable {
   private final Path dataDir;
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<Function> functions = new ArrayList<>();
+  private final List<Shim> shims = new ArrayList<>();
 
   private TetherStack(Relay relay, Path dataDir) {
     this.relay = relay;
@@ -112,6 +113,14 @@ final class TetherStack implements AutoCloseable {
     return function;
   }
 
+  /** Starts a shim of any mode (e.g. --pid), stopped with the stack, and waits until it registers. */
+  Shim startShim(ShimConfig config) throws Exception {
+    Shim shim = Shim.start(config);
+    shims.add(shim);
+    assertThat(shim.awaitRegistered(Duration.ofSeconds(30))).as("the shim registers").isTrue();
+    return shim;
+  }
+
   String userToken(String subject, List<String> functionGlobs) {
     return relay.tokenIssuer().userToken(
         subject, Role.DEVELOPER, functionGlobs, EnumSet.allOf(Mode.class), Duration.ofHours(1));
@@ -182,6 +191,7 @@ final class TetherStack implements AutoCloseable {
   @Override
   public void close() {
     functions.forEach(Function::stopShim);
+    shims.forEach(Shim::close);
     relay.close();
     try (var files = Files.walk(dataDir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -31,13 +31,29 @@ public record NodeCommand(List<String> argv, String nodeOptions) {
     return withInspector(command, port, inheritedNodeOptions, false);
   }
 
+  /** How the wrapped node's inspector starts. */
+  public enum Inspector {
+    /** Open from the start. */
+    OPEN,
+    /** Open, and the script waits for a debugger before its first line. */
+    WAIT,
+    /** Closed; SIGUSR1 opens it on the given port when a session needs it. */
+    ON_DEMAND
+  }
+
   /** The same; {@code waitForDebugger} holds the script until a debugger releases it. */
   public static NodeCommand withInspector(
       List<String> command, int port, String inheritedNodeOptions, boolean waitForDebugger) {
+    return withInspector(
+        command, port, inheritedNodeOptions, waitForDebugger ? Inspector.WAIT : Inspector.OPEN);
+  }
+
+  public static NodeCommand withInspector(
+      List<String> command, int port, String inheritedNodeOptions, Inspector inspector) {
     if (command.isEmpty()) {
       throw new IllegalArgumentException("the command to wrap is empty");
     }
-    List<String> flags = flags(port, waitForDebugger);
+    List<String> flags = flags(port, inspector);
     if (isNode(command.get(0))) {
       List<String> argv = new ArrayList<>(command.size() + flags.size());
       argv.add(command.get(0));
@@ -53,13 +69,18 @@ public record NodeCommand(List<String> argv, String nodeOptions) {
     return new NodeCommand(command, options);
   }
 
-  static boolean isNode(String program) {
+  public static boolean isNode(String program) {
     Path name = Path.of(program).getFileName();
     return name != null && NODE.matcher(name.toString()).matches();
   }
 
-  private static List<String> flags(int port, boolean waitForDebugger) {
-    String inspect = waitForDebugger ? "--inspect-wait=" : "--inspect=";
+  private static List<String> flags(int port, Inspector inspector) {
+    String inspect =
+        switch (inspector) {
+          case OPEN -> "--inspect=";
+          case WAIT -> "--inspect-wait=";
+          case ON_DEMAND -> "--inspect-port="; // where SIGUSR1 will open it; closed until then
+        };
     return List.of(inspect + "127.0.0.1:" + port, "--inspect-publish-uid=http");
   }
 }

@@ -35,9 +35,15 @@ public final class NodeProcess {
   /** The same; {@code waitForDebugger} holds the script before its first line (see NodeCommand). */
   public static NodeProcess start(List<String> command, boolean waitForDebugger)
       throws IOException {
+    return start(
+        command, waitForDebugger ? NodeCommand.Inspector.WAIT : NodeCommand.Inspector.OPEN);
+  }
+
+  public static NodeProcess start(List<String> command, NodeCommand.Inspector inspector)
+      throws IOException {
     int port = freeLoopbackPort();
     NodeCommand node =
-        NodeCommand.withInspector(command, port, System.getenv("NODE_OPTIONS"), waitForDebugger);
+        NodeCommand.withInspector(command, port, System.getenv("NODE_OPTIONS"), inspector);
     ProcessBuilder builder = new ProcessBuilder(node.argv()).inheritIO();
     if (node.nodeOptions() != null) {
       builder.environment().put("NODE_OPTIONS", node.nodeOptions());
@@ -47,6 +53,10 @@ public final class NodeProcess {
 
   public long pid() {
     return process.pid();
+  }
+
+  public int inspectorPort() {
+    return inspectorPort;
   }
 
   /** {@code 127.0.0.1:<port>} of the inspector. */

@@ -84,6 +84,9 @@ final class Stream implements InspectorListener {
 
   /** Dials the inspector; the stream answers {@code Opened} or {@code Close} when that settles. */
   void connect(Transport transport, URI webSocketUrl) {
+    if (state == State.CLOSED) {
+      return; // the relay closed it while the inspector was being opened
+    }
     transport
         .bootstrap()
         .handler(

@@ -50,9 +50,16 @@ public final class Streams {
         public void closed() {}
       };
 
+  /** Where a stream's inspector WebSocket is; may open the inspector first (on demand). */
+  public interface TargetOpener {
+    java.util.concurrent.CompletableFuture<java.net.URI> open(InspectorTarget target);
+  }
+
   private final Transport transport;
   private final StreamLimits limits;
   private SessionListener sessions = NOBODY;
+  private TargetOpener opener =
+      target -> java.util.concurrent.CompletableFuture.completedFuture(target.webSocketUrl());
   private final Map<Integer, Stream> live = new HashMap<>();
   private Channel tunnel;
   private InspectorSnapshot inspector;
@@ -67,6 +74,10 @@ public final class Streams {
 
   public void sessionListener(SessionListener listener) {
     this.sessions = listener;
+  }
+
+  public void targetOpener(TargetOpener opener) {
+    this.opener = opener;
   }
 
   /**
@@ -159,7 +170,21 @@ public final class Streams {
     Stream stream =
         new Stream(open, tunnel, limits, sessions, closed -> live.remove(closed.id(), closed));
     live.put(open.stream(), stream);
-    stream.connect(transport, target.get().webSocketUrl());
+    io.netty.channel.EventLoop loop = tunnel.eventLoop();
+    opener
+        .open(target.get())
+        .whenComplete(
+            (url, error) -> {
+              Runnable next =
+                  error == null
+                      ? () -> stream.connect(transport, url)
+                      : () -> stream.inspectorClosed(rootMessage(error));
+              if (loop.inEventLoop()) {
+                next.run();
+              } else {
+                loop.execute(next);
+              }
+            });
   }
 
   public void close(TunnelMessage.Close close) {
@@ -214,6 +239,14 @@ public final class Streams {
     }
     new ArrayList<>(live.values()).forEach(stream -> stream.forget(why));
     live.clear();
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable t = error;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   public int size() {
