@@ -367,12 +367,12 @@ public final class AgentTunnel implements FrameHandler {
     if (message instanceof TunnelMessage.Opened opened) {
       TunnelStream stream = stream(opened.stream());
       if (stream != null) {
-        stream.onOpened(opened.window());
+        stream.onOpened(this, opened.window());
       }
     } else if (message instanceof TunnelMessage.Credit credit) {
       TunnelStream stream = stream(credit.stream());
       if (stream != null) {
-        stream.onCredit(credit.bytes(), credit.ack());
+        stream.onCredit(this, credit.bytes(), credit.ack());
       }
     } else if (message instanceof TunnelMessage.Close close) {
       TunnelStream stream = stream(close.stream());
@@ -440,7 +440,7 @@ public final class AgentTunnel implements FrameHandler {
       if (position != null) {
         streams.put(stream.id(), stream);
         resumption.resumed.put(stream, position);
-        resumption.positions.add(stream.position());
+        resumption.positions.add(stream.takeOver(this));
       } else if (stream.awaitsOpened()) {
         streams.put(stream.id(), stream);
         resumption.reopen.add(stream);
@@ -480,7 +480,7 @@ public final class AgentTunnel implements FrameHandler {
     }
     TunnelStream stream = stream(chunk.stream());
     if (stream != null) {
-      stream.onData(chunk.payload(), chunk.fin());
+      stream.onData(this, chunk.payload(), chunk.fin());
     }
   }
 

@@ -103,8 +103,13 @@ public final class TunnelStream {
     sent.succeeded();
   }
 
-  /** How far this stream got receiving from the shim, for a resuming welcome. */
-  synchronized StreamPosition position() {
+  /**
+   * Moves the stream to a resuming tunnel and says how far it got receiving from the shim, in one
+   * step: from now on frames that still arrive on the old connection are ignored, so none is
+   * counted after the position was taken (the shim sends those again).
+   */
+  synchronized StreamPosition takeOver(AgentTunnel next) {
+    tunnel = next;
     return new StreamPosition(id, received, credited);
   }
 
@@ -157,9 +162,9 @@ public final class TunnelStream {
     tunnel.streamEnded(this, new TunnelMessage.Close(id, code, reason));
   }
 
-  void onOpened(long window) {
+  void onOpened(AgentTunnel from, long window) {
     synchronized (this) {
-      if (opened || closed) {
+      if (from != tunnel || opened || closed) {
         return;
       }
       opened = true;
@@ -168,9 +173,9 @@ public final class TunnelStream {
     notifyPeer(peer::onOpened);
   }
 
-  void onCredit(long bytes, long ack) throws ProtocolException {
+  void onCredit(AgentTunnel from, long bytes, long ack) throws ProtocolException {
     synchronized (this) {
-      if (closed) {
+      if (from != tunnel || closed) {
         return;
       }
       replay.ack(ack);
@@ -187,10 +192,10 @@ public final class TunnelStream {
   }
 
   /** A data chunk from the shim; more than its credit allows is a protocol error. */
-  void onData(ByteBuffer payload, boolean fin) throws ProtocolException {
+  void onData(AgentTunnel from, ByteBuffer payload, boolean fin) throws ProtocolException {
     int length = payload.remaining();
     synchronized (this) {
-      if (closed) {
+      if (from != tunnel || closed) {
         return;
       }
       if (length > receiveAllowance) {
