@@ -2,6 +2,11 @@ package dev.tether.shim;
 
 import dev.tether.protocol.CloseCodes;
 import dev.tether.shim.inspector.InspectorDirectory;
+import dev.tether.shim.process.DebuggerGate;
+import dev.tether.shim.process.NodeCommand;
+import dev.tether.shim.process.OnDemandInspector;
+import dev.tether.shim.inspector.InspectorSnapshot;
+import java.util.function.Supplier;
 import dev.tether.shim.process.NodeProcess;
 import dev.tether.shim.stream.Streams;
 import dev.tether.shim.transport.Transport;
@@ -52,11 +57,23 @@ public final class Shim implements AutoCloseable {
     this.log = LoggerFactory.getLogger(Shim.class);
     this.config = config;
     this.child = child;
-    this.inspectorAddress = child != null ? child.inspectorAddress() : config.inspector();
+    OnDemandInspector onDemand =
+        config.pid() != null ? OnDemandInspector.of(config.pid())
+            : child != null && config.inspectOnDemand()
+                ? new OnDemandInspector(child.pid(), child.inspectorPort())
+                : null;
+    this.inspectorAddress =
+        onDemand != null ? "on demand (pid " + onDemand.pid() + ")"
+            : child != null ? child.inspectorAddress() : config.inspector();
     InspectorDirectory directory = new InspectorDirectory(inspectorAddress);
     Duration patience = child != null ? WRAP_INSPECTOR_PATIENCE : Duration.ZERO;
     this.transport = Transport.create();
     Streams streams = new Streams(transport, config.limits());
+    if (child != null && config.waitForDebugger() != null) {
+      DebuggerGate gate = new DebuggerGate(directory, config.waitForDebugger());
+      streams.sessionListener(gate);
+      gate.start(transport.group().next());
+    }
     TunnelConfig tunnelConfig =
         new TunnelConfig(
             config.relay(),
@@ -66,12 +83,21 @@ public final class Shim implements AutoCloseable {
             VERSION,
             config.backoff(),
             null);
-    this.tunnel = new TunnelClient(tunnelConfig, transport, streams, () -> directory.fetch(patience));
+    Supplier<CompletableFuture<InspectorSnapshot>> snapshots;
+    if (onDemand != null) {
+      // Nothing is opened to register: the relay sees a stand-in target until a session comes.
+      InspectorSnapshot placeholder = onDemand.placeholder();
+      snapshots = () -> CompletableFuture.completedFuture(placeholder);
+      streams.targetOpener(target -> onDemand.firstTarget());
+    } else {
+      snapshots = () -> directory.fetch(patience);
+    }
+    this.tunnel = new TunnelClient(tunnelConfig, transport, streams, snapshots);
     log.info(
         "starting function={} instance={} mode={} inspector={} quickack={} version={}",
         config.function(),
         config.instance(),
-        config.wraps() ? "wrap" : "attach",
+        config.wraps() ? "wrap" : config.pid() != null ? "pid" : "attach",
         inspectorAddress,
         transport.quickAck(),
         VERSION);
@@ -86,7 +112,14 @@ public final class Shim implements AutoCloseable {
    */
   public static Shim start(ShimConfig config) throws IOException {
     // The function first: nothing the shim does may delay its cold start.
-    NodeProcess child = config.wraps() ? NodeProcess.start(config.command()) : null;
+    NodeCommand.Inspector inspector =
+        config.inspectOnDemand() ? NodeCommand.Inspector.ON_DEMAND
+            : config.waitForDebugger() != null ? NodeCommand.Inspector.WAIT
+            : NodeCommand.Inspector.OPEN;
+    NodeProcess child = config.wraps() ? NodeProcess.start(config.command(), inspector) : null;
+    if (config.pid() != null && ProcessHandle.of(config.pid()).isEmpty()) {
+      throw new IOException("there is no process " + config.pid() + " to tether");
+    }
     Shim shim;
     try {
       shim = new Shim(config, child);
@@ -97,6 +130,12 @@ public final class Shim implements AutoCloseable {
       throw e;
     }
     shim.tunnel.start();
+    if (config.pid() != null) {
+      ProcessHandle.of(config.pid()).ifPresent(node -> node.onExit().thenRun(() -> {
+        shim.log.info("node pid={} exited; the shim stops", config.pid());
+        shim.close();
+      }));
+    }
     return shim;
   }
 
@@ -160,7 +199,9 @@ public final class Shim implements AutoCloseable {
       return;
     }
     try {
-      if (child != null && child.exit().isDone()) {
+      boolean pidGone = config.pid() != null
+          && !ProcessHandle.of(config.pid()).map(ProcessHandle::isAlive).orElse(false);
+      if ((child != null && child.exit().isDone()) || pidGone) {
         tunnel.close(CloseCodes.NORMAL, "the function exited");
       } else {
         tunnel.close(CloseCodes.GOING_AWAY, "the shim is stopping");

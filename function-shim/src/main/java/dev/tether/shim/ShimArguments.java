@@ -1,5 +1,6 @@
 package dev.tether.shim;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,6 +15,7 @@ public final class ShimArguments {
       """
       usage: tether shim --relay URL --token T --function NAME [--instance ID] -- node file.js [args]
              tether shim --relay URL --token T --function NAME [--instance ID] --inspector HOST:PORT
+             tether shim --relay URL --token T --function NAME [--instance ID] --pid N
 
       Wraps a Node.js function (or attaches to a running inspector) and tethers it to a Tether relay
       so developers can debug it with Chrome DevTools.
@@ -23,6 +25,14 @@ public final class ShimArguments {
         --function NAME      the function's name, as granted in the token             TETHER_FUNCTION
         --instance ID        this instance's id (default: <hostname>-<pid>-<random>)   TETHER_INSTANCE
         --inspector H:P      attach to the inspector at H:P instead of wrapping a command
+        --pid N              tether the running node process N; its inspector stays closed
+                             until a session needs it, then SIGUSR1 opens it
+        --inspect-on-demand  wrap mode: start node with its inspector closed, open it (SIGUSR1)
+                             only when a session needs it
+        --wait-for-debugger[=TIMEOUT]
+                             hold the function before its first line until a debugger attaches
+                             and starts it; after TIMEOUT (default 60s; e.g. 500ms, 30s, 5m) it
+                             runs without one
         -- COMMAND...        wrap COMMAND; its stdin, stdout, stderr, signals and exit code pass through
       """;
 
@@ -41,12 +51,18 @@ public final class ShimArguments {
     return false;
   }
 
+  /** How long {@code --wait-for-debugger} without a value holds the function. */
+  public static final Duration DEFAULT_DEBUGGER_WAIT = Duration.ofSeconds(60);
+
   public static ShimConfig parse(String[] args, Map<String, String> env) throws UsageException {
     String relay = env.get("TETHER_RELAY_URL");
     String token = env.get("TETHER_AGENT_TOKEN");
     String function = env.get("TETHER_FUNCTION");
     String instance = env.get("TETHER_INSTANCE");
     String inspector = null;
+    Duration waitForDebugger = null;
+    Long pid = null;
+    boolean inspectOnDemand = false;
     List<String> command = List.of();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -67,6 +83,8 @@ public final class ShimArguments {
       String value;
       if (eq >= 0) {
         value = arg.substring(eq + 1);
+      } else if (name.equals("--wait-for-debugger") || name.equals("--inspect-on-demand")) {
+        value = null; // its timeout only ever comes with '=', so it never swallows an argument
       } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
         value = args[++i];
       } else {
@@ -78,16 +96,48 @@ public final class ShimArguments {
         case "--function" -> function = required(name, value, "NAME");
         case "--instance" -> instance = required(name, value, "ID");
         case "--inspector" -> inspector = required(name, value, "HOST:PORT");
+        case "--pid" -> pid = number(name, required(name, value, "N"));
+        case "--inspect-on-demand" -> {
+          if (value != null) {
+            throw new UsageException("--inspect-on-demand takes no value");
+          }
+          inspectOnDemand = true;
+        }
+        case "--wait-for-debugger" ->
+            waitForDebugger = value == null ? DEFAULT_DEBUGGER_WAIT : duration(name, value);
         default -> throw new UsageException(
             "unknown option " + name + "; see tether shim --help");
       }
     }
     try {
       return new ShimConfig(
-          ShimConfig.parseUrl(relay), token, function, instance, command, inspector, null, null);
+          ShimConfig.parseUrl(relay), token, function, instance, command, inspector, null, null,
+          waitForDebugger, pid, inspectOnDemand);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+  }
+
+  private static long number(String name, String value) throws UsageException {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new UsageException(name + " wants a process id, was '" + value + "'");
+    }
+  }
+
+  /** {@code 500ms}, {@code 30s}, {@code 5m}. */
+  static Duration duration(String name, String value) throws UsageException {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m)").matcher(value);
+    if (!m.matches()) {
+      throw new UsageException(name + " wants a time like 500ms, 30s or 5m, was '" + value + "'");
+    }
+    long amount = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "s" -> Duration.ofSeconds(amount);
+      default -> Duration.ofMinutes(amount);
+    };
   }
 
   private static String required(String name, String value, String what) throws UsageException {

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +23,12 @@ import java.util.regex.Pattern;
  *     /agent} is appended to the path
  * @param command the function's command (wrap mode), or empty
  * @param inspector {@code host:port} of a running inspector (attach mode), or null
+ * @param waitForDebugger wrap mode: hold the function before its first line until a session
+ *     attaches (and its client releases it), at most this long; null runs it at once
+ * @param pid pid mode: the running Node.js process to tether, whose inspector is closed and is
+ *     opened (SIGUSR1) only when a session needs it; null otherwise
+ * @param inspectOnDemand wrap mode: start node with its inspector closed and open it only when a
+ *     session needs it, so no inspector port is open while nobody debugs
  */
 public record ShimConfig(
     URI relay,
@@ -31,7 +38,10 @@ public record ShimConfig(
     List<String> command,
     String inspector,
     StreamLimits limits,
-    Backoff backoff) {
+    Backoff backoff,
+    Duration waitForDebugger,
+    Long pid,
+    boolean inspectOnDemand) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}");
 
@@ -52,43 +62,91 @@ public record ShimConfig(
     requireName(instance, "instance id");
     command = command == null ? List.of() : List.copyOf(command);
     inspector = inspector == null || inspector.isBlank() ? null : inspector.strip();
-    if (command.isEmpty() && inspector == null) {
+    int modes = (command.isEmpty() ? 0 : 1) + (inspector == null ? 0 : 1) + (pid == null ? 0 : 1);
+    if (modes == 0) {
       throw new IllegalArgumentException(
-          "nothing to tether: put the function's command after -- (e.g. -- node server.js)"
-              + " or pass --inspector HOST:PORT of a running inspector");
+          "nothing to tether: put the function's command after -- (e.g. -- node server.js),"
+              + " pass --inspector HOST:PORT of a running inspector, or --pid N of a running node");
     }
-    if (!command.isEmpty() && inspector != null) {
+    if (modes > 1) {
       throw new IllegalArgumentException(
-          "choose one: a command after -- (wrap mode) or --inspector HOST:PORT (attach mode),"
-              + " not both");
+          "choose one: a command after -- (wrap mode), --inspector HOST:PORT (attach mode) or"
+              + " --pid N, not several");
+    }
+    if (pid != null && pid <= 0) {
+      throw new IllegalArgumentException("--pid wants the process id of a running node, was " + pid);
+    }
+    if (inspectOnDemand && (command.isEmpty() || !dev.tether.shim.process.NodeCommand.isNode(command.get(0)))) {
+      throw new IllegalArgumentException(
+          "--inspect-on-demand needs a command that starts with node (the shim signals that"
+              + " process); for a launcher, use --pid with the node process instead");
+    }
+    if (inspectOnDemand && waitForDebugger != null) {
+      throw new IllegalArgumentException(
+          "--wait-for-debugger needs the inspector open from the start; drop --inspect-on-demand");
     }
     if (inspector != null) {
       requireHostPort(inspector);
     }
     limits = limits == null ? StreamLimits.DEFAULTS : limits;
     backoff = backoff == null ? Backoff.DEFAULT : backoff;
+    if (waitForDebugger != null) {
+      if (command.isEmpty()) {
+        throw new IllegalArgumentException(
+            "--wait-for-debugger needs wrap mode: the shim can only hold a function it starts");
+      }
+      if (waitForDebugger.isNegative() || waitForDebugger.isZero()) {
+        throw new IllegalArgumentException("--wait-for-debugger wants a positive time, e.g. 30s");
+      }
+    }
   }
 
   /** Wrap mode: start {@code command} with a private inspector and tether it. */
   public static ShimConfig wrap(String relay, String token, String function, List<String> command) {
-    return new ShimConfig(parseUrl(relay), token, function, null, command, null, null, null);
+    return new ShimConfig(
+        parseUrl(relay), token, function, null, command, null, null, null, null, null, false);
   }
 
   /** Attach mode: tether the inspector already listening at {@code host:port}. */
   public static ShimConfig attach(String relay, String token, String function, String inspector) {
-    return new ShimConfig(parseUrl(relay), token, function, null, List.of(), inspector, null, null);
+    return new ShimConfig(
+        parseUrl(relay), token, function, null, List.of(), inspector, null, null, null, null, false);
+  }
+
+  /** Pid mode: tether the running node {@code pid}, opening its inspector only for a session. */
+  public static ShimConfig pid(String relay, String token, String function, long pid) {
+    return new ShimConfig(
+        parseUrl(relay), token, function, null, List.of(), null, null, null, null, pid, false);
   }
 
   public ShimConfig withInstance(String id) {
-    return new ShimConfig(relay, token, function, id, command, inspector, limits, backoff);
+    return new ShimConfig(relay, token, function, id, command, inspector, limits, backoff,
+        waitForDebugger, pid, inspectOnDemand);
   }
 
   public ShimConfig withLimits(StreamLimits newLimits) {
-    return new ShimConfig(relay, token, function, instance, command, inspector, newLimits, backoff);
+    return new ShimConfig(relay, token, function, instance, command, inspector, newLimits, backoff,
+        waitForDebugger, pid, inspectOnDemand);
   }
 
   public ShimConfig withBackoff(Backoff newBackoff) {
-    return new ShimConfig(relay, token, function, instance, command, inspector, limits, newBackoff);
+    return new ShimConfig(relay, token, function, instance, command, inspector, limits, newBackoff,
+        waitForDebugger, pid, inspectOnDemand);
+  }
+
+  public ShimConfig withWaitForDebugger(Duration timeout) {
+    return new ShimConfig(relay, token, function, instance, command, inspector, limits, backoff,
+        timeout, pid, inspectOnDemand);
+  }
+
+  public ShimConfig withInspectOnDemand(boolean onDemand) {
+    return new ShimConfig(relay, token, function, instance, command, inspector, limits, backoff,
+        waitForDebugger, pid, onDemand);
+  }
+
+  /** True when the inspector stays closed until a session needs it (pid mode, or on demand). */
+  public boolean opensInspectorOnDemand() {
+    return pid != null || inspectOnDemand;
   }
 
   /** True in wrap mode. */
@@ -100,7 +158,8 @@ public record ShimConfig(
   @Override
   public String toString() {
     return "ShimConfig[relay=" + relay + ", function=" + function + ", instance=" + instance
-        + (wraps() ? ", command=" + command : ", inspector=" + inspector) + "]";
+        + (wraps() ? ", command=" + command : pid != null ? ", pid=" + pid : ", inspector=" + inspector)
+        + "]";
   }
 
   static URI parseUrl(String relay) {

@@ -284,7 +284,7 @@ final class FakeRelay implements AutoCloseable {
           if (welcome) {
             ctx.writeAndFlush(
                 new TextWebSocketFrame(
-                    TunnelCodec.encode(new TunnelMessage.Welcome(hello.instance(), 15))));
+                    TunnelCodec.encode(new TunnelMessage.Welcome(hello.instance(), 15, 30))));
           }
         } else if (message instanceof TunnelMessage.Credit c) {
           addCredit(c.stream(), c.bytes());

@@ -27,6 +27,73 @@ class ShimArgumentsTest {
   }
 
   @Test
+  void waitForDebuggerHoldsSixtySecondsByDefaultAndNeverSwallowsTheNextArgument() throws Exception {
+    ShimConfig config =
+        parse("--relay ws://r --token t --function f --wait-for-debugger -- node s.js", NO_ENV);
+
+    assertThat(config.waitForDebugger()).isEqualTo(java.time.Duration.ofSeconds(60));
+    assertThat(config.command()).containsExactly("node", "s.js");
+  }
+
+  @Test
+  void waitForDebuggerTakesATimeout() throws Exception {
+    assertThat(parse("--relay ws://r --token t --function f --wait-for-debugger=1500ms -- node s.js",
+            NO_ENV).waitForDebugger())
+        .isEqualTo(java.time.Duration.ofMillis(1500));
+    assertThat(parse("--relay ws://r --token t --function f --wait-for-debugger=5m -- node s.js",
+            NO_ENV).waitForDebugger())
+        .isEqualTo(java.time.Duration.ofMinutes(5));
+  }
+
+  @Test
+  void waitForDebuggerRefusesATimeItCannotRead() {
+    assertThatThrownBy(
+            () -> parse("--relay ws://r --token t --function f --wait-for-debugger=soon -- node s.js",
+                NO_ENV))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("500ms, 30s or 5m");
+  }
+
+  @Test
+  void waitForDebuggerNeedsAFunctionTheShimStarts() {
+    assertThatThrownBy(
+            () -> parse("--relay ws://r --token t --function f --wait-for-debugger"
+                + " --inspector 127.0.0.1:9229", NO_ENV))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("wrap mode");
+  }
+
+  @Test
+  void pidModeTethersARunningProcessAndOpensItsInspectorOnDemand() throws Exception {
+    ShimConfig config = parse("--relay ws://r --token t --function f --pid 4242", NO_ENV);
+
+    assertThat(config.pid()).isEqualTo(4242L);
+    assertThat(config.wraps()).isFalse();
+    assertThat(config.opensInspectorOnDemand()).isTrue();
+  }
+
+  @Test
+  void inspectOnDemandIsAWrapModeFlagThatTakesNoValue() throws Exception {
+    ShimConfig config =
+        parse("--relay ws://r --token t --function f --inspect-on-demand -- node s.js", NO_ENV);
+
+    assertThat(config.inspectOnDemand()).isTrue();
+    assertThat(config.command()).containsExactly("node", "s.js");
+    assertThatThrownBy(() -> parse(
+            "--relay ws://r --token t --function f --inspect-on-demand -- npm start", NO_ENV))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("starts with node");
+  }
+
+  @Test
+  void onlyOneWayToFindTheFunctionIsAccepted() {
+    assertThatThrownBy(() -> parse(
+            "--relay ws://r --token t --function f --pid 12 --inspector 127.0.0.1:9229", NO_ENV))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("choose one");
+  }
+
+  @Test
   void attachModeTakesAnInspectorAddress() throws Exception {
     ShimConfig config =
         parse("--relay=wss://relay.example --token=t --function=orders --inspector=127.0.0.1:9229", NO_ENV);

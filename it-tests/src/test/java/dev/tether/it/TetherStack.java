@@ -34,10 +34,11 @@ public final class TetherStack implements AutoCloseable {
   /** The repository root, where {@code examples/} lives. */
   public static final Path ROOT = findRoot();
 
-  private final Relay relay;
+  private Relay relay;
   private final Path dataDir;
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<Function> functions = new ArrayList<>();
+  private final List<Shim> shims = new ArrayList<>();
 
   private TetherStack(Relay relay, Path dataDir) {
     this.relay = relay;
@@ -62,6 +63,15 @@ public final class TetherStack implements AutoCloseable {
     return dataDir;
   }
 
+  /** Stops the relay as an operator would, and starts a new one on the same port and data. */
+  Relay restartRelay() throws Exception {
+    int port = relay.port();
+    RelayConfig config = relay.config().toBuilder().port(port).build();
+    relay.close();
+    relay = Relay.start(config);
+    return relay;
+  }
+
   public Relay relay() {
     return relay;
   }
@@ -72,21 +82,47 @@ public final class TetherStack implements AutoCloseable {
 
   /** Starts examples/orders/server.js under the shim as {@code name} and waits until it is registered. */
   public Function startFunction(String name) throws Exception {
+    return startFunction(name, relay.wsUri("/agent"));
+  }
+
+  /** The same, with the shim dialling {@code agentUrl} (e.g. through a {@link FlakyLink}). */
+  Function startFunction(String name, URI agentUrl) throws Exception {
+    return startFunction(name, agentUrl, config -> config, true);
+  }
+
+  /**
+   * The general form: {@code adjust} changes the shim's config (e.g. to wait for a debugger);
+   * {@code awaitServing} false returns once registered, before the function answers.
+   */
+  Function startFunction(
+      String name, URI agentUrl, java.util.function.UnaryOperator<ShimConfig> adjust,
+      boolean awaitServing) throws Exception {
     int port = freePort();
     ShimConfig config =
         ShimConfig.wrap(
-            relay.wsUri("/agent").toString(),
+            agentUrl.toString(),
             agentToken(name),
             name,
             List.of("node", ROOT.resolve("examples/orders/server.js").toString(), String.valueOf(port)));
-    Shim shim = Shim.start(config);
+    Shim shim = Shim.start(adjust.apply(config.withBackoff(
+        new dev.tether.shim.tunnel.Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)))));
     Function function = new Function(name, shim, port);
     functions.add(function);
     assertThat(shim.awaitRegistered(Duration.ofSeconds(30)))
         .as("the shim of %s registers at the relay", name)
         .isTrue();
-    function.awaitServing();
+    if (awaitServing) {
+      function.awaitServing();
+    }
     return function;
+  }
+
+  /** Starts a shim of any mode (e.g. --pid), stopped with the stack, and waits until it registers. */
+  Shim startShim(ShimConfig config) throws Exception {
+    Shim shim = Shim.start(config);
+    shims.add(shim);
+    assertThat(shim.awaitRegistered(Duration.ofSeconds(30))).as("the shim registers").isTrue();
+    return shim;
   }
 
   public String userToken(String subject, List<String> functionGlobs) {
@@ -159,6 +195,7 @@ public final class TetherStack implements AutoCloseable {
   @Override
   public void close() {
     functions.forEach(Function::stopShim);
+    shims.forEach(Shim::close);
     relay.close();
     try (var files = Files.walk(dataDir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -214,15 +251,8 @@ public final class TetherStack implements AutoCloseable {
       return shim.instanceId();
     }
 
-    /** The inspector's own WebSocket URL, for measuring a direct client against a relayed one. */
-    public URI inspectorWebSocketUrl() throws Exception {
-      HttpResponse<String> list =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://" + shim.inspectorAddress() + "/json/list"))
-                  .version(HttpClient.Version.HTTP_1_1) // an h2c upgrade offer confuses the inspector
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return URI.create(CdpClient.JSON.readTree(list.body()).get(0).path("webSocketDebuggerUrl").asText());
+    Shim shim() {
+      return shim;
     }
 
     /** One invocation: POSTs the event; completes when the function answers. */
@@ -241,7 +271,7 @@ public final class TetherStack implements AutoCloseable {
       shim.close();
     }
 
-    private void awaitServing() throws InterruptedException {
+    void awaitServing() throws InterruptedException {
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (true) {
         try {

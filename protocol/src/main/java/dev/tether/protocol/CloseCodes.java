@@ -28,6 +28,11 @@ public final class CloseCodes {
   public static final int SLOW_CONSUMER = 4008;
   /** A newer tunnel for the same instance replaced this one. */
   public static final int REPLACED = 4009;
+  /**
+   * Tunnel only: the shim drops this connection because it looks dead and will resume its streams
+   * on a new one; the relay keeps the sessions for its grace period.
+   */
+  public static final int RESUMING = 4010;
 
   private CloseCodes() {}
 }

@@ -14,6 +14,15 @@ import java.util.List;
  * cannot. Either side ends a stream with {@link Close}. Data is flow-controlled per stream: a
  * side may send as many payload bytes as the other has granted in {@code Open}/{@code Opened}
  * windows plus later {@link Credit}s, so one slow DevTools client never stalls another stream.
+ *
+ * <p>Resume ({@code tether.v2}): the data frames of a stream are numbered implicitly, 1, 2, 3, …
+ * in each direction (a WebSocket delivers them in order, so no header field is needed), and every
+ * {@link Credit} also acknowledges how many frames its sender has received ({@code ack}). A sender
+ * keeps each data frame until it is acknowledged; that buffer is bounded because credit bounds
+ * what may be unacknowledged. When a tunnel drops, the shim dials again and says {@link Hello}
+ * with {@code resume} and a {@link StreamPosition} per live stream; the relay answers {@link
+ * Welcome} with {@code resumed} and its own positions. Each side then sends again exactly the
+ * frames the other has not received, in order, and forgets the streams the other no longer has.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -27,14 +36,19 @@ import java.util.List;
 })
 public sealed interface TunnelMessage {
 
-  /** Shim → relay, the first message: who this instance is and what it can debug. */
+  /**
+   * Shim → relay, the first message: who this instance is and what it can debug. After a dropped
+   * tunnel, {@code resume} is true and {@code streams} says how far each live stream got.
+   */
   record Hello(
       String function,
       String instance,
       String runtime,
       List<Target> targets,
       List<String> capabilities,
-      String shimVersion)
+      String shimVersion,
+      boolean resume,
+      List<StreamPosition> streams)
       implements TunnelMessage {
     public Hello {
       requireText(function, "function");
@@ -43,16 +57,54 @@ public sealed interface TunnelMessage {
       targets = targets == null ? List.of() : List.copyOf(targets);
       capabilities = capabilities == null ? List.of() : List.copyOf(capabilities);
       shimVersion = shimVersion == null ? "unknown" : shimVersion;
+      streams = streams == null ? List.of() : List.copyOf(streams);
+      if (!resume && !streams.isEmpty()) {
+        throw new IllegalArgumentException("only a resuming hello names streams");
+      }
+    }
+
+    /** A first hello: nothing to resume. */
+    public Hello(
+        String function,
+        String instance,
+        String runtime,
+        List<Target> targets,
+        List<String> capabilities,
+        String shimVersion) {
+      this(function, instance, runtime, targets, capabilities, shimVersion, false, List.of());
     }
   }
 
-  /** Relay → shim: the hello was accepted; the instance is registered. */
-  record Welcome(String instance, long heartbeatSeconds) implements TunnelMessage {
+  /**
+   * Relay → shim: the hello was accepted; the instance is registered. {@code resumed} is true when
+   * the relay still held this instance's streams; {@code streams} are the ones it kept, with its
+   * positions; the shim ends every other stream. {@code graceSeconds} is how long the relay keeps
+   * streams of a dropped tunnel, so the shim keeps its inspector sessions as long and no longer.
+   */
+  record Welcome(
+      String instance,
+      long heartbeatSeconds,
+      long graceSeconds,
+      boolean resumed,
+      List<StreamPosition> streams)
+      implements TunnelMessage {
     public Welcome {
       requireText(instance, "instance");
       if (heartbeatSeconds <= 0) {
         throw new IllegalArgumentException("heartbeatSeconds must be positive");
       }
+      if (graceSeconds < 0) {
+        throw new IllegalArgumentException("graceSeconds must not be negative");
+      }
+      streams = streams == null ? List.of() : List.copyOf(streams);
+      if (!resumed && !streams.isEmpty()) {
+        throw new IllegalArgumentException("only a resuming welcome names streams");
+      }
+    }
+
+    /** A welcome that resumes nothing. */
+    public Welcome(String instance, long heartbeatSeconds, long graceSeconds) {
+      this(instance, heartbeatSeconds, graceSeconds, false, List.of());
     }
   }
 
@@ -92,13 +144,28 @@ public sealed interface TunnelMessage {
     }
   }
 
-  /** Either way: the sender consumed {@code bytes} payload bytes of the stream; send that many more. */
-  record Credit(int stream, long bytes) implements TunnelMessage {
+  /**
+   * Either way: the sender consumed {@code bytes} payload bytes of the stream, so the other side
+   * may send that many more, and has received the stream's first {@code ack} data frames, so the
+   * other side may forget them. A credit of 0 bytes only acknowledges.
+   */
+  record Credit(int stream, long bytes, long ack) implements TunnelMessage {
     public Credit {
       requireStream(stream);
-      if (bytes <= 0) {
-        throw new IllegalArgumentException("credit must be positive, was " + bytes);
+      if (bytes < 0) {
+        throw new IllegalArgumentException("credit must not be negative, was " + bytes);
       }
+      if (ack < 0) {
+        throw new IllegalArgumentException("ack must not be negative, was " + ack);
+      }
+      if (bytes == 0 && ack == 0) {
+        throw new IllegalArgumentException("a credit grants bytes, acknowledges frames, or both");
+      }
+    }
+
+    /** Grants bytes without acknowledging frames. */
+    public Credit(int stream, long bytes) {
+      this(stream, bytes, 0);
     }
   }
 

@@ -16,12 +16,19 @@ class TunnelCodecTest {
     return Stream.of(
         new TunnelMessage.Hello(
             "orders", "orders-7f9c", "node v20.20.2", List.of(target), List.of("credit"), "0.1.0"),
-        new TunnelMessage.Welcome("orders-7f9c", 20),
+        new TunnelMessage.Hello(
+            "orders", "orders-7f9c", "node v20.20.2", List.of(target), List.of("credit", "resume"),
+            "0.1.0", true, List.of(new StreamPosition(7, 12, 131072), new StreamPosition(9, 0, 0))),
+        new TunnelMessage.Welcome("orders-7f9c", 20, 30),
+        new TunnelMessage.Welcome(
+            "orders-7f9c", 20, 30, true, List.of(new StreamPosition(7, 40, 262144))),
         new TunnelMessage.TargetsChanged(List.of(target)),
         new TunnelMessage.Open(7, "6c1f-44", "s-123", Tunnel.DEFAULT_WINDOW),
         new TunnelMessage.Opened(7, Tunnel.DEFAULT_WINDOW),
         new TunnelMessage.Close(7, CloseCodes.TARGET_GONE, "the inspector closed the session"),
-        new TunnelMessage.Credit(7, 65536));
+        new TunnelMessage.Credit(7, 65536),
+        new TunnelMessage.Credit(7, 65536, 12),
+        new TunnelMessage.Credit(7, 0, 64));
   }
 
   @Test
@@ -41,13 +48,14 @@ class TunnelCodecTest {
   @Test
   void theTypeTagIsAStableLowercaseName() {
     assertThat(TunnelCodec.encode(new TunnelMessage.Credit(3, 10)))
-        .isEqualTo("{\"type\":\"credit\",\"stream\":3,\"bytes\":10}");
+        .isEqualTo("{\"type\":\"credit\",\"stream\":3,\"bytes\":10,\"ack\":0}");
   }
 
   @Test
   void unknownFieldsFromANewerPeerAreIgnored() throws Exception {
     TunnelMessage message =
-        TunnelCodec.decode("{\"type\":\"credit\",\"stream\":3,\"bytes\":10,\"future\":true}");
+        TunnelCodec.decode(
+            "{\"type\":\"credit\",\"stream\":3,\"bytes\":10,\"ack\":0,\"future\":true}");
 
     assertThat(message).isEqualTo(new TunnelMessage.Credit(3, 10));
   }
@@ -70,6 +78,27 @@ class TunnelCodecTest {
   void aMissingNumberIsNotTakenAsZero() {
     assertThatThrownBy(() -> TunnelCodec.decode("{\"type\":\"credit\",\"stream\":2}"))
         .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void aCreditThatNeitherGrantsNorAcknowledgesIsAProtocolError() {
+    assertThatThrownBy(
+            () -> TunnelCodec.decode("{\"type\":\"credit\",\"stream\":2,\"bytes\":0,\"ack\":0}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("grants bytes, acknowledges frames, or both");
+  }
+
+  @Test
+  void onlyAResumingHelloNamesStreams() {
+    assertThatThrownBy(
+            () -> new TunnelMessage.Hello("orders", "i-1", null, null, null, null, false,
+                List.of(new StreamPosition(1, 0, 0))))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void theSubprotocolSaysVersionTwoBecauseV1PeersCannotResume() {
+    assertThat(Tunnel.SUBPROTOCOL).isEqualTo("tether.v2");
   }
 
   @Test

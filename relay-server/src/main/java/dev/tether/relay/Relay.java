@@ -60,6 +60,7 @@ public final class Relay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
   /** The file in the data directory that tells {@code tether token} which issuer to sign as. */
   public static final String ISSUER_FILE = "issuer";
+  private static final java.time.Duration CLOSE_FRAMES_PATIENCE = java.time.Duration.ofSeconds(2);
 
   private final RelayConfig config;
   private final Clock clock;
@@ -302,6 +303,7 @@ public final class Relay implements AutoCloseable {
     if (registry != null) {
       registry.closeAll("the relay is shutting down");
     }
+    awaitSocketsClosed(CLOSE_FRAMES_PATIENCE);
     try {
       if (server != null) {
         server.stop();
@@ -316,6 +318,28 @@ public final class Relay implements AutoCloseable {
       audit.close(); // last: it drains what closing the rest recorded
     }
     LOG.info("relay stopped");
+  }
+
+  /**
+   * Gives the close frames just sent (with their reasons) the time to reach DevTools and the
+   * shims, and their answers to come back, before stopping the server cuts the sockets.
+   */
+  private void awaitSocketsClosed(java.time.Duration patience) {
+    if (connector == null || !connector.isStarted()) {
+      return;
+    }
+    long deadline = System.nanoTime() + patience.toNanos();
+    // Only WebSockets: an idle HTTP keep-alive connection would never close by itself.
+    while (System.nanoTime() < deadline
+        && connector.getConnectedEndPoints().stream().anyMatch(endPoint -> endPoint.getConnection()
+            instanceof org.eclipse.jetty.websocket.core.WebSocketConnection)) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   @Override

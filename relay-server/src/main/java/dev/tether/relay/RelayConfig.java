@@ -37,6 +37,10 @@ import java.util.Optional;
  * @param limits session, rate, size and time limits enforced by the relay's policy
  * @param metricsToken the bearer token {@code GET /metrics} requires; without one only loopback
  *     callers may read it
+ * @param resumeGrace how long the sessions of a tunnel that went silent (a frozen function, a
+ *     network blip) wait, DevTools sockets open, for the shim to resume them; 0 ends them at once
+ * @param abruptCloseGrace the same for a tunnel whose socket was closed without a goodbye, as when
+ *     the function's process was killed: short, since a live shim is back within a moment
  */
 public record RelayConfig(
     String host,
@@ -55,7 +59,9 @@ public record RelayConfig(
     Duration clockSkew,
     AuditConfig audit,
     Limits limits,
-    Optional<String> metricsToken) {
+    Optional<String> metricsToken,
+    Duration resumeGrace,
+    Duration abruptCloseGrace) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9300;
@@ -106,6 +112,12 @@ public record RelayConfig(
       throw new IllegalArgumentException(
           "metricsToken must be at least 16 characters (e.g. the output of openssl rand -hex 16)");
     }
+    resumeGrace =
+        between("resumeGrace", resumeGrace, Duration.ofSeconds(30), Duration.ZERO,
+            Duration.ofMinutes(10));
+    abruptCloseGrace =
+        between("abruptCloseGrace", abruptCloseGrace, Duration.ofSeconds(1), Duration.ZERO,
+            resumeGrace);
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -137,6 +149,8 @@ public record RelayConfig(
     b.audit = audit;
     b.limits = limits;
     b.metricsToken = metricsToken.orElse(null);
+    b.resumeGrace = resumeGrace;
+    b.abruptCloseGrace = abruptCloseGrace;
     return b;
   }
 
@@ -241,6 +255,8 @@ public record RelayConfig(
     private AuditConfig audit;
     private Limits limits;
     private String metricsToken;
+    private Duration resumeGrace;
+    private Duration abruptCloseGrace;
 
     private Builder() {}
 
@@ -329,12 +345,22 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder resumeGrace(Duration value) {
+      resumeGrace = value;
+      return this;
+    }
+
+    public Builder abruptCloseGrace(Duration value) {
+      abruptCloseGrace = value;
+      return this;
+    }
+
     public RelayConfig build() {
       return new RelayConfig(
           host, port, dataDir, Optional.ofNullable(publicUrl), consoleOrigins,
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
           idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, audit, limits,
-          Optional.ofNullable(metricsToken));
+          Optional.ofNullable(metricsToken), resumeGrace, abruptCloseGrace);
     }
   }
 }

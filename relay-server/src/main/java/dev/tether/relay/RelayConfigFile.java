@@ -28,7 +28,8 @@ public final class RelayConfigFile {
   private static final Set<String> KNOWN =
       Set.of("host", "port", "dataDir", "publicUrl", "consoleOrigins", "externalIssuer",
           "maxMessageSize", "ticketTtl", "maxSessionDuration", "idleTimeout", "heartbeat",
-          "devtoolsKeepAlive", "helloTimeout", "clockSkew", "audit", "limits", "metricsToken");
+          "devtoolsKeepAlive", "helloTimeout", "clockSkew", "audit", "limits", "metricsToken",
+          "resumeGrace", "abruptCloseGrace");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|kb|mib|mb|gib|gb)?");
 
   private RelayConfigFile() {}
@@ -75,6 +76,8 @@ public final class RelayConfigFile {
         case "audit" -> b.audit(AuditConfig.fromJson(value));
         case "limits" -> b.limits(LimitsFile.read(value));
         case "metricsToken" -> b.metricsToken(text(name, value));
+        case "resumeGrace" -> b.resumeGrace(duration(name, value));
+        case "abruptCloseGrace" -> b.abruptCloseGrace(duration(name, value));
         default -> throw new IllegalArgumentException(
             "unknown setting '" + name + "'; the known ones are " + new java.util.TreeSet<>(KNOWN));
       }

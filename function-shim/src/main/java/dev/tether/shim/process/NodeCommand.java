@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * otherwise (a launcher script, {@code npm start}, …).
  *
  * <p>{@code --inspect-publish-uid=http} keeps the inspector's WebSocket URL off the function's
- * stderr; the shim learns it from {@code /json/list}.
+ * stderr; the shim learns it from {@code /json/list}. With {@code waitForDebugger}, {@code
+ * --inspect-wait} holds the script before its first line until a client sends {@code
+ * Runtime.runIfWaitingForDebugger}, which a debugger does once its breakpoints are set.
  *
  * @param argv what to execute
  * @param nodeOptions the {@code NODE_OPTIONS} to set, or null to leave the environment alone
@@ -26,10 +28,32 @@ public record NodeCommand(List<String> argv, String nodeOptions) {
   /** {@code command} with the inspector on {@code 127.0.0.1:port}. */
   public static NodeCommand withInspector(
       List<String> command, int port, String inheritedNodeOptions) {
+    return withInspector(command, port, inheritedNodeOptions, false);
+  }
+
+  /** How the wrapped node's inspector starts. */
+  public enum Inspector {
+    /** Open from the start. */
+    OPEN,
+    /** Open, and the script waits for a debugger before its first line. */
+    WAIT,
+    /** Closed; SIGUSR1 opens it on the given port when a session needs it. */
+    ON_DEMAND
+  }
+
+  /** The same; {@code waitForDebugger} holds the script until a debugger releases it. */
+  public static NodeCommand withInspector(
+      List<String> command, int port, String inheritedNodeOptions, boolean waitForDebugger) {
+    return withInspector(
+        command, port, inheritedNodeOptions, waitForDebugger ? Inspector.WAIT : Inspector.OPEN);
+  }
+
+  public static NodeCommand withInspector(
+      List<String> command, int port, String inheritedNodeOptions, Inspector inspector) {
     if (command.isEmpty()) {
       throw new IllegalArgumentException("the command to wrap is empty");
     }
-    List<String> flags = flags(port);
+    List<String> flags = flags(port, inspector);
     if (isNode(command.get(0))) {
       List<String> argv = new ArrayList<>(command.size() + flags.size());
       argv.add(command.get(0));
@@ -45,12 +69,18 @@ public record NodeCommand(List<String> argv, String nodeOptions) {
     return new NodeCommand(command, options);
   }
 
-  static boolean isNode(String program) {
+  public static boolean isNode(String program) {
     Path name = Path.of(program).getFileName();
     return name != null && NODE.matcher(name.toString()).matches();
   }
 
-  private static List<String> flags(int port) {
-    return List.of("--inspect=127.0.0.1:" + port, "--inspect-publish-uid=http");
+  private static List<String> flags(int port, Inspector inspector) {
+    String inspect =
+        switch (inspector) {
+          case OPEN -> "--inspect=";
+          case WAIT -> "--inspect-wait=";
+          case ON_DEMAND -> "--inspect-port="; // where SIGUSR1 will open it; closed until then
+        };
+    return List.of(inspect + "127.0.0.1:" + port, "--inspect-publish-uid=http");
   }
 }

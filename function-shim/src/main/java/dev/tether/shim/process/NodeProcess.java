@@ -29,8 +29,21 @@ public final class NodeProcess {
 
   /** Starts {@code command} now; the shim connects to the relay only afterwards. */
   public static NodeProcess start(List<String> command) throws IOException {
+    return start(command, false);
+  }
+
+  /** The same; {@code waitForDebugger} holds the script before its first line (see NodeCommand). */
+  public static NodeProcess start(List<String> command, boolean waitForDebugger)
+      throws IOException {
+    return start(
+        command, waitForDebugger ? NodeCommand.Inspector.WAIT : NodeCommand.Inspector.OPEN);
+  }
+
+  public static NodeProcess start(List<String> command, NodeCommand.Inspector inspector)
+      throws IOException {
     int port = freeLoopbackPort();
-    NodeCommand node = NodeCommand.withInspector(command, port, System.getenv("NODE_OPTIONS"));
+    NodeCommand node =
+        NodeCommand.withInspector(command, port, System.getenv("NODE_OPTIONS"), inspector);
     ProcessBuilder builder = new ProcessBuilder(node.argv()).inheritIO();
     if (node.nodeOptions() != null) {
       builder.environment().put("NODE_OPTIONS", node.nodeOptions());
@@ -40,6 +53,10 @@ public final class NodeProcess {
 
   public long pid() {
     return process.pid();
+  }
+
+  public int inspectorPort() {
+    return inspectorPort;
   }
 
   /** {@code 127.0.0.1:<port>} of the inspector. */

@@ -18,6 +18,7 @@ final class Outbound {
   private final int stream;
   private final ArrayDeque<Message> queue = new ArrayDeque<>();
   private long credit;
+  private long creditReceived;
 
   Outbound(int stream, long window) {
     this.stream = stream;
@@ -32,6 +33,17 @@ final class Outbound {
   /** The relay passed {@code bytes} on: that many more may be sent. */
   void grant(long bytes) {
     credit = Math.addExact(credit, bytes);
+    creditReceived += bytes;
+  }
+
+  /**
+   * After a resume: the relay has granted {@code total} bytes so far; adds whatever part of that
+   * was lost with the old tunnel.
+   */
+  void grantedInTotal(long total) {
+    if (total > creditReceived) {
+      grant(total - creditReceived);
+    }
   }
 
   /** The data frames (header and payload) that may be sent now, in order; the caller writes them. */

@@ -1,6 +1,10 @@
 package dev.tether.shim.stream;
 
 import dev.tether.protocol.CloseCodes;
+import dev.tether.protocol.ProtocolException;
+import dev.tether.protocol.ReplayBuffer;
+import dev.tether.protocol.StreamPosition;
+import dev.tether.protocol.Tunnel;
 import dev.tether.protocol.TunnelCodec;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.shim.inspector.InspectorInitializer;
@@ -27,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * <p>Like Netty's proxy example, the inspector is read only after what it sent last was written to
  * the tunnel and the relay's credit allows more, so a slow DevTools client slows only its own
  * stream and the shim never queues without bound.
+ *
+ * <p>The stream outlives a dropped tunnel: while it is down nothing is read from the inspector,
+ * what the inspector sent last waits, and every data frame sent stays in a {@link ReplayBuffer}
+ * until the relay acknowledges it, so {@link #resume} sends again exactly what the relay missed.
  */
 final class Stream implements InspectorListener {
   private static final Logger log = LoggerFactory.getLogger(Stream.class);
@@ -40,16 +48,26 @@ final class Stream implements InspectorListener {
   private final int id;
   private final String session;
   private final String target;
-  private final Channel tunnel;
   private final StreamLimits limits;
   private final Outbound outbound;
   private final Inbound inbound;
   private final Consumer<Stream> onClosed;
+  private final Streams.SessionListener sessions;
+  private final ReplayBuffer<ByteBuf> replay = new ReplayBuffer<>(ByteBuf::release);
   private State state = State.CONNECTING;
+  private Channel tunnel;
   private Channel inspector;
+  private long received;
+  private long credited;
+  private long lastAck;
 
   Stream(
-      TunnelMessage.Open open, Channel tunnel, StreamLimits limits, Consumer<Stream> onClosed) {
+      TunnelMessage.Open open,
+      Channel tunnel,
+      StreamLimits limits,
+      Streams.SessionListener sessions,
+      Consumer<Stream> onClosed) {
+    this.sessions = sessions;
     this.id = open.stream();
     this.session = open.session();
     this.target = open.target();
@@ -66,6 +84,9 @@ final class Stream implements InspectorListener {
 
   /** Dials the inspector; the stream answers {@code Opened} or {@code Close} when that settles. */
   void connect(Transport transport, URI webSocketUrl) {
+    if (state == State.CLOSED) {
+      return; // the relay closed it while the inspector was being opened
+    }
     transport
         .bootstrap()
         .handler(
@@ -90,6 +111,7 @@ final class Stream implements InspectorListener {
       return;
     }
     state = State.OPEN;
+    sessions.opened();
     send(new TunnelMessage.Opened(id, limits.window()));
     log.info("session opened stream={} session={} target={}", id, session, target);
     channel.read();
@@ -113,12 +135,56 @@ final class Stream implements InspectorListener {
     }
   }
 
-  /** The relay granted more credit for shim-to-relay data. */
-  void credit(long bytes) {
+  /** The relay granted more credit for shim-to-relay data, and acknowledged {@code ack} frames. */
+  void credit(long bytes, long ack) {
     if (state != State.OPEN) {
       return;
     }
-    outbound.grant(bytes);
+    try {
+      replay.ack(ack);
+    } catch (ProtocolException e) {
+      close(CloseCodes.PROTOCOL_ERROR, e.getMessage(), true);
+      return;
+    }
+    if (bytes > 0) {
+      outbound.grant(bytes);
+    }
+    pump();
+  }
+
+  /** How far this stream got receiving from the relay, for a resuming hello. */
+  StreamPosition position() {
+    return new StreamPosition(id, received, credited);
+  }
+
+  /** The tunnel dropped: nothing leaves until {@link #resume}; the inspector is not read. */
+  void suspend() {
+    tunnel = null;
+  }
+
+  /**
+   * The relay resumed this stream on {@code next}: forget what it received, take the credit whose
+   * message was lost, say opened again (the relay ignores a second one), and send the rest again.
+   */
+  void resume(Channel next, StreamPosition relay) {
+    tunnel = next;
+    if (state != State.OPEN) {
+      return; // still connecting: opened goes out on the new tunnel when the inspector answers
+    }
+    java.util.List<ByteBuf> missing;
+    try {
+      missing = replay.resumeAfter(relay.received());
+    } catch (ProtocolException e) {
+      close(CloseCodes.PROTOCOL_ERROR, e.getMessage(), true);
+      return;
+    }
+    outbound.grantedInTotal(relay.credited());
+    send(new TunnelMessage.Opened(id, limits.window()));
+    for (ByteBuf frame : missing) {
+      next.write(new BinaryWebSocketFrame(frame.retainedDuplicate()));
+    }
+    next.flush();
+    log.debug("stream resumed stream={} resent={}", id, missing.size());
     pump();
   }
 
@@ -131,6 +197,7 @@ final class Stream implements InspectorListener {
       }
       return;
     }
+    received++;
     Inbound.Outcome outcome = inbound.accept(payload, fin);
     if (outcome instanceof Inbound.Message message) {
       writeToInspector(message.content());
@@ -138,6 +205,10 @@ final class Stream implements InspectorListener {
       close(refused.code(), refused.reason(), true);
     } else {
       grantCredit();
+    }
+    if (state == State.OPEN && received - lastAck >= Tunnel.ACK_EVERY) {
+      lastAck = received;
+      send(new TunnelMessage.Credit(id, 0, received));
     }
   }
 
@@ -156,24 +227,29 @@ final class Stream implements InspectorListener {
     }
   }
 
-  /** The tunnel is gone; nobody is left to tell. */
-  void tunnelLost() {
+  /** The relay no longer has this stream, or the tunnel is gone for good; nobody is left to tell. */
+  void forget(String why) {
     if (state != State.CLOSED) {
-      close(CloseCodes.AGENT_LOST, "the tunnel to the relay was lost", false);
+      close(CloseCodes.AGENT_LOST, why, false);
     }
   }
 
   private void pump() {
-    List<ByteBuf> frames = outbound.drain(tunnel.alloc());
+    Channel link = tunnel;
+    if (link == null || replay.full()) {
+      return; // the tunnel is down, or the relay is behind with acknowledgements
+    }
+    List<ByteBuf> frames = outbound.drain(link.alloc());
     ChannelFuture last = null;
     for (ByteBuf frame : frames) {
-      last = tunnel.write(new BinaryWebSocketFrame(frame));
+      replay.add(frame);
+      last = link.write(new BinaryWebSocketFrame(frame.retainedDuplicate()));
     }
     if (last == null) {
       readMore();
       return;
     }
-    tunnel.flush();
+    link.flush();
     if (outbound.isEmpty()) {
       last.addListener(
           (ChannelFuture written) -> {
@@ -185,7 +261,7 @@ final class Stream implements InspectorListener {
   }
 
   private void readMore() {
-    if (state == State.OPEN && outbound.wantsMore()) {
+    if (state == State.OPEN && tunnel != null && !replay.full() && outbound.wantsMore()) {
       inspector.read();
     }
   }
@@ -208,17 +284,21 @@ final class Stream implements InspectorListener {
   private void grantCredit() {
     long bytes = inbound.takeCredit();
     if (bytes > 0 && state == State.OPEN) {
-      send(new TunnelMessage.Credit(id, bytes));
+      // Counted even while the tunnel is down: the resume positions carry what the message could not.
+      credited += bytes;
+      lastAck = received;
+      send(new TunnelMessage.Credit(id, bytes, received));
     }
   }
 
   private void close(int code, String reason, boolean tellRelay) {
     State was = state;
     state = State.CLOSED;
-    if (tellRelay && tunnel.isActive()) {
+    if (tellRelay) {
       send(new TunnelMessage.Close(id, code, reason));
     }
     outbound.release();
+    replay.clear();
     inbound.release();
     if (inspector != null && inspector.isActive()) {
       inspector
@@ -227,6 +307,7 @@ final class Stream implements InspectorListener {
     }
     onClosed.accept(this);
     if (was == State.OPEN) {
+      sessions.closed();
       log.info("session closed stream={} session={} code={} reason=\"{}\"", id, session, code, reason);
     } else {
       log.warn("session refused stream={} session={} target={} code={} reason=\"{}\"",
@@ -234,7 +315,11 @@ final class Stream implements InspectorListener {
     }
   }
 
+  /** Sends a control message now, or drops it while the tunnel is down (a resume restates it). */
   private void send(TunnelMessage message) {
-    tunnel.writeAndFlush(new TextWebSocketFrame(TunnelCodec.encode(message)));
+    Channel link = tunnel;
+    if (link != null && link.isActive()) {
+      link.writeAndFlush(new TextWebSocketFrame(TunnelCodec.encode(message)));
+    }
   }
 }

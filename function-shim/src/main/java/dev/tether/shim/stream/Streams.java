@@ -3,6 +3,7 @@ package dev.tether.shim.stream;
 import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.ProtocolException;
+import dev.tether.protocol.StreamPosition;
 import dev.tether.protocol.TunnelCodec;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.shim.inspector.InspectorSnapshot;
@@ -11,16 +12,21 @@ import dev.tether.shim.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The live streams of the current tunnel, by id: opens an inspector session per {@code Open},
- * routes credit and data, and closes everything when the tunnel goes. Event loop only.
+ * routes credit and data. When the tunnel drops they wait, inspector sessions open, for as long
+ * as the relay keeps them (its welcome's grace period); a resuming welcome picks them up again.
+ * Event loop only.
  *
  * <p>Nothing the relay sends can crash the shim: unknown streams and malformed frames are logged
  * and dropped, and a broken rule closes only the stream it concerns.
@@ -28,21 +34,118 @@ import org.slf4j.LoggerFactory;
 public final class Streams {
   private static final Logger log = LoggerFactory.getLogger(Streams.class);
 
+  /** Hears when inspector sessions open and close (e.g. to release a function held for them). */
+  public interface SessionListener {
+    void opened();
+
+    void closed();
+  }
+
+  private static final SessionListener NOBODY =
+      new SessionListener() {
+        @Override
+        public void opened() {}
+
+        @Override
+        public void closed() {}
+      };
+
+  /** Where a stream's inspector WebSocket is; may open the inspector first (on demand). */
+  public interface TargetOpener {
+    java.util.concurrent.CompletableFuture<java.net.URI> open(InspectorTarget target);
+  }
+
   private final Transport transport;
   private final StreamLimits limits;
+  private SessionListener sessions = NOBODY;
+  private TargetOpener opener =
+      target -> java.util.concurrent.CompletableFuture.completedFuture(target.webSocketUrl());
   private final Map<Integer, Stream> live = new HashMap<>();
   private Channel tunnel;
   private InspectorSnapshot inspector;
+  private boolean everAttached;
+  private long graceSeconds;
+  private ScheduledFuture<?> graceTimer;
 
   public Streams(Transport transport, StreamLimits limits) {
     this.transport = transport;
     this.limits = limits;
   }
 
-  /** A tunnel was welcomed; streams opened from now on use it and these targets. */
-  public void attach(Channel tunnel, InspectorSnapshot inspector) {
+  public void sessionListener(SessionListener listener) {
+    this.sessions = listener;
+  }
+
+  public void targetOpener(TargetOpener opener) {
+    this.opener = opener;
+  }
+
+  /**
+   * A tunnel was welcomed; streams opened from now on use it and these targets. The streams the
+   * relay resumed continue on it; every other waiting stream ends, since the relay no longer has
+   * it (it restarted, or the tunnel was down longer than its grace period).
+   */
+  public void attach(Channel tunnel, InspectorSnapshot inspector, TunnelMessage.Welcome welcome) {
     this.tunnel = tunnel;
     this.inspector = inspector;
+    this.everAttached = true;
+    this.graceSeconds = welcome.graceSeconds();
+    if (graceTimer != null) {
+      graceTimer.cancel(false);
+      graceTimer = null;
+    }
+    Map<Integer, StreamPosition> relayHas = new HashMap<>();
+    welcome.streams().forEach(p -> relayHas.put(p.stream(), p));
+    for (Stream stream : new ArrayList<>(live.values())) {
+      StreamPosition position = relayHas.get(stream.id());
+      if (position != null) {
+        stream.resume(tunnel, position);
+      } else {
+        stream.forget("the relay no longer has this session (it restarted, or the tunnel was"
+            + " down longer than its grace period)");
+      }
+    }
+  }
+
+  /** True once a tunnel was welcomed: the next hello resumes. */
+  public boolean resuming() {
+    return everAttached;
+  }
+
+  /** Where each live stream is, for a resuming hello. */
+  public List<StreamPosition> positions() {
+    return live.values().stream().map(Stream::position).toList();
+  }
+
+  /**
+   * The tunnel dropped: the streams wait for a resume, inspector sessions open, but no longer
+   * than the relay would keep them; after that a paused debugger must not hold the function.
+   */
+  public void suspend() {
+    tunnel = null;
+    if (live.isEmpty()) {
+      return;
+    }
+    if (graceSeconds <= 0) {
+      closeAll();
+      return;
+    }
+    live.values().forEach(Stream::suspend);
+    log.info("tunnel down; keeping sessions={} for up to {}s", live.size(), graceSeconds);
+    graceTimer =
+        transport
+            .group()
+            .next()
+            .schedule(
+                () -> {
+                  graceTimer = null;
+                  if (tunnel == null) {
+                    endAll("the tunnel stayed down longer than the relay's grace period of "
+                        + graceSeconds + "s");
+                  }
+                },
+                graceSeconds,
+                TimeUnit.SECONDS);
   }
 
   public void open(TunnelMessage.Open open) {
@@ -64,9 +167,24 @@ public final class Streams {
                           + "; it may have exited"))));
       return;
     }
-    Stream stream = new Stream(open, tunnel, limits, closed -> live.remove(closed.id(), closed));
+    Stream stream =
+        new Stream(open, tunnel, limits, sessions, closed -> live.remove(closed.id(), closed));
     live.put(open.stream(), stream);
-    stream.connect(transport, target.get().webSocketUrl());
+    io.netty.channel.EventLoop loop = tunnel.eventLoop();
+    opener
+        .open(target.get())
+        .whenComplete(
+            (url, error) -> {
+              Runnable next =
+                  error == null
+                      ? () -> stream.connect(transport, url)
+                      : () -> stream.inspectorClosed(rootMessage(error));
+              if (loop.inEventLoop()) {
+                next.run();
+              } else {
+                loop.execute(next);
+              }
+            });
   }
 
   public void close(TunnelMessage.Close close) {
@@ -84,7 +202,7 @@ public final class Streams {
       log.debug("credit for an unknown stream stream={}", credit.stream());
       return;
     }
-    stream.credit(credit.bytes());
+    stream.credit(credit.bytes(), credit.ack());
   }
 
   /** One binary tunnel frame; the caller keeps ownership of {@code frame}. */
@@ -108,11 +226,27 @@ public final class Streams {
     stream.data(payload, chunk.fin());
   }
 
-  /** The tunnel is gone: end every inspector session (resuming them is a later feature). */
+  /** The tunnel is closed for good: end every inspector session. */
   public void closeAll() {
-    new ArrayList<>(live.values()).forEach(Stream::tunnelLost);
-    live.clear();
+    endAll("the tunnel to the relay was closed");
     tunnel = null;
+  }
+
+  private void endAll(String why) {
+    if (graceTimer != null) {
+      graceTimer.cancel(false);
+      graceTimer = null;
+    }
+    new ArrayList<>(live.values()).forEach(stream -> stream.forget(why));
+    live.clear();
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable t = error;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   public int size() {

@@ -186,12 +186,14 @@ public final class TunnelClient implements AutoCloseable {
     boolean wasRegistered = state == State.REGISTERED;
     if (wasRegistered) {
       registered = new CompletableFuture<>();
-      streams.closeAll();
+      // The sessions wait for the tunnel to come back; the relay keeps its ends as long.
+      streams.suspend();
     }
     if (state == State.CLOSED || state == State.STOPPED) {
       return;
     }
     if (!retryAllowed) {
+      streams.closeAll();
       log.error(
           "{}; another shim took over instance={}, this one stops tethering (the function keeps"
               + " running)",

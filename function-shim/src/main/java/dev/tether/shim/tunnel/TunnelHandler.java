@@ -32,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection of the agent tunnel: upgrades with the agent token and the {@code tether.v1}
+ * One connection of the agent tunnel: upgrades with the agent token and the {@code tether.v2}
  * subprotocol, says {@code Hello}, waits for {@code Welcome}, then routes control messages and
  * data frames to the {@link Streams} and keeps the link alive with pings.
  *
@@ -43,7 +43,7 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
   private static final Logger log = LoggerFactory.getLogger(TunnelHandler.class);
   /** Control messages and data frames are small; this only bounds a broken relay. */
   private static final int MAX_FRAME_BYTES = 1024 * 1024;
-  private static final List<String> CAPABILITIES = List.of("credit");
+  private static final List<String> CAPABILITIES = List.of("credit", "resume");
 
   private final TunnelClient client;
   private final TunnelConfig config;
@@ -137,7 +137,9 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
             inspector.runtime(),
             inspector.publicTargets(),
             CAPABILITIES,
-            config.shimVersion());
+            config.shimVersion(),
+            streams.resuming(),
+            streams.positions());
     ctx.writeAndFlush(new TextWebSocketFrame(TunnelCodec.encode(hello)));
   }
 
@@ -170,7 +172,7 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
     }
     welcomed = true;
     welcomeTimeout.cancel(false);
-    streams.attach(ctx.channel(), inspector);
+    streams.attach(ctx.channel(), inspector, welcome);
     long period = welcome.heartbeatSeconds();
     heartbeat =
         ctx.executor().scheduleAtFixedRate(() -> beat(ctx, period), period, period, TimeUnit.SECONDS);
@@ -180,7 +182,10 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
   private void beat(ChannelHandlerContext ctx, long periodSeconds) {
     long silentSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastReadNanos);
     if (silentSeconds >= 3 * periodSeconds) {
-      end(ctx, "the relay did not answer pings for " + silentSeconds + " s");
+      String reason = "the relay did not answer pings for " + silentSeconds + " s";
+      // Tell the relay (if it can still hear) that this shim will resume, so it keeps the sessions.
+      ctx.writeAndFlush(new CloseWebSocketFrame(CloseCodes.RESUMING, "no pong; resuming"));
+      end(ctx, reason);
     } else {
       ctx.writeAndFlush(new PingWebSocketFrame());
     }

@@ -17,6 +17,16 @@ class NodeCommandTest {
   }
 
   @Test
+  void waitingForTheDebuggerUsesInspectWaitSoNodeHoldsTheScriptUntilReleased() {
+    NodeCommand command =
+        NodeCommand.withInspector(List.of("node", "server.js"), 4321, null, true);
+
+    assertThat(command.argv())
+        .containsExactly("node", "--inspect-wait=127.0.0.1:4321", "--inspect-publish-uid=http",
+            "server.js");
+  }
+
+  @Test
   void nodeIsRecognisedByItsFileName() {
     assertThat(NodeCommand.isNode("/usr/local/bin/node")).isTrue();
     assertThat(NodeCommand.isNode("nodejs")).isTrue();

@@ -81,7 +81,8 @@ public final class AgentNegotiator implements WebSocketNegotiator {
     }
     response.setAcceptedSubProtocol(Tunnel.SUBPROTOCOL);
     return new AgentTunnel(
-        agent, registry, scheduler, clock, config.heartbeat(), config.helloTimeout(), remote);
+        agent, registry, scheduler, clock, config.heartbeat(), config.helloTimeout(),
+        config.resumeGrace(), config.abruptCloseGrace(), remote);
   }
 
   @Override

@@ -79,8 +79,12 @@ public final class AgentRegistry {
         .detail("runtime", instance.runtime()).detail("shim", instance.shimVersion())
         .detail("replaced", old != null && old != tunnel).build());
     if (old != null && old != tunnel) {
-      old.close(CloseCodes.REPLACED,
-          "a newer connection of instance " + instance.id() + " replaced this one");
+      if (old.retired()) { // resumed: the same shim, its streams live on in the new tunnel
+        old.close(CloseCodes.GOING_AWAY, "resumed on a newer connection");
+      } else {
+        old.close(CloseCodes.REPLACED,
+            "a newer connection of instance " + instance.id() + " replaced this one");
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package dev.tether.relay.agent;
 import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.ProtocolException;
+import dev.tether.protocol.StreamPosition;
 import dev.tether.protocol.Target;
 import dev.tether.protocol.Tunnel;
 import dev.tether.protocol.TunnelCodec;
@@ -12,7 +13,10 @@ import dev.tether.relay.auth.AgentPrincipal;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -35,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * control messages and data chunks to the streams of the DevTools sessions on it. It always keeps
  * reading (a slow DevTools never blocks the tunnel; credit bounds what it may be sent), and any
  * protocol violation closes this tunnel only.
+ *
+ * <p>A tunnel that breaks without the shim saying goodbye (silence, a reset, the shim's {@code
+ * 4010}) is not the end of its sessions: it stays registered for a grace period with its streams,
+ * DevTools sockets open, and a resuming hello on a new connection takes the streams over ({@link
+ * #handOver}). Only when the grace period passes do the sessions end as agent lost.
  */
 public final class AgentTunnel implements FrameHandler {
   private static final Logger LOG = LoggerFactory.getLogger(AgentTunnel.class);
@@ -48,6 +57,8 @@ public final class AgentTunnel implements FrameHandler {
   private final Clock clock;
   private final Duration heartbeat;
   private final Duration helloTimeout;
+  private final Duration resumeGrace;
+  private final Duration abruptCloseGrace;
   private final String remote;
   private final MessageAssembler assembler =
       new MessageAssembler(DataFrame.HEADER_BYTES + DataFrame.MAX_CHUNK);
@@ -59,18 +70,26 @@ public final class AgentTunnel implements FrameHandler {
   private volatile Instance instance;
   private volatile List<Target> targets = List.of();
   private volatile long lastHeardNanos = System.nanoTime();
+  private volatile boolean transportFailed;
+  private volatile boolean timedOut;
+  /** The streams went to a newer connection, or the grace period ended: nothing left to end. */
+  private boolean retired;
   private ScheduledFuture<?> helloTimer;
   private ScheduledFuture<?> heartbeatTask;
+  private ScheduledFuture<?> graceTimer;
 
   AgentTunnel(
       AgentPrincipal principal, AgentRegistry registry, ScheduledExecutorService scheduler,
-      Clock clock, Duration heartbeat, Duration helloTimeout, String remote) {
+      Clock clock, Duration heartbeat, Duration helloTimeout, Duration resumeGrace,
+      Duration abruptCloseGrace, String remote) {
     this.principal = principal;
     this.registry = registry;
     this.scheduler = scheduler;
     this.clock = clock;
     this.heartbeat = heartbeat;
     this.helloTimeout = helloTimeout;
+    this.resumeGrace = resumeGrace;
+    this.abruptCloseGrace = abruptCloseGrace;
     this.remote = remote;
   }
 
@@ -156,20 +175,73 @@ public final class AgentTunnel implements FrameHandler {
   @Override
   public void onError(Throwable cause, Callback callback) {
     LOG.debug("agent tunnel error remote={} cause={}", remote, cause.toString());
+    transportFailed = true;
+    timedOut = cause.getClass().getSimpleName().contains("Timeout");
     callback.succeeded();
   }
 
   @Override
   public void onClosed(CloseStatus status, Callback callback) {
-    close(status.getCode(), status.getReason() == null ? "" : status.getReason());
+    int code = status.getCode();
+    String reason = status.getReason() == null ? "" : status.getReason();
+    if (state == State.CLOSED) {
+      // The relay closed this connection itself and did then what that close meant.
+      callback.succeeded();
+      return;
+    }
+    if (code == CloseCodes.RESUMING || timedOut) {
+      dropped("its connection went silent (" + reason + ")", resumeGrace);
+    } else if (code == CloseStatus.NO_CLOSE || transportFailed) {
+      dropped("its connection closed without a goodbye", abruptCloseGrace);
+    } else {
+      close(code, reason);
+    }
     callback.succeeded();
   }
 
   /** Closes the tunnel once: its socket, its streams, and (unless replaced) its sessions. */
   public void close(int code, String reason) {
+    boolean first = shut(code, reason);
+    Instance registered = instance;
+    if (registered == null) {
+      if (!first) {
+        return;
+      }
+      LOG.info("agent refused function={} remote={} code={} reason=\"{}\"",
+          principal.function(), remote, code, reason);
+      return;
+    }
+    synchronized (this) {
+      if (retired) {
+        return; // a resumed connection owns the streams, or they ended already
+      }
+    }
+    LOG.info("agent disconnected function={} instance={} remote={} code={} reason=\"{}\"",
+        registered.function(), registered.id(), remote, code, reason);
+    // A shim that closes deliberately says why (e.g. "the function exited"); pass that on.
+    boolean deliberate = code == CloseCodes.NORMAL || code == CloseCodes.GOING_AWAY;
+    String why = deliberate && reason != null && !reason.isBlank() ? " (" + reason + ")" : "";
+    String lost = code == CloseCodes.REPLACED
+        ? "instance " + registered.name() + " reconnected; get a fresh URL to re-attach"
+        : "instance " + registered.name() + " disconnected" + why
+            + "; start a new session when it is back";
+    synchronized (this) {
+      if (retired) {
+        return; // a resumed connection owns the streams now
+      }
+      retired = true;
+      if (graceTimer != null) {
+        graceTimer.cancel(false);
+      }
+    }
+    endStreams(lost);
+  }
+
+  /** Marks the connection closed and closes its socket; false when it was closed already. */
+  private boolean shut(int code, String reason) {
     synchronized (this) {
       if (state == State.CLOSED) {
-        return;
+        return false;
       }
       state = State.CLOSED;
     }
@@ -183,26 +255,87 @@ public final class AgentTunnel implements FrameHandler {
     if (session != null && session.isOutputOpen()) {
       session.close(code, CloseReasons.fit(reason), Callback.NOOP);
     }
-    Instance registered = instance;
-    if (registered == null) {
-      LOG.info("agent refused function={} remote={} code={} reason=\"{}\"",
-          principal.function(), remote, code, reason);
+    return true;
+  }
+
+  /**
+   * The connection broke but the shim may come back: keep the instance registered and its streams
+   * (DevTools sockets stay open, their frames wait in the streams' replay buffers) for {@code
+   * grace}; then end its sessions as agent lost.
+   */
+  private void dropped(String why, Duration grace) {
+    if (!shut(CloseCodes.GOING_AWAY, why + "; resume to keep the sessions")) {
       return;
     }
-    LOG.info("agent disconnected function={} instance={} remote={} code={} reason=\"{}\"",
-        registered.function(), registered.id(), remote, code, reason);
-    // A shim that closes deliberately says why (e.g. "the function exited"); pass that on.
-    boolean deliberate = code == CloseCodes.NORMAL || code == CloseCodes.GOING_AWAY;
-    String why = deliberate && reason != null && !reason.isBlank() ? " (" + reason + ")" : "";
-    String lost = code == CloseCodes.REPLACED
-        ? "instance " + registered.name() + " reconnected; get a fresh URL to re-attach"
-        : "instance " + registered.name() + " disconnected" + why
-            + "; start a new session when it is back";
+    Instance registered = instance;
+    if (registered == null) {
+      LOG.info("agent refused function={} remote={} reason=\"{}\"", principal.function(), remote,
+          why);
+      return;
+    }
+    // Fits a close frame's 123 bytes with a 40-character instance id.
+    String lost = "instance " + registered.name() + " disconnected " + Math.max(1, grace.toSeconds())
+        + "s ago; start a new session when it is back";
+    if (grace.isZero()) {
+      LOG.info("agent lost function={} instance={} remote={} reason=\"{}\"",
+          registered.function(), registered.id(), remote, why);
+      close(CloseCodes.AGENT_LOST, lost);
+      return;
+    }
+    LOG.info("agent dropped function={} instance={} remote={} reason=\"{}\" streams={}"
+        + " graceMs={}", registered.function(), registered.id(), remote, why, streams.size(),
+        grace.toMillis());
+    synchronized (this) {
+      if (retired) {
+        return;
+      }
+      graceTimer = scheduler.schedule(() -> expire(why, lost), grace.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void expire(String why, String lost) {
+    synchronized (this) {
+      if (retired) {
+        return;
+      }
+      retired = true;
+    }
+    Instance registered = instance;
+    LOG.info("agent lost function={} instance={} remote={} reason=\"{}\" after=grace",
+        registered.function(), registered.id(), remote, why);
+    endStreams(lost);
+  }
+
+  private void endStreams(String lost) {
     registry.unregister(this, lost);
     for (TunnelStream stream : List.copyOf(streams.values())) {
       stream.onClosed(CloseCodes.AGENT_LOST, lost);
     }
   }
+
+  /**
+   * A resuming connection of the same instance takes this one's streams; null when there is
+   * nothing to take (the grace period ended, or another connection took them).
+   */
+  synchronized Handover handOver() {
+    if (retired) {
+      return null;
+    }
+    retired = true;
+    if (graceTimer != null) {
+      graceTimer.cancel(false);
+    }
+    return new Handover(List.copyOf(streams.values()), lastStreamId.get());
+  }
+
+  /** Whether a newer connection took this one's streams. */
+  synchronized boolean retired() {
+    return retired;
+  }
+
+  /** What a resuming connection takes over. */
+  record Handover(List<TunnelStream> streams, int lastStreamId) {}
 
   void send(TunnelMessage message) {
     CoreSession session = core;
@@ -212,13 +345,13 @@ public final class AgentTunnel implements FrameHandler {
     session.sendFrame(new Frame(OpCode.TEXT, TunnelCodec.encode(message)), Callback.NOOP, false);
   }
 
-  void sendData(int stream, ByteBuffer payload, boolean fin, Callback sent) {
+  /** Writes one encoded data frame now, or drops it while the tunnel is down (it is replayed). */
+  void sendFrame(ByteBuffer frame) {
     CoreSession session = core;
     if (state != State.OPEN || session == null) {
-      sent.failed(new IllegalStateException("the tunnel is closed"));
       return;
     }
-    session.sendFrame(new Frame(OpCode.BINARY, DataFrame.encode(stream, fin, payload)), sent, false);
+    session.sendFrame(new Frame(OpCode.BINARY, frame), Callback.NOOP, false);
   }
 
   void streamEnded(TunnelStream stream, TunnelMessage.Close close) {
@@ -239,12 +372,12 @@ public final class AgentTunnel implements FrameHandler {
     if (message instanceof TunnelMessage.Opened opened) {
       TunnelStream stream = stream(opened.stream());
       if (stream != null) {
-        stream.onOpened(opened.window());
+        stream.onOpened(this, opened.window());
       }
     } else if (message instanceof TunnelMessage.Credit credit) {
       TunnelStream stream = stream(credit.stream());
       if (stream != null) {
-        stream.onCredit(credit.bytes());
+        stream.onCredit(this, credit.bytes(), credit.ack());
       }
     } else if (message instanceof TunnelMessage.Close close) {
       TunnelStream stream = stream(close.stream());
@@ -259,7 +392,7 @@ public final class AgentTunnel implements FrameHandler {
     }
   }
 
-  private void onHello(TunnelMessage.Hello hello) {
+  private void onHello(TunnelMessage.Hello hello) throws ProtocolException {
     if (!hello.function().equals(principal.function())) {
       close(CloseCodes.POLICY_VIOLATION,
           "this agent token is for function '" + principal.function() + "', not '"
@@ -275,15 +408,75 @@ public final class AgentTunnel implements FrameHandler {
       helloTimer.cancel(false);
     }
     targets = hello.targets();
+    Optional<AgentTunnel> previous =
+        hello.resume() ? registry.find(hello.function(), hello.instance()) : Optional.empty();
+    Handover handover = previous.filter(p -> p != this).map(AgentTunnel::handOver).orElse(null);
     instance =
         new Instance(hello.function(), hello.instance(), hello.runtime(), hello.shimVersion(),
-            clock.instant());
+            handover != null ? previous.get().instance().orElseThrow().connectedAt()
+                : clock.instant());
+    Resumption resumption = handover == null ? null : adopt(handover, hello.streams());
+    long graceSeconds = resumeGrace.isZero() ? 0 : Math.max(1, resumeGrace.toSeconds());
+    send(new TunnelMessage.Welcome(hello.instance(), Math.max(1, heartbeat.toSeconds()),
+        graceSeconds, resumption != null,
+        resumption == null ? List.of() : resumption.positions()));
     state = State.OPEN;
     registry.register(this);
-    send(new TunnelMessage.Welcome(hello.instance(), Math.max(1, heartbeat.toSeconds())));
-    LOG.info("agent connected function={} instance={} runtime={} shim={} targets={} remote={}",
+    if (resumption != null) {
+      resumption.replay(this);
+    }
+    LOG.info("agent connected function={} instance={} runtime={} shim={} targets={} remote={}"
+            + " resumed={}",
         hello.function(), hello.instance(), hello.runtime(), hello.shimVersion(),
-        targets.size(), remote);
+        targets.size(), remote, resumption == null ? "no" : resumption.resumed.size() + " streams");
+  }
+
+  /**
+   * Takes the streams of the previous connection: those the shim still has resume; one whose open
+   * the shim never saw is opened again; the others ended while the tunnel was down.
+   */
+  private Resumption adopt(Handover handover, List<StreamPosition> shim) {
+    lastStreamId.accumulateAndGet(handover.lastStreamId(), Math::max);
+    Map<Integer, StreamPosition> shimHas = new HashMap<>();
+    shim.forEach(p -> shimHas.put(p.stream(), p));
+    Resumption resumption = new Resumption();
+    for (TunnelStream stream : handover.streams()) {
+      StreamPosition position = shimHas.get(stream.id());
+      if (position != null) {
+        streams.put(stream.id(), stream);
+        resumption.resumed.put(stream, position);
+        resumption.positions.add(stream.takeOver(this));
+      } else if (stream.awaitsOpened()) {
+        streams.put(stream.id(), stream);
+        resumption.reopen.add(stream);
+      } else {
+        resumption.gone.add(stream);
+      }
+    }
+    return resumption;
+  }
+
+  /** What a resume does once the welcome is out. */
+  private static final class Resumption {
+    final Map<TunnelStream, StreamPosition> resumed = new java.util.LinkedHashMap<>();
+    final List<StreamPosition> positions = new ArrayList<>();
+    final List<TunnelStream> reopen = new ArrayList<>();
+    final List<TunnelStream> gone = new ArrayList<>();
+
+    List<StreamPosition> positions() {
+      return positions;
+    }
+
+    void replay(AgentTunnel tunnel) throws ProtocolException {
+      for (Map.Entry<TunnelStream, StreamPosition> entry : resumed.entrySet()) {
+        entry.getKey().resumeOn(tunnel, entry.getValue());
+      }
+      reopen.forEach(stream -> stream.reopenOn(tunnel));
+      for (TunnelStream stream : gone) {
+        stream.onClosed(CloseCodes.TARGET_GONE,
+            "the inspector session ended while the tunnel was down; start a new session");
+      }
+    }
   }
 
   private void onData(DataFrame.Chunk chunk) throws ProtocolException {
@@ -292,7 +485,7 @@ public final class AgentTunnel implements FrameHandler {
     }
     TunnelStream stream = stream(chunk.stream());
     if (stream != null) {
-      stream.onData(chunk.payload(), chunk.fin());
+      stream.onData(this, chunk.payload(), chunk.fin());
     }
   }
 
@@ -308,8 +501,7 @@ public final class AgentTunnel implements FrameHandler {
   private void heartbeat() {
     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeardNanos);
     if (silentMillis > heartbeat.toMillis() * 3) {
-      close(CloseCodes.GOING_AWAY,
-          "nothing heard for " + silentMillis / 1000 + "s; reconnect");
+      dropped("nothing heard for " + silentMillis / 1000 + "s", resumeGrace);
       return;
     }
     CoreSession session = core;

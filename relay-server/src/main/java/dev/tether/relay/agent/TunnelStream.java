@@ -1,9 +1,14 @@
 package dev.tether.relay.agent;
 
 import dev.tether.protocol.CloseCodes;
+import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.ProtocolException;
+import dev.tether.protocol.ReplayBuffer;
+import dev.tether.protocol.StreamPosition;
+import dev.tether.protocol.Tunnel;
 import dev.tether.protocol.TunnelMessage;
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,21 +17,33 @@ import org.slf4j.LoggerFactory;
  * One stream of a tunnel (one DevTools session on one inspector socket) and its credit in both
  * directions. Towards the shim it never sends more than the shim granted; from the shim it accepts
  * no more than the relay granted, and grants more only after DevTools took what came.
+ *
+ * <p>It outlives a dropped tunnel: every data frame it sends stays in a {@link ReplayBuffer} until
+ * the shim acknowledges it, so when the shim resumes on a new tunnel ({@link #resumeOn}) exactly
+ * the frames it missed go again, in order. Credit bounds that buffer: while the tunnel is down
+ * DevTools may fill the shim's window and then waits.
  */
 public final class TunnelStream {
   private static final Logger LOG = LoggerFactory.getLogger(TunnelStream.class);
 
   private final int id;
-  private final AgentTunnel tunnel;
   private final StreamPeer peer;
   private final long creditBatch;
   private final long window;
+  private final ReplayBuffer<ByteBuffer> replay = new ReplayBuffer<>(frame -> {});
 
+  private volatile AgentTunnel tunnel;
+  private String target;
+  private String sessionId;
   private boolean opened;
   private boolean closed;
   private long sendCredit;
+  private long creditReceived;
   private long receiveAllowance;
   private long passedUncredited;
+  private long received;
+  private long credited;
+  private long lastAck;
 
   TunnelStream(int id, AgentTunnel tunnel, StreamPeer peer, long window) {
     this.id = id;
@@ -43,12 +60,19 @@ public final class TunnelStream {
 
   /** Asks the shim to open an inspector session on {@code target}; it answers opened or close. */
   public void open(String target, String sessionId) {
+    synchronized (this) {
+      this.target = target;
+      this.sessionId = sessionId;
+    }
     tunnel.send(new TunnelMessage.Open(id, target, sessionId, window));
   }
 
-  /** Bytes the relay may send the shim right now; 0 until the shim opened the stream. */
+  /**
+   * Bytes the relay may send the shim right now; 0 until the shim opened the stream, and while
+   * too many frames wait for the shim's acknowledgement.
+   */
   public synchronized long sendable() {
-    return opened && !closed ? sendCredit : 0;
+    return opened && !closed && !replay.full() ? sendCredit : 0;
   }
 
   public synchronized boolean isOpened() {
@@ -57,7 +81,8 @@ public final class TunnelStream {
 
   /**
    * Sends a chunk of a CDP message towards the target; {@code payload} must fit {@link
-   * #sendable()}. {@code sent} completes when the tunnel wrote it.
+   * #sendable()}. {@code sent} completes once the chunk is kept for (re)sending: while the tunnel
+   * is down it goes when the shim resumes.
    */
   public void send(ByteBuffer payload, boolean fin, Callback sent) {
     synchronized (this) {
@@ -70,8 +95,59 @@ public final class TunnelStream {
             "stream " + id + " has " + sendCredit + " bytes of credit, not " + payload.remaining());
       }
       sendCredit -= payload.remaining();
+      ByteBuffer frame = DataFrame.encode(id, fin, payload);
+      replay.add(frame);
+      // Written under the lock, so a resume's replay and new frames cannot overtake each other.
+      tunnel.sendFrame(frame.duplicate());
     }
-    tunnel.sendData(id, payload, fin, sent);
+    sent.succeeded();
+  }
+
+  /**
+   * Moves the stream to a resuming tunnel and says how far it got receiving from the shim, in one
+   * step: from now on frames that still arrive on the old connection are ignored, so none is
+   * counted after the position was taken (the shim sends those again).
+   */
+  synchronized StreamPosition takeOver(AgentTunnel next) {
+    tunnel = next;
+    return new StreamPosition(id, received, credited);
+  }
+
+  synchronized boolean awaitsOpened() {
+    return !opened && !closed;
+  }
+
+  /**
+   * Moves this stream to the shim's new tunnel: forgets what the shim says it received, adds any
+   * credit whose message was lost with the old tunnel, and sends the missing frames again.
+   */
+  void resumeOn(AgentTunnel next, StreamPosition shim) throws ProtocolException {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      tunnel = next;
+      List<ByteBuffer> missing = replay.resumeAfter(shim.received());
+      addCredit(shim.credited() - creditReceived);
+      for (ByteBuffer frame : missing) {
+        next.sendFrame(frame.duplicate());
+      }
+    }
+    notifyPeer(peer::onCredit);
+  }
+
+  /** The shim never saw this stream's open (it was lost with the old tunnel): ask again. */
+  void reopenOn(AgentTunnel next) {
+    String t;
+    String s;
+    synchronized (this) {
+      tunnel = next;
+      t = target;
+      s = sessionId;
+    }
+    if (t != null) {
+      next.send(new TunnelMessage.Open(id, t, s, window));
+    }
   }
 
   /** Ends the stream from the relay's side; the shim closes its inspector socket. */
@@ -81,13 +157,14 @@ public final class TunnelStream {
         return;
       }
       closed = true;
+      replay.clear();
     }
     tunnel.streamEnded(this, new TunnelMessage.Close(id, code, reason));
   }
 
-  void onOpened(long window) {
+  void onOpened(AgentTunnel from, long window) {
     synchronized (this) {
-      if (opened || closed) {
+      if (from != tunnel || opened || closed) {
         return;
       }
       opened = true;
@@ -96,21 +173,29 @@ public final class TunnelStream {
     notifyPeer(peer::onOpened);
   }
 
-  void onCredit(long bytes) {
+  void onCredit(AgentTunnel from, long bytes, long ack) throws ProtocolException {
     synchronized (this) {
-      if (closed) {
+      if (from != tunnel || closed) {
         return;
       }
-      sendCredit = Math.addExact(sendCredit, bytes);
+      replay.ack(ack);
+      addCredit(bytes);
     }
     notifyPeer(peer::onCredit);
   }
 
+  private void addCredit(long bytes) {
+    if (bytes > 0) {
+      sendCredit = Math.addExact(sendCredit, bytes);
+      creditReceived += bytes;
+    }
+  }
+
   /** A data chunk from the shim; more than its credit allows is a protocol error. */
-  void onData(ByteBuffer payload, boolean fin) throws ProtocolException {
+  void onData(AgentTunnel from, ByteBuffer payload, boolean fin) throws ProtocolException {
     int length = payload.remaining();
     synchronized (this) {
-      if (closed) {
+      if (from != tunnel || closed) {
         return;
       }
       if (length > receiveAllowance) {
@@ -119,6 +204,11 @@ public final class TunnelStream {
                 + " bytes of credit left");
       }
       receiveAllowance -= length;
+      received++;
+      if (received - lastAck >= Tunnel.ACK_EVERY) {
+        lastAck = received;
+        tunnel.send(new TunnelMessage.Credit(id, 0, received));
+      }
     }
     ByteBuffer copy = ByteBuffer.allocate(length).put(payload).flip();
     notifyPeer(() -> peer.onData(copy, fin, Callback.from(() -> passed(length), failure -> {})));
@@ -131,6 +221,7 @@ public final class TunnelStream {
         return;
       }
       closed = true;
+      replay.clear();
     }
     tunnel.streamEnded(this, null);
     try {
@@ -152,6 +243,7 @@ public final class TunnelStream {
           return;
         }
         closed = true;
+        replay.clear();
       }
       tunnel.streamEnded(this, new TunnelMessage.Close(id, CloseCodes.INTERNAL_ERROR, reason));
       try {
@@ -163,7 +255,6 @@ public final class TunnelStream {
   }
 
   private void passed(long bytes) {
-    long grant;
     synchronized (this) {
       if (closed) {
         return;
@@ -172,10 +263,14 @@ public final class TunnelStream {
       if (passedUncredited < creditBatch) {
         return;
       }
-      grant = passedUncredited;
+      long grant = passedUncredited;
       passedUncredited = 0;
       receiveAllowance += grant;
+      credited += grant;
+      lastAck = received;
+      // Sent under the lock so grants leave in the order they were counted; while the tunnel is
+      // down this is lost, and the resume's positions carry it instead.
+      tunnel.send(new TunnelMessage.Credit(id, grant, received));
     }
-    tunnel.send(new TunnelMessage.Credit(id, grant));
   }
 }

@@ -38,27 +38,44 @@ class TunnelStreamTest {
     StuckPeer peer = new StuckPeer();
     TunnelStream stream = new TunnelStream(1, null, peer, 100);
 
-    stream.onData(ByteBuffer.allocate(60), false);
-    stream.onData(ByteBuffer.allocate(40), false);
+    stream.onData(null, ByteBuffer.allocate(60), false);
+    stream.onData(null, ByteBuffer.allocate(40), false);
 
     assertThat(peer.chunks).containsExactly(60, 40);
-    assertThatThrownBy(() -> stream.onData(ByteBuffer.allocate(1), true))
+    assertThatThrownBy(() -> stream.onData(null, ByteBuffer.allocate(1), true))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("credit");
   }
 
   @Test
-  void nothingMaySendTowardsTheTargetUntilTheShimOpenedTheStream() {
+  void aFrameThatStillArrivesOnTheOldConnectionAfterAResumeTookTheStreamIsIgnored()
+      throws Exception {
+    StuckPeer peer = new StuckPeer();
+    TunnelStream stream = new TunnelStream(1, null, peer, 100);
+    stream.onData(null, ByteBuffer.allocate(10), true);
+    AgentTunnel resumed = new AgentTunnel(null, null, null, null, java.time.Duration.ofSeconds(1),
+        java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30),
+        java.time.Duration.ofSeconds(1), "test");
+
+    assertThat(stream.takeOver(resumed).received()).isEqualTo(1);
+    stream.onData(null, ByteBuffer.allocate(20), true);
+
+    assertThat(peer.chunks).as("the shim sends it again on the resumed tunnel").containsExactly(10);
+    assertThat(stream.takeOver(resumed).received()).isEqualTo(1);
+  }
+
+  @Test
+  void nothingMaySendTowardsTheTargetUntilTheShimOpenedTheStream() throws Exception {
     StuckPeer peer = new StuckPeer();
     TunnelStream stream = new TunnelStream(1, null, peer, 100);
 
     assertThat(stream.sendable()).isZero();
-    stream.onOpened(500);
-    stream.onOpened(900);
+    stream.onOpened(null, 500);
+    stream.onOpened(null, 900);
 
     assertThat(stream.sendable()).isEqualTo(500);
     assertThat(peer.opened).isEqualTo(1);
-    stream.onCredit(250);
+    stream.onCredit(null, 250, 0);
     assertThat(stream.sendable()).isEqualTo(750);
   }
 }

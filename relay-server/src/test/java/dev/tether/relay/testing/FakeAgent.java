@@ -32,6 +32,7 @@ public final class FakeAgent implements AutoCloseable {
   private final BlockingQueue<TunnelMessage> received = new LinkedBlockingQueue<>();
   private final CompletableFuture<Closed> closed = new CompletableFuture<>();
   private final Map<Integer, StreamState> streams = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> receivedFrames = new ConcurrentHashMap<>();
   private final Object sendLock = new Object();
   private CompletableFuture<?> sendTail = CompletableFuture.completedFuture(null);
   private volatile boolean echo = true;
@@ -217,9 +218,8 @@ public final class FakeAgent implements AutoCloseable {
   private void onData(ByteBuffer frame) throws Exception {
     DataFrame.Chunk chunk = DataFrame.decode(frame);
     int length = chunk.payload().remaining();
-    if (length > 0) {
-      send(new TunnelMessage.Credit(chunk.stream(), length));
-    }
+    long received = receivedFrames.merge(chunk.stream(), 1L, Long::sum);
+    send(new TunnelMessage.Credit(chunk.stream(), length, received));
     StreamState state = streams.get(chunk.stream());
     if (!echo) {
       ByteArrayOutputStream partial =

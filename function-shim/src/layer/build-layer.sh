@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Builds function-shim/target/tether-shim-layer.zip: a jlink runtime holding only the JDK modules
+# the shim uses, the shim jar, a class-data-sharing archive from a training run, and
+# bin/tether-shim. Unzipped anywhere (e.g. /opt of a function), it runs without a JDK.
+# Called by Maven in the package phase; it does nothing when the zip is newer than its inputs.
+set -euo pipefail
+
+TARGET="$(cd "$1" && pwd)" # function-shim/target
+SRC="$(cd "$(dirname "$0")" && pwd)"
+JAR="$TARGET/tether-shim.jar"
+LAYER="$TARGET/tether-shim-layer"
+ZIP="$TARGET/tether-shim-layer.zip"
+# What jdeps --print-module-deps reports, less what the shim never loads: java.desktop (Jackson's
+# optional java.beans support), java.sql and java.naming (Logback's optional appenders), jdk.jfr
+# (Netty's optional events). jdk.crypto.ec is for wss:// relays with EC certificates.
+INSTALL=/opt/tether        # where the layer is meant to be unpacked
+MODULES="java.base,java.net.http,java.logging,java.xml,jdk.unsupported,jdk.crypto.ec"
+
+# The shaded jar is rewritten by every build; its content, this script and the launcher decide.
+STAMP="$TARGET/tether-shim-layer.inputs"
+INPUTS="$(cat "$JAR" "$0" "$SRC/tether-shim" | sha256sum | cut -d' ' -f1)"
+if [ -f "$ZIP" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$INPUTS" ]; then
+  exit 0
+fi
+JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
+[ -x "$JAVA_HOME/bin/jlink" ] || { echo "build-layer: no jlink in $JAVA_HOME; set JAVA_HOME to a JDK 17" >&2; exit 1; }
+
+rm -rf "$LAYER" "$ZIP"
+mkdir -p "$LAYER/bin" "$LAYER/lib"
+"$JAVA_HOME/bin/jlink" --add-modules "$MODULES" --strip-debug --no-header-files --no-man-pages \
+  --compress=2 --output "$LAYER/runtime"
+cp "$JAR" "$LAYER/lib/tether-shim.jar"
+cp "$SRC/tether-shim" "$LAYER/bin/tether-shim"
+chmod 755 "$LAYER/bin/tether-shim"
+
+# Class-data sharing: a training run lists the classes start-up loads, and one static archive
+# holds exactly those (JDK and shim alike), instead of the JDK's generic archives plus a dynamic
+# one. The run wraps a short-lived process and dials a closed loopback port, so it goes through
+# logging, Netty, the HTTP client and process handling, and exits; nothing leaves this machine.
+TRAINING_CMD=(/bin/sleep 1)
+if command -v node >/dev/null 2>&1; then
+  TRAINING_CMD=(node -e "setTimeout(() => {}, 1500)")
+fi
+CLASSLIST="$TARGET/tether-shim.classlist"
+"$LAYER/runtime/bin/java" -Xshare:off -XX:DumpLoadedClassList="$CLASSLIST" -XX:+UseSerialGC \
+  -jar "$LAYER/lib/tether-shim.jar" --relay ws://127.0.0.1:9 --token training \
+  --function cds-training --instance cds-training -- "${TRAINING_CMD[@]}" >/dev/null 2>&1 || true
+# JDK 17 uses an archive only with the class path it was dumped with, so it is dumped for the
+# place the layer is meant to live, /opt/tether (function platforms unpack layers under /opt):
+# in a private mount namespace where this layer appears there, leaving the real /opt alone.
+# Where that is not allowed (no root), the archive only fits a layer left where it was built.
+touch -d "@$(( $(date +%s) / 2 * 2 ))" "$LAYER/lib/tether-shim.jar" # zip keeps even seconds
+DUMP='"$1/runtime/bin/java" -Xshare:dump -XX:SharedClassListFile="$2" -XX:+UseSerialGC \
+  -XX:SharedArchiveFile="$1/lib/tether-shim.jsa" -cp "$1/lib/tether-shim.jar"'
+if unshare --mount --propagation private true 2>/dev/null; then
+  unshare --mount --propagation private bash -c \
+    'mount -t tmpfs tmpfs /opt && mkdir /opt/tether && mount --bind "$3" /opt/tether && '"$DUMP" \
+    dump "$INSTALL" "$CLASSLIST" "$LAYER" >"$TARGET/tether-shim-cds.log" 2>&1 || CDS_FAILED=1
+else
+  echo "build-layer: no private mount namespace here; the CDS archive fits only $LAYER" >&2
+  bash -c "$DUMP" dump "$LAYER" "$CLASSLIST" >"$TARGET/tether-shim-cds.log" 2>&1 || CDS_FAILED=1
+fi
+[ -z "${CDS_FAILED:-}" ] ||
+  echo "build-layer: the CDS dump failed (see $TARGET/tether-shim-cds.log); the layer starts without it" >&2
+
+(
+  cd "$LAYER"
+  if command -v zip >/dev/null 2>&1; then
+    zip -q -r -y "$ZIP" bin lib runtime
+  else
+    python3 - "$ZIP" <<'PY'
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    for top in ("bin", "lib", "runtime"):
+        for root, dirs, files in os.walk(top):
+            for name in files:
+                path = os.path.join(root, name)
+                info = zipfile.ZipInfo.from_file(path)
+                info.external_attr = (os.stat(path).st_mode & 0xFFFF) << 16
+                with open(path, "rb") as f:
+                    z.writestr(info, f.read(), zipfile.ZIP_DEFLATED)
+PY
+  fi
+)
+echo "$INPUTS" > "$STAMP"
+echo "build-layer: $(du -h "$ZIP" | cut -f1) $ZIP ($(du -sh "$LAYER" | cut -f1) unpacked)"

@@ -1,0 +1,110 @@
+package dev.tether.shim.process;
+
+import dev.tether.shim.inspector.InspectorDirectory;
+import dev.tether.shim.stream.Streams;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --wait-for-debugger}: the function was started with {@code --inspect-wait}, so Node holds
+ * it before its first line until some inspector client sends {@code
+ * Runtime.runIfWaitingForDebugger}. A debugger that attaches sends that itself once its
+ * breakpoints are set, which is what makes the release race-free; the shim sends it only when
+ * nobody attached within the timeout, or when the sessions that came are all gone (Node ignores
+ * it when the script runs already). Event loop only.
+ */
+public final class DebuggerGate implements Streams.SessionListener {
+  private static final String RUN = "{\"id\":1,\"method\":\"Runtime.runIfWaitingForDebugger\"}";
+  private static final Duration RELEASE_PATIENCE = Duration.ofSeconds(10);
+
+  private final Logger log = LoggerFactory.getLogger(DebuggerGate.class);
+  private final InspectorDirectory directory;
+  private final Duration timeout;
+  private ScheduledFuture<?> timer;
+  private int sessions;
+  private boolean released;
+
+  public DebuggerGate(InspectorDirectory directory, Duration timeout) {
+    this.directory = directory;
+    this.timeout = timeout;
+  }
+
+  /** Starts the timeout on {@code loop}, the loop the session events come from. */
+  public void start(EventLoop loop) {
+    log.info("holding the function until a debugger starts it, at most {} ms", timeout.toMillis());
+    timer = loop.schedule(this::expired, timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void opened() {
+    sessions++;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  @Override
+  public void closed() {
+    sessions--;
+    if (sessions == 0) {
+      release("the last debugger session closed");
+    }
+  }
+
+  private void expired() {
+    if (sessions == 0) {
+      release("no debugger attached within " + timeout.toMillis() + " ms");
+    }
+  }
+
+  private void release(String why) {
+    if (released) {
+      return;
+    }
+    released = true;
+    directory
+        .fetch(RELEASE_PATIENCE)
+        .thenCompose(snapshot -> runIfWaiting(snapshot.targets().get(0).webSocketUrl()))
+        .whenComplete((ok, error) -> {
+          if (error == null) {
+            log.info("running the function: {}", why);
+          } else {
+            log.warn("could not start the held function ({}): {}", why, error.toString());
+          }
+        });
+  }
+
+  /** One short inspector session that only says run, waits for the answer, and closes. */
+  private static CompletableFuture<Void> runIfWaiting(URI target) {
+    CompletableFuture<Void> answered = new CompletableFuture<>();
+    WebSocket.Listener listener =
+        new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            answered.complete(null);
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "");
+            return null;
+          }
+
+          @Override
+          public void onError(WebSocket socket, Throwable error) {
+            answered.completeExceptionally(error);
+          }
+        };
+    return HttpClient.newHttpClient()
+        .newWebSocketBuilder()
+        .connectTimeout(RELEASE_PATIENCE)
+        .buildAsync(target, listener)
+        .thenCompose(socket -> socket.sendText(RUN, true))
+        .thenCompose(socket -> answered.orTimeout(RELEASE_PATIENCE.toSeconds(), TimeUnit.SECONDS));
+  }
+}

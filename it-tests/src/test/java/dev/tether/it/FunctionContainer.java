@@ -1,0 +1,139 @@
+package dev.tether.it;
+
+import com.github.dockerjava.api.DockerClient;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * One function instance in a container: only Node.js and the shim layer, 256 MB of memory, no
+ * published ports, on the host's network so every byte stays on loopback. The shim inside wraps
+ * the sample function and dials the relay running in the test JVM.
+ */
+final class FunctionContainer implements AutoCloseable {
+  static final long MEMORY_BYTES = 256L * 1024 * 1024;
+
+  private final GenericContainer<?> container;
+
+  private FunctionContainer(GenericContainer<?> container) {
+    this.container = container;
+  }
+
+  /**
+   * Skips the calling test class when Docker is missing (a laptop), but fails it when {@code
+   * CI=true}: CI must run the container tests.
+   */
+  static void requireDocker() {
+    boolean available;
+    String why = "";
+    try {
+      available = DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException | Error e) {
+      available = false;
+      why = " (" + e.getMessage() + ")";
+    }
+    if (available) {
+      return;
+    }
+    String message = "Docker is not available" + why + "; the container tests need a running"
+        + " Docker engine (Debian: apt-get install docker.io, then start dockerd)";
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      Assertions.fail(message + ". CI=true: .ci/run installs and starts it, so this is a failure.");
+    }
+    Assumptions.abort(message + ". Skipping them here; CI runs them.");
+  }
+
+  static FunctionContainer start(
+      String image, URI relay, String token, String function, String instance, int httpPort) {
+    GenericContainer<?> container =
+        new GenericContainer<>(DockerImageName.parse(image))
+            .withNetworkMode("host")
+            .withCreateContainerCmdModifier(
+                cmd -> cmd.getHostConfig().withMemory(MEMORY_BYTES).withMemorySwap(MEMORY_BYTES))
+            .withEnv(Map.of(
+                "TETHER_RELAY_URL", relay.toString(),
+                "TETHER_AGENT_TOKEN", token,
+                "TETHER_FUNCTION", function,
+                "TETHER_INSTANCE", instance,
+                // -Xshare:on fails the start if the layer's CDS archive does not fit where the
+                // layer was unzipped, instead of silently starting without it.
+                "TETHER_SHIM_JAVA_OPTS", "-Xshare:on"))
+            .withCommand("tether-shim", "--", "node", "/var/task/server.js",
+                String.valueOf(httpPort))
+            .withLogConsumer(frame -> System.out.print("[" + instance + "] " + frame.getUtf8String()));
+    container.start();
+    return new FunctionContainer(container);
+  }
+
+  String logs() {
+    return container.getLogs();
+  }
+
+  String id() {
+    return container.getContainerId();
+  }
+
+  boolean exposesNoPorts() {
+    return container.getExposedPorts().isEmpty()
+        && container.getContainerInfo().getHostConfig().getPortBindings().getBindings().isEmpty();
+  }
+
+  long memoryLimit() {
+    return container.getContainerInfo().getHostConfig().getMemory();
+  }
+
+  void pause() {
+    docker().pauseContainerCmd(id()).exec();
+  }
+
+  void unpause() {
+    docker().unpauseContainerCmd(id()).exec();
+  }
+
+  /** SIGKILL, as a platform ends an instance without notice; the kernel closes its sockets. */
+  void kill() {
+    docker().killContainerCmd(id()).exec();
+  }
+
+  /** Resident memory of the shim (the container's PID 1) and of its node child, in KiB. */
+  long[] residentKib() throws IOException {
+    long pid = docker().inspectContainerCmd(id()).exec().getState().getPidLong();
+    long shim = rss(pid);
+    long node = 0;
+    // The JVM starts node from its main thread, which is not the process's first task.
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks.toList()) {
+        String children = Files.readString(task.resolve("children")).trim();
+        if (!children.isEmpty()) {
+          node = rss(Long.parseLong(children.split("\\s+")[0]));
+        }
+      }
+    }
+    return new long[] {shim, node};
+  }
+
+  private static long rss(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  private static DockerClient docker() {
+    return DockerClientFactory.instance().client();
+  }
+
+  @Override
+  public void close() {
+    container.stop();
+  }
+}
