@@ -3,11 +3,14 @@ package dev.tether.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.Role;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -164,13 +167,26 @@ class FunctionContainerTest {
 
       assertThat(closed.code()).isEqualTo(4000);
       assertThat(closed.reason()).startsWith("instance orders/" + instance + " disconnected");
-      // The audit trail (being built on another branch) records agent lost; until it lands the
-      // session's own end reason is what the relay keeps.
       JsonNode shown = CdpClient.JSON.readTree(
           tether.api("GET", "/api/sessions/" + session.id(), alice, null).body());
       assertThat(shown.path("state").asText()).isEqualTo("ended");
       assertThat(shown.path("endReason").asText()).isEqualTo("agent_lost");
+      assertThat(auditCodesOf("session=" + session.id())).contains("TSE007W");
+      assertThat(auditCodesOf("type=agent.lost&function=orders")).contains("TAG002W");
     }
+  }
+
+  /** The codes of the audit events an admin finds with {@code query}, newest first. */
+  private List<String> auditCodesOf(String query) throws Exception {
+    assertThat(tether.relay().audit().flush(Duration.ofSeconds(10))).isTrue();
+    String admin = tether.relay().tokenIssuer().userToken("carol", Role.ADMIN, List.of(),
+        EnumSet.allOf(Mode.class), Duration.ofHours(1));
+    HttpResponse<String> response = tether.api("GET", "/api/admin/audit?" + query, admin, null);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    List<String> codes = new ArrayList<>();
+    CdpClient.JSON.readTree(response.body()).path("events")
+        .forEach(event -> codes.add(event.path("code").asText()));
+    return codes;
   }
 
   @Test
