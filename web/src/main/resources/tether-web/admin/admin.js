@@ -25,7 +25,12 @@ window.addEventListener('DOMContentLoaded', () => {
   $('export-csv').addEventListener('click', () => exportAs('csv'));
   $('export-jsonl').addEventListener('click', () => exportAs('jsonl'));
   $('terminate-cancel').addEventListener('click', () => $('terminate-dialog').close());
-  window.addEventListener('hashchange', () => { takeTokenFromUrl(); route(); });
+  // A #token= link opened in a tab that already shows the page must sign in with that token.
+  window.addEventListener('hashchange', () => {
+    $('notice').hidden = true; // a notice speaks about the view it was shown on
+    if (takeTokenFromUrl().fromFragment) signIn(storedToken());
+    else route();
+  });
   if (refusedQueryToken) notice('error', 'A token in the query string was ignored.', 'Use a link of the form …/admin/#token=… instead.');
   signIn(storedToken());
 });
@@ -41,13 +46,14 @@ function signIn(candidate) {
     return showSignIn(e.message);
   }
   if (isExpired(claims)) return showSignIn('This token has expired; get a new one.');
-  if (claims.role !== 'admin') return showSignIn(`${claims.sub} is not an admin; these pages need a token with role admin.`);
+  if (claims.role !== 'admin') return showSignIn(`${claims.sub} is not an admin; these pages need a token with role admin. To debug your own functions, use the Functions page.`);
   token = candidate;
   storeToken(candidate);
   $('identity-sub').textContent = claims.sub;
   $('identity-meta').textContent = claims.exp ? `admin · token expires ${relative(claims.exp)}` : 'admin';
   $('identity').hidden = false;
   $('signin').hidden = true;
+  showViewLinks(true);
   route();
 }
 
@@ -69,6 +75,12 @@ function showSignIn(error) {
   $('signin').hidden = false;
   $('signin-error').textContent = error || '';
   $('signin-error').hidden = !error;
+  showViewLinks(false);
+}
+
+/** The links to the admin views lead nowhere until someone is signed in. */
+function showViewLinks(shown) {
+  for (const link of document.querySelectorAll('.topbar nav a[data-view]')) link.hidden = !shown;
 }
 
 // ---- routing: #view=live | #view=history | #view=session&id=… -----------------------------------
@@ -130,7 +142,7 @@ async function loadLive() {
   if (sessions.length === 0) {
     return $('live-table').replaceChildren(h('p', { class: 'empty' }, 'No live sessions. Sessions appear here as soon as someone opens one.'));
   }
-  const rows = sessions.map((s) => h('tr', {},
+  const rows = sessions.map((s) => h('tr', { dataset: { session: s.sessionId } },
     h('td', {}, h('strong', {}, s.user)),
     h('td', {}, s.function, h('span', { class: 'sub mono' }, s.instance)),
     h('td', {}, s.mode),
@@ -139,9 +151,11 @@ async function loadLive() {
     h('td', { class: 'num' }, `${s.messages.toTarget} / ${s.messages.toClient}`),
     h('td', { class: 'num' }, `${bytes(s.bytes.toTarget)} / ${bytes(s.bytes.toClient)}`),
     h('td', { class: 'actions' },
-      h('a', { class: 'button small quiet', href: `#view=session&id=${encodeURIComponent(s.sessionId)}` }, 'Timeline'),
-      h('button', { type: 'button', class: 'small danger', onclick: () => askTerminate(s) }, 'Terminate'))));
-  $('live-table').replaceChildren(h('table', { class: 'data' },
+      h('a', { class: 'button small quiet', href: `#view=session&id=${encodeURIComponent(s.sessionId)}`,
+        'aria-label': `Timeline of ${s.user}'s session on ${s.function}` }, 'Timeline'),
+      h('button', { type: 'button', class: 'small danger', onclick: () => askTerminate(s),
+        'aria-label': `Terminate ${s.user}'s session on ${s.function}` }, 'Terminate'))));
+  $('live-table').replaceChildren(h('table', { class: 'data', 'aria-label': 'Live sessions' },
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, 'User'), h('th', { scope: 'col' }, 'Function / instance'),
       h('th', { scope: 'col' }, 'Mode'), h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col' }, 'Since'),
@@ -168,7 +182,8 @@ function askTerminate(session) {
     try {
       await call(`${API}/sessions/${encodeURIComponent(session.sessionId)}`, { method: 'DELETE', body: { reason } });
       dialog.close();
-      notice('ok', 'Session terminated.', `${session.user}'s DevTools was closed with your reason.`);
+      notice('ok', 'Session terminated.', h('span', {}, `${session.user}'s DevTools was closed with your reason. `,
+        h('a', { href: `#view=session&id=${encodeURIComponent(session.sessionId)}` }, 'Open its timeline')));
       loadLive();
     } catch (e) {
       $('terminate-error').textContent = e.message;
@@ -217,7 +232,7 @@ async function loadHistory(more) {
   } else if (rows.length === 0) {
     $('history-table').replaceChildren(h('p', { class: 'empty' }, 'No events match these filters.'));
   } else {
-    $('history-table').replaceChildren(h('table', { class: 'data' },
+    $('history-table').replaceChildren(h('table', { class: 'data', 'aria-label': 'Audit events' },
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, 'Time'), h('th', { scope: 'col' }, 'Event'), h('th', { scope: 'col' }, 'Who'),
         h('th', { scope: 'col' }, 'Function'), h('th', { scope: 'col' }, 'Details'), h('th', { scope: 'col' }, 'Session'))),
@@ -229,7 +244,7 @@ async function loadHistory(more) {
 
 function eventRow(e) {
   const when = new Date(e.time);
-  return h('tr', {},
+  return h('tr', { dataset: { type: e.type } },
     h('td', { class: 'when' }, h('time', { datetime: e.time }, dateTime(when)), h('span', { class: 'sub' }, `#${e.seq}`)),
     h('td', {}, codeBadge(e.code), h('span', { class: 'sub' }, e.type)),
     h('td', {}, e.actor || '—', e.remote ? h('span', { class: 'sub mono' }, e.remote) : null),
@@ -250,7 +265,9 @@ function describe(e) {
     return [h('span', { class: 'method' }, d.method || '?'), ' ', d.params || d.note || '', d.truncated ? ' (truncated)' : ''];
   }
   if (e.type === 'session.ended') {
-    return `${d.reason}: ${d.message || ''} · ${d.messagesToTarget ?? 0}↑ ${d.messagesToClient ?? 0}↓ messages`;
+    // The message usually starts with the reason ("terminated by admin …"); say it once.
+    const why = d.message && d.message.startsWith(d.reason) ? d.message : `${d.reason}: ${d.message || ''}`;
+    return `${why} · ${d.messagesToTarget ?? 0}↑ ${d.messagesToClient ?? 0}↓ messages`;
   }
   if (e.type === 'auth.failed' || e.type === 'policy.denied') return `${d.at || ''} ${d.error || ''}${d.path ? ` ${d.path}` : ''}`;
   if (e.type === 'agent.lost') return d.reason || '';
@@ -312,6 +329,7 @@ async function loadTimeline(id) {
   }
   $('timeline-list').replaceChildren(...events.map((e) => h('li', {
     class: e.type === 'cdp.command' ? 'command' : e.type === 'session.ended' ? 'ended' : '',
+    dataset: { type: e.type },
   },
   h('time', { datetime: e.time }, new Date(e.time).toLocaleTimeString()),
   h('span', {}, codeBadge(e.code), h('span', { class: 'sub' }, e.type)),
