@@ -10,11 +10,10 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
@@ -46,7 +45,9 @@ public final class SigningKeys {
       return load(file);
     }
     SigningKeys created = generate();
-    write(file, created.key.toJSONString());
+    if (!write(file, created.key.toJSONString())) {
+      return load(file); // another process (a relay, `tether token`) created it first: use theirs
+    }
     log.info("created signing key kid={} file={}", created.keyId(), file);
     return created;
   }
@@ -105,7 +106,7 @@ public final class SigningKeys {
     return new SigningKeys(ec);
   }
 
-  private static void write(Path file, String json) throws IOException {
+  private static boolean write(Path file, String json) throws IOException {
     Path dir = file.getParent();
     boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     if (posix) {
@@ -127,11 +128,12 @@ public final class SigningKeys {
             : Files.createTempFile(dir, "signing-key", ".tmp");
     try {
       Files.writeString(temp, json, StandardCharsets.UTF_8);
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, file);
-      }
+      // A hard link never replaces an existing file: of two processes creating the key at once,
+      // exactly one wins and the other loads the winner's key.
+      Files.createLink(file, temp);
+      return true;
+    } catch (FileAlreadyExistsException e) {
+      return false;
     } finally {
       Files.deleteIfExists(temp);
     }

@@ -21,6 +21,31 @@ class SigningKeysTest {
   }
 
   @Test
+  void processesCreatingTheKeyAtOnceAllEndUpWithTheSameOne() throws Exception {
+    // A relay starting while `tether token` runs on a fresh data dir: one key, not two.
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.List<java.util.concurrent.Future<String>> kids = new java.util.ArrayList<>();
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      for (int i = 0; i < 8; i++) {
+        kids.add(pool.submit(() -> {
+          start.await();
+          return SigningKeys.loadOrCreate(dataDir).keyId();
+        }));
+      }
+      start.countDown();
+      java.util.Set<String> distinct = new java.util.HashSet<>();
+      for (java.util.concurrent.Future<String> kid : kids) {
+        distinct.add(kid.get());
+      }
+
+      assertThat(distinct).hasSize(1).containsExactly(SigningKeys.loadOrCreate(dataDir).keyId());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void theFirstStartCreatesTheKeyFileReadableOnlyByItsOwner() throws Exception {
     SigningKeys keys = SigningKeys.loadOrCreate(dataDir);
 
