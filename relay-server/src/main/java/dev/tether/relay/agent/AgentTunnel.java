@@ -78,6 +78,9 @@ public final class AgentTunnel implements FrameHandler {
   private ScheduledFuture<?> heartbeatTask;
   private ScheduledFuture<?> graceTimer;
 
+  /** Orders control messages that must not overtake each other (the welcome, then opens). */
+  private final Object sendLock = new Object();
+
   AgentTunnel(
       AgentPrincipal principal, AgentRegistry registry, ScheduledExecutorService scheduler,
       Clock clock, Duration heartbeat, Duration helloTimeout, Duration resumeGrace,
@@ -342,7 +345,9 @@ public final class AgentTunnel implements FrameHandler {
     if (state == State.CLOSED || session == null) {
       return;
     }
-    session.sendFrame(new Frame(OpCode.TEXT, TunnelCodec.encode(message)), Callback.NOOP, false);
+    synchronized (sendLock) {
+      session.sendFrame(new Frame(OpCode.TEXT, TunnelCodec.encode(message)), Callback.NOOP, false);
+    }
   }
 
   /** Writes one encoded data frame now, or drops it while the tunnel is down (it is replayed). */
@@ -417,11 +422,15 @@ public final class AgentTunnel implements FrameHandler {
                 : clock.instant());
     Resumption resumption = handover == null ? null : adopt(handover, hello.streams());
     long graceSeconds = resumeGrace.isZero() ? 0 : Math.max(1, resumeGrace.toSeconds());
-    send(new TunnelMessage.Welcome(hello.instance(), Math.max(1, heartbeat.toSeconds()),
-        graceSeconds, resumption != null,
-        resumption == null ? List.of() : resumption.positions()));
-    state = State.OPEN;
-    registry.register(this);
+    // Registered before the welcome leaves, so a shim that was welcomed is always listed; held
+    // under the send lock so no stream's open can overtake the welcome on the wire.
+    synchronized (sendLock) {
+      state = State.OPEN;
+      registry.register(this);
+      send(new TunnelMessage.Welcome(hello.instance(), Math.max(1, heartbeat.toSeconds()),
+          graceSeconds, resumption != null,
+          resumption == null ? List.of() : resumption.positions()));
+    }
     if (resumption != null) {
       resumption.replay(this);
     }

@@ -10,8 +10,8 @@ public final class Cli {
   static final String USAGE = String.join("\n",
       "usage:",
       "  relay [--host H] [--port P] [--data-dir D] [--public-url U] [--config F]",
-      "  token user --sub NAME [--role developer|admin] [--functions GLOB,...] [--ttl DURATION]"
-          + " [--data-dir D]",
+      "  token user --sub NAME [--role developer|admin] [--functions GLOB,...]"
+          + " [--modes full,readonly] [--ttl DURATION] [--data-dir D]",
       "  token agent --function NAME [--ttl DURATION] [--data-dir D]",
       "  demo [--port P] [--data-dir D]",
       "  audit verify [--data-dir D] [--config F]",
@@ -21,6 +21,10 @@ public final class Cli {
 
   /** Runs one command; returns the exit status, or {@link #KEEP_RUNNING}. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (java.util.Arrays.asList(args).contains("--help") || (args.length > 0 && args[0].equals("-h"))) {
+      out.println(USAGE); // `token user --help` as much as `--help`
+      return 0;
+    }
     try {
       String command = args.length == 0 ? "" : args[0];
       switch (command) {
@@ -39,7 +43,7 @@ public final class Cli {
         case "audit" -> {
           return AuditCommand.run(args, out, err);
         }
-        case "help", "--help", "-h" -> {
+        case "help" -> {
           out.println(USAGE);
           return 0;
         }

@@ -37,6 +37,13 @@ class CliTest {
   }
 
   @Test
+  void helpAfterAnyCommandPrintsTheUsageAndExits0() {
+    assertThat(run("token", "user", "--help")).isEqualTo(0);
+    assertThat(out()).contains("token user --sub NAME").contains("--modes");
+    assertThat(err()).isEmpty();
+  }
+
+  @Test
   void aUserTokenWithoutASubjectExits2SayingWhatToAdd(@TempDir Path dir) {
     assertThat(run("token", "user", "--functions", "orders", "--data-dir", dir.toString()))
         .isEqualTo(2);
