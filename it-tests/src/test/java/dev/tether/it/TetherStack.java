@@ -271,19 +271,18 @@ public final class TetherStack implements AutoCloseable {
       shim.close();
     }
 
-    void awaitServing() throws InterruptedException {
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (true) {
+    void awaitServing() {
+      Poll.until(Duration.ofSeconds(20), name + " answering on port " + port, () -> {
         try {
           invoke("{}").get();
-          return;
+          return true;
         } catch (java.util.concurrent.ExecutionException e) {
-          if (System.nanoTime() > deadline) {
-            throw new AssertionError(name + " does not answer on port " + port, e.getCause());
-          }
-          Thread.sleep(50); // polling a port that is about to open
+          return false; // the port is about to open
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted while waiting for " + name, e);
         }
-      }
+      });
     }
   }
 }
