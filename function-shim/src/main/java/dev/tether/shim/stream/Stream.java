@@ -220,13 +220,6 @@ final class Stream implements InspectorListener {
     }
   }
 
-  /** The shim ends the stream on purpose and tells the relay. */
-  void end(int code, String reason) {
-    if (state != State.CLOSED) {
-      close(code, reason, true);
-    }
-  }
-
   /** The relay no longer has this stream, or the tunnel is gone for good; nobody is left to tell. */
   void forget(String why) {
     if (state != State.CLOSED) {

@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches the client→target messages of one DevTools connection for commands that run or change
- * code, and records each with its arguments (truncated). Every message's method is peeked; only
- * the messages of {@link CdpCommands} are parsed further. Until the method is known, at most
+ * code, and records each with its arguments (truncated). Every message's method is peeked (no
+ * copy: bytes are kept only while a message's method has not arrived yet); only the messages of
+ * {@link CdpCommands} are parsed further. Until the method is known, at most
  * 64 KiB of the message is kept; a command whose method comes after more than that is still
  * recorded, without arguments ({@link AuditCode#CDP_COMMAND_UNCAPTURED}). Target→client messages
  * never pass through here. Called by the connection's reading thread only.
@@ -27,7 +28,8 @@ public final class CommandAudit {
   private final Clock clock;
 
   private CdpPeeker peeker;
-  private ByteArrayOutputStream prefix;
+  private ByteArrayOutputStream prefix; // frames before the method, kept only while it is unknown
+  private boolean prefixOverflow;
   private ParamsCapture capture;
   private String method;
   private Long id;
@@ -46,7 +48,8 @@ public final class CommandAudit {
   public void onFrame(boolean first, ByteBuffer payload, boolean fin) {
     if (first) {
       peeker = new CdpPeeker();
-      prefix = new ByteArrayOutputStream();
+      prefix = null;
+      prefixOverflow = false;
       capture = null;
       method = null;
       id = null;
@@ -56,9 +59,9 @@ public final class CommandAudit {
       return;
     }
     if (method == null) {
-      keep(payload);
       boolean known = peeker.feed(payload);
       if (!known && !fin) {
+        keep(payload); // rare: the method comes in a later frame
         return;
       }
       peeker.finish();
@@ -69,15 +72,18 @@ public final class CommandAudit {
         settle();
         return;
       }
-      if (prefix == null) {
+      if (prefixOverflow) {
         emit(AuditCode.CDP_COMMAND_UNCAPTURED, null, false,
             "its arguments came before the method and were larger than 64 KiB");
         settle();
         return;
       }
       capture = new ParamsCapture(maxArgChars);
-      capture.feed(ByteBuffer.wrap(prefix.toByteArray()));
-      prefix = null;
+      if (prefix != null) {
+        capture.feed(ByteBuffer.wrap(prefix.toByteArray()));
+        prefix = null;
+      }
+      capture.feed(payload);
     } else if (capture != null) {
       capture.feed(payload);
     }
@@ -91,12 +97,16 @@ public final class CommandAudit {
   }
 
   private void keep(ByteBuffer payload) {
-    if (prefix == null) {
+    if (prefixOverflow) {
       return;
     }
-    if (prefix.size() + payload.remaining() > PREFIX_MAX) {
-      prefix = null; // too much before the method; see the class comment
+    if ((prefix == null ? 0 : prefix.size()) + payload.remaining() > PREFIX_MAX) {
+      prefixOverflow = true; // too much before the method; see the class comment
+      prefix = null;
       return;
+    }
+    if (prefix == null) {
+      prefix = new ByteArrayOutputStream();
     }
     ByteBuffer copy = payload.duplicate();
     byte[] bytes = new byte[copy.remaining()];

@@ -66,6 +66,11 @@ final class PauseGuard {
     cancelTimers();
   }
 
+  /** True while the relay's own resume awaits its reply. */
+  synchronized boolean expectsOwnReply() {
+    return resumeOutstanding;
+  }
+
   /** True (once) for the reply to the relay's own resume, which DevTools must not see. */
   synchronized boolean isOwnReply(Long id) {
     if (id != null && id == RESUME_ID && resumeOutstanding) {

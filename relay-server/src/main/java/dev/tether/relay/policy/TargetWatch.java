@@ -3,6 +3,7 @@ package dev.tether.relay.policy;
 import dev.tether.protocol.CdpEnvelope;
 import dev.tether.protocol.CdpPeeker;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Looks at target→DevTools messages as little as possible: the size of each message, and the first
@@ -12,6 +13,8 @@ import java.nio.ByteBuffer;
  */
 public final class TargetWatch {
   static final int PEEK_BYTES = 256;
+  private static final byte[] PAUSED = "\"Debugger.paused\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RESUMED = "\"Debugger.resumed\"".getBytes(StandardCharsets.US_ASCII);
 
   /** What happens to a chunk. */
   public enum Verdict { FORWARD, SWALLOW, TOO_BIG }
@@ -46,8 +49,14 @@ public final class TargetWatch {
   }
 
   private void look(ByteBuffer chunk) {
+    ByteBuffer head = chunk.slice(chunk.position(), Math.min(chunk.remaining(), PEEK_BYTES));
+    // Most target messages are replies and events like scriptParsed: a byte search rules them out
+    // without a parser; only a possible pause event or the relay's own reply is parsed.
+    if (!contains(head, PAUSED) && !contains(head, RESUMED) && !pause.expectsOwnReply()) {
+      return;
+    }
     CdpPeeker peeker = new CdpPeeker();
-    peeker.feed(chunk.slice(chunk.position(), Math.min(chunk.remaining(), PEEK_BYTES)));
+    peeker.feed(head);
     CdpEnvelope envelope = peeker.envelope();
     if ("Debugger.paused".equals(envelope.method())) {
       pause.paused();
@@ -56,5 +65,20 @@ public final class TargetWatch {
     } else if (envelope.method() == null && pause.isOwnReply(envelope.id())) {
       swallowing = true;
     }
+  }
+
+  private static boolean contains(ByteBuffer haystack, byte[] needle) {
+    int start = haystack.position();
+    int last = haystack.limit() - needle.length;
+    outer:
+    for (int i = start; i <= last; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack.get(i + j) != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 }

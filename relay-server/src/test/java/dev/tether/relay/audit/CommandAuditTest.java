@@ -111,7 +111,7 @@ class CommandAuditTest {
 
   @Test
   void aCommandWhoseMethodHidesBehindHugeArgumentsIsStillRecorded() {
-    String huge = "x".repeat(CommandAudit.PREFIX_MAX + 10);
+    String huge = "x".repeat(2 * CommandAudit.PREFIX_MAX);
     sendInFrames("{\"id\":4,\"params\":{\"expression\":\"" + huge + "\"},\"method\":"
         + "\"Runtime.evaluate\"}", 16 * 1024);
 
