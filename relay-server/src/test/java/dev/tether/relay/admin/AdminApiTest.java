@@ -10,6 +10,7 @@ import dev.tether.relay.testing.Closed;
 import dev.tether.relay.testing.DevToolsClient;
 import dev.tether.relay.testing.FakeAgent;
 import dev.tether.relay.testing.HandshakeRefused;
+import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.TestRelay;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -179,6 +180,15 @@ class AdminApiTest {
           + "{\"lineNumber\":1,\"url\":\"x.js\",\"condition\":\"n > 3\"}}");
       devtools.take(WAIT);
     }
+    // The relay hears DevTools go away asynchronously; end the session only once it has.
+    Poll.until(WAIT, "the session to be detached", () -> {
+      try {
+        return "detached".equals(
+            json(relay.call("GET", "/api/sessions/" + id, alice, null)).path("state").asText());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
     relay.call("DELETE", "/api/sessions/" + id, alice, null);
 
     JsonNode timeline = events("session=" + id).path("events");
