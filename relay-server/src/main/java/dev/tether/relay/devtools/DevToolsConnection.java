@@ -5,7 +5,6 @@ import dev.tether.relay.CloseReasons;
 import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.agent.StreamPeer;
 import dev.tether.relay.agent.TunnelStream;
-import dev.tether.relay.audit.CommandAudit;
 import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.metrics.RelayMetrics.Direction;
 import dev.tether.relay.policy.CommandGate;
@@ -34,10 +33,10 @@ import org.slf4j.LoggerFactory;
  * One DevTools socket bridged to one tunnel stream. Towards the target it reads a frame, sends it
  * within the stream's credit, and demands the next frame only once the tunnel took it; towards
  * DevTools it writes each chunk as a text or continuation frame and lets credit flow back only
- * after the write. Bytes pass through untouched; only the method is peeked (and the arguments of
- * code-running commands, for the audit trail), and messages and bytes are counted each way. Its
- * {@link SessionGuard} decides what may pass (read-only rules, rate, sizes) and watches the
- * session (pauses, a client that stopped reading).
+ * after the write. Bytes pass through untouched; messages and bytes are counted each way. Its
+ * {@link SessionGuard} reads each DevTools message once, strictly (for the audit trail and
+ * policy), decides what may pass (read-only rules, rate, sizes) and watches the session (pauses,
+ * code left running, a client that stopped reading).
  */
 public final class DevToolsConnection implements FrameHandler, StreamPeer, Attachment {
   private static final Logger LOG = LoggerFactory.getLogger(DevToolsConnection.class);
@@ -49,7 +48,6 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   private final long maxMessageBytes;
   private final ScheduledExecutorService scheduler;
   private final Duration keepAlive;
-  private final CommandAudit commands;
   private final SessionGuard guard;
   private final RelayMetrics metrics;
 
@@ -79,8 +77,8 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
 
   DevToolsConnection(
       Session session, Sessions sessions, AgentTunnel tunnel, String target, long maxMessageBytes,
-      ScheduledExecutorService scheduler, Duration keepAlive, CommandAudit commands,
-      SessionGuard guard, RelayMetrics metrics) {
+      ScheduledExecutorService scheduler, Duration keepAlive, SessionGuard guard,
+      RelayMetrics metrics) {
     this.session = session;
     this.sessions = sessions;
     this.tunnel = tunnel;
@@ -88,7 +86,6 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     this.maxMessageBytes = maxMessageBytes;
     this.scheduler = scheduler;
     this.keepAlive = keepAlive;
-    this.commands = commands;
     this.guard = guard;
     this.metrics = metrics;
   }
@@ -167,7 +164,6 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       return;
     }
     session.traffic().toTarget(payload.remaining(), frame.isFin());
-    commands.onFrame(opcode != OpCode.CONTINUATION, payload, frame.isFin());
     ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload).flip();
     callback.succeeded();
     if (frame.isFin()) {
@@ -369,6 +365,20 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
         + session.instance() + " failed; start a new session when it is back", true);
   }
 
+  /**
+   * Sends the guard's parting message (the terminate for read-only code still running) ahead of
+   * the stream's close, when no client message is half sent and the stream has the credit.
+   */
+  private void sendLast(TunnelStream s, byte[] message) {
+    boolean between;
+    synchronized (this) {
+      between = !targetMidMessage && !sending;
+    }
+    if (message != null && between && s.sendable() >= message.length) {
+      s.send(ByteBuffer.wrap(message), true, Callback.NOOP);
+    }
+  }
+
   private void ping() {
     CoreSession session = core;
     if (session != null && session.isOutputOpen()) {
@@ -395,9 +405,10 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
         pinger.cancel(false);
       }
     }
-    guard.stop();
+    byte[] last = guard.stop();
     TunnelStream s = stream;
     if (closeStream && s != null) {
+      sendLast(s, last);
       s.close(code, reason);
     }
     CoreSession session = core;

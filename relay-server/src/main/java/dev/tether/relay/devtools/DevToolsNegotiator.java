@@ -15,6 +15,7 @@ import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.policy.Policy;
+import dev.tether.relay.policy.SessionGuard;
 import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.SessionState;
@@ -136,11 +137,11 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
           "the function instance " + session.function() + "/" + session.instance()
               + " reports no inspector target yet; try again in a moment");
     }
+    SessionGuard guard = policy.guard(session, config.audit().maxArgBytes());
+    guard.onRead(new CommandAudit(audit, session, remote, clock)::record);
     DevToolsConnection connection =
         new DevToolsConnection(session, sessions, tunnel, targets.get(0).id(),
-            config.maxMessageBytes(), scheduler, config.devtoolsKeepAlive(),
-            new CommandAudit(audit, session, remote, config.audit().maxArgBytes(), clock),
-            policy.guard(session), metrics);
+            config.maxMessageBytes(), scheduler, config.devtoolsKeepAlive(), guard, metrics);
     if (!sessions.attach(session, connection)) {
       throw ApiError.conflict("already_attached",
           "session " + session.id() + " already has DevTools attached; close that window first"

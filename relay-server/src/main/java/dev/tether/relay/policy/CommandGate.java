@@ -1,20 +1,30 @@
 package dev.tether.relay.policy;
 
-import dev.tether.protocol.CdpPeeker;
 import dev.tether.protocol.CloseCodes;
+import dev.tether.relay.cdp.CdpCommands;
+import dev.tether.relay.cdp.CommandReader;
+import dev.tether.relay.cdp.ReadCommand;
 import dev.tether.relay.session.Session;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * Decides, frame by frame, what happens to one session's client→target messages: in a full
- * session they stream through untouched (only the rate is checked, once per message); in a
+ * Decides, frame by frame, what happens to one session's client→target messages. Every frame is
+ * read by the message's one strict {@link CommandReader} before any of it is forwarded, in every
+ * mode; the reading feeds the audit ({@code onRead}, once the message is whole) and policy. In a
+ * full session frames then stream through untouched (the rate is checked once per message); in a
  * read-only session each command is held whole (it is small) and judged by {@link ReadOnlyPolicy}.
- * A refused message is never forwarded, not even in part; it is answered with a CDP error.
+ * A refused message is answered with a CDP error and never forwarded; one found unreadable after
+ * part of it went (a multi-frame message in a full session) closes the session, so the function
+ * never receives it whole.
  *
  * <p>One connection feeds it one frame at a time (demand-after-send); it is not thread-safe.
  */
 public final class CommandGate {
+  /** JSON-RPC's "invalid request", for a message the relay could not read. */
+  static final int UNREADABLE = -32600;
+
   private enum State { BETWEEN, FORWARDING, HOLDING, REFUSING }
 
   private final Session session;
@@ -23,25 +33,31 @@ public final class CommandGate {
   private final RateLimiter rate;
   private final PolicyListener listener;
   private final LongSupplier nanos;
+  private final int maxTextChars;
+  private final RunningCode running;
+  private Consumer<ReadCommand> onRead = command -> {};
 
   private State state = State.BETWEEN;
+  private CommandReader reader;
+  private boolean forwardedPart;
   private ByteBuffer held;
-  private CdpPeeker refusedPeeker;
-  private Long refusedId;
   private String refusalReason;
   private String refusalMessage;
+  private int refusalCode;
   private boolean answered;
 
-  /** {@code readOnly} null for a full session. */
+  /** {@code readOnly} and {@code running} null for a full session. */
   CommandGate(
       Session session, ReadOnlyPolicy readOnly, long maxHeldBytes, RateLimiter rate,
-      PolicyListener listener, LongSupplier nanos) {
+      PolicyListener listener, LongSupplier nanos, int maxTextChars, RunningCode running) {
     this.session = session;
     this.readOnly = readOnly;
     this.maxHeldBytes = maxHeldBytes;
     this.rate = rate;
     this.listener = listener;
     this.nanos = nanos;
+    this.maxTextChars = maxTextChars;
+    this.running = running;
   }
 
   /** What the connection does with a frame. */
@@ -59,6 +75,11 @@ public final class CommandGate {
   /** Close the DevTools socket with this code and reason. */
   public record Close(int code, String reason) implements Step {}
 
+  /** Who hears each command once it is read whole (the audit), before it is forwarded. */
+  void onRead(Consumer<ReadCommand> listener) {
+    onRead = listener;
+  }
+
   /** True when no client message is under way, so the relay may send one of its own. */
   public boolean betweenMessages() {
     return state == State.BETWEEN;
@@ -69,23 +90,39 @@ public final class CommandGate {
     if (state == State.BETWEEN) {
       start(payload);
     }
+    if (state == State.REFUSING) {
+      return refusing(payload, fin, true);
+    }
+    if (!reader.feed(payload)) {
+      return unreadable(payload, fin);
+    }
+    ReadCommand command = null;
+    if (fin) {
+      command = reader.finish();
+      if (command == null) {
+        return unreadable(payload, true);
+      }
+      onRead.accept(command);
+    }
     return switch (state) {
       case FORWARDING -> {
+        forwardedPart = !fin;
         if (fin) {
           state = State.BETWEEN;
         }
         yield new Forward(payload, fin);
       }
-      case HOLDING -> hold(payload, fin);
-      case REFUSING -> refusing(payload, fin);
-      case BETWEEN -> throw new IllegalStateException("a message always starts somewhere");
+      case HOLDING -> hold(payload, fin, command);
+      default -> throw new IllegalStateException("a message is forwarded or held, not " + state);
     };
   }
 
   private void start(ByteBuffer first) {
     answered = false;
+    forwardedPart = false;
+    reader = new CommandReader(maxTextChars, CdpCommands::captures);
     if (!rate.tryAcquire(nanos.getAsLong())) {
-      refuse(PolicyListener.RATE_LIMITED,
+      refuse(PolicyListener.RATE_LIMITED, -32000,
           "rate limit: this session may send " + rate.perSecond() + " messages per second;"
               + " the command was not sent, try again in a moment");
       return;
@@ -98,14 +135,12 @@ public final class CommandGate {
     }
   }
 
-  private Step hold(ByteBuffer payload, boolean fin) {
+  private Step hold(ByteBuffer payload, boolean fin, ReadCommand command) {
     if (held.position() + (long) payload.remaining() > maxHeldBytes) {
-      ByteBuffer head = held.flip();
       held = null;
-      refuse(PolicyListener.TOO_LARGE, "commands larger than " + maxHeldBytes
+      refuse(PolicyListener.TOO_LARGE, -32000, "commands larger than " + maxHeldBytes
           + " bytes are not allowed in a read-only session");
-      feedRefused(head, false);
-      return refusing(payload, fin);
+      return refusing(payload, fin, false);
     }
     if (held.remaining() < payload.remaining()) {
       long wanted = Math.max((long) held.capacity() * 2, held.position() + (long) payload.remaining());
@@ -119,57 +154,69 @@ public final class CommandGate {
     held.flip().get(message);
     held = null;
     state = State.BETWEEN;
-    ReadOnlyPolicy.Outcome outcome = readOnly.check(message);
+    ReadOnlyPolicy.Outcome outcome = readOnly.check(command, message);
     if (outcome instanceof ReadOnlyPolicy.Forward forward) {
+      if (ReadOnlyPolicy.runsCode(command.method())) {
+        running.started(command.id(), command.method());
+      }
       return new Forward(ByteBuffer.wrap(forward.message()), true);
     }
     ReadOnlyPolicy.Refuse refusal = (ReadOnlyPolicy.Refuse) outcome;
     listener.denied(session, refusal.method(), refusal.reason(), refusal.message());
-    if (refusal.id() == null) {
-      return new Close(CloseCodes.POLICY_VIOLATION, "not a CDP command with an id; "
-          + refusal.message());
-    }
     return new Answer(ReadOnlyPolicy.errorReply(refusal.id(), refusal.message()));
   }
 
-  private void refuse(String reason, String message) {
+  /**
+   * The reader refused the message. Nothing of it went yet: answer (or, without an id to answer,
+   * close). Part of it went already: close, so the function never gets the rest.
+   */
+  private Step unreadable(ByteBuffer payload, boolean fin) {
+    String problem = reader.problem();
+    if (forwardedPart) {
+      state = State.BETWEEN;
+      forwardedPart = false;
+      listener.denied(session, reader.method(), PolicyListener.MALFORMED, problem);
+      return new Close(CloseCodes.POLICY_VIOLATION, problem);
+    }
+    held = null;
+    refusalReason = PolicyListener.MALFORMED;
+    refusalMessage = problem;
+    refusalCode = UNREADABLE;
     state = State.REFUSING;
-    refusedPeeker = new CdpPeeker();
-    refusedId = null;
+    listener.denied(session, reader.method(), PolicyListener.MALFORMED, problem);
+    return refusing(payload, fin, false);
+  }
+
+  private void refuse(String reason, int code, String message) {
+    state = State.REFUSING;
     refusalReason = reason;
     refusalMessage = message;
+    refusalCode = code;
     if (!PolicyListener.RATE_LIMITED.equals(reason) || rate.startsEpisode()) {
       listener.denied(session, null, reason, message);
     }
   }
 
-  /** Drops the frames of a refused message; answers once its id is known. */
-  private Step refusing(ByteBuffer payload, boolean fin) {
-    feedRefused(payload, fin);
+  /**
+   * Drops the frames of a refused message; answers once its id is known. The reader keeps
+   * reading only to learn the id (an unreadable message answers with the id read before the fault).
+   */
+  private Step refusing(ByteBuffer payload, boolean fin, boolean unread) {
+    if (unread && reader.problem() == null && reader.id() == null) {
+      reader.feed(payload);
+    }
     if (fin) {
       state = State.BETWEEN;
+      forwardedPart = false;
     }
-    if (refusedId != null && !answered) {
+    Long id = reader.id();
+    if (id != null && !answered) {
       answered = true;
-      return new Answer(ReadOnlyPolicy.errorReply(refusedId, refusalMessage));
+      return new Answer(ReadOnlyPolicy.errorReply(id, refusalCode, refusalMessage));
     }
     if (fin && !answered) {
       return new Close(CloseCodes.POLICY_VIOLATION, refusalMessage + " (" + refusalReason + ")");
     }
     return new Skip();
-  }
-
-  private void feedRefused(ByteBuffer payload, boolean fin) {
-    if (refusedPeeker == null) {
-      return;
-    }
-    boolean done = refusedPeeker.feed(payload);
-    if (fin && !done) {
-      refusedPeeker.finish();
-    }
-    refusedId = refusedPeeker.envelope().id();
-    if (refusedId != null || done || fin) {
-      refusedPeeker = null;
-    }
   }
 }

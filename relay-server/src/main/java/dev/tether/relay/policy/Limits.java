@@ -20,7 +20,8 @@ import java.time.Duration;
  *     Duration#ZERO} never resumes
  * @param slowConsumerTimeout how long a DevTools client may leave the relay's writes towards it
  *     unfinished before its session is closed with 4008
- * @param readOnlyEvalTimeout the {@code timeout} forced on evaluations in read-only sessions
+ * @param readOnlyEvalTimeout the {@code timeout} forced on evaluations in read-only sessions, and
+ *     how long any read-only call that runs code may go unanswered before the relay terminates it
  * @param readOnlyMaxCommandBytes the largest command a read-only session may send (they are
  *     inspected whole)
  */
@@ -119,6 +120,12 @@ public record Limits(
     return new Limits(sessionsPerUser, sessionsPerInstance, maxTargetMessageBytes,
         messagesPerSecond, messageBurst, handshakeTimeout, pauseWarning, pauseResume, timeout,
         readOnlyEvalTimeout, readOnlyMaxCommandBytes);
+  }
+
+  public Limits withReadOnlyEvalTimeout(Duration timeout) {
+    return new Limits(sessionsPerUser, sessionsPerInstance, maxTargetMessageBytes,
+        messagesPerSecond, messageBurst, handshakeTimeout, pauseWarning, pauseResume,
+        slowConsumerTimeout, timeout, readOnlyMaxCommandBytes);
   }
 
   private static int positive(int value, int fallback, int max, String name) {

@@ -34,17 +34,24 @@ public final class Policy {
     return quota;
   }
 
-  /** A fresh guard for one DevTools connection of {@code session}. */
-  public SessionGuard guard(Session session) {
+  /**
+   * A fresh guard for one DevTools connection of {@code session}; {@code maxTextChars} bounds the
+   * text the reader keeps of each argument for the audit trail.
+   */
+  public SessionGuard guard(Session session, int maxTextChars) {
     long now = System.nanoTime();
-    CommandGate gate = new CommandGate(session,
-        session.mode() == Mode.READONLY ? readOnly : null, limits.readOnlyMaxCommandBytes(),
+    boolean readOnlySession = session.mode() == Mode.READONLY;
+    RunningCode running = readOnlySession
+        ? new RunningCode(session, limits.readOnlyEvalTimeout(), scheduler, listener) : null;
+    CommandGate gate = new CommandGate(session, readOnlySession ? readOnly : null,
+        limits.readOnlyMaxCommandBytes(),
         new RateLimiter(limits.messagesPerSecond(), limits.messageBurst(), now), listener,
-        System::nanoTime);
+        System::nanoTime, maxTextChars, running);
     PauseGuard pause =
         new PauseGuard(session, limits.pauseWarning(), limits.pauseResume(), scheduler, listener);
-    return new SessionGuard(session, gate, new TargetWatch(limits.maxTargetMessageBytes(), pause),
-        pause, new DrainWatch(limits.slowConsumerTimeout(), scheduler, System::nanoTime),
+    return new SessionGuard(session, gate,
+        new TargetWatch(limits.maxTargetMessageBytes(), pause, running), pause, running,
+        new DrainWatch(limits.slowConsumerTimeout(), scheduler, System::nanoTime),
         limits.slowConsumerTimeout(), listener);
   }
 }

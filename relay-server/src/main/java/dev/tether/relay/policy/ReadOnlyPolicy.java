@@ -1,12 +1,12 @@
 package dev.tether.relay.policy;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.relay.cdp.CodeArgument;
+import dev.tether.relay.cdp.ReadCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,9 +19,9 @@ import java.util.Set;
  * without a condition, because a condition (and a DevTools logpoint) is code run in the function;
  * everything else is answered by the relay with a CDP error and never reaches the target.
  *
- * <p>Read-only commands are small, so each is inspected whole: a strict streaming scan of the
- * envelope (duplicate keys and trailing content are refused, so the relay and V8 cannot read one
- * message two ways), and a tree parse only for the few methods it rewrites.
+ * <p>Read-only commands are small, so each is held whole and judged on the relay's one strict
+ * reading of it ({@link dev.tether.relay.cdp.CommandReader}); a tree parse happens only for the
+ * few methods it rewrites.
  */
 public final class ReadOnlyPolicy {
   private static final JsonFactory STRICT =
@@ -79,46 +79,46 @@ public final class ReadOnlyPolicy {
   /** Answer {@code id} with a CDP error instead; {@code reason} is a {@link PolicyListener} code. */
   public record Refuse(Long id, String method, String reason, String message) implements Outcome {}
 
-  /** Decides on one complete client→target message. */
-  public Outcome check(byte[] message) {
-    Envelope envelope = scan(message);
-    if (envelope == null) {
-      return new Refuse(null, null, PolicyListener.MALFORMED,
-          "the relay could not read this message as one CDP command; read-only sessions accept"
-              + " only well-formed JSON commands");
-    }
-    String method = envelope.method;
-    if (method == null) {
-      return new Refuse(envelope.id, null, PolicyListener.MALFORMED,
-          "a command without a method is not allowed in a read-only session");
-    }
+  /** Decides on one complete client→target message, as the relay's one strict reader read it. */
+  public Outcome check(ReadCommand command, byte[] message) {
+    String method = command.method();
     if (READ_METHODS.contains(method) || READ_DOMAINS.contains(domain(method))) {
       return new Forward(message);
     }
     if (EVALUATIONS.contains(method) || CALLS.contains(method)) {
-      return rewrite(envelope, message);
+      return rewrite(command, message);
     }
     if (BREAKPOINTS.contains(method)) {
-      return breakpoint(envelope, message);
+      return breakpoint(command, message);
     }
-    return refuse(envelope, method + " is not allowed in a read-only session");
+    return refuse(command, method + " is not allowed in a read-only session");
+  }
+
+  /** True for the calls that run code in the function once forwarded (each is watched). */
+  public static boolean runsCode(String method) {
+    return EVALUATIONS.contains(method) || CALLS.contains(method);
   }
 
   /** The CDP error a refusal is answered with. */
   public static String errorReply(long id, String message) {
+    return errorReply(id, -32000, message);
+  }
+
+  /** A CDP error reply with {@code code} (-32600 for a message the relay could not read). */
+  public static String errorReply(long id, int code, String message) {
     ObjectNode reply = MAPPER.createObjectNode().put("id", id);
-    reply.putObject("error").put("code", -32000).put("message", message);
+    reply.putObject("error").put("code", code).put("message", message);
     return reply.toString();
   }
 
-  private Outcome rewrite(Envelope envelope, byte[] message) {
+  private Outcome rewrite(ReadCommand command, byte[] message) {
     ObjectNode root = tree(message);
     ObjectNode params = params(root);
     if (params == null) {
-      return refuse(envelope, envelope.method + " needs params as an object");
+      return refuse(command, command.method() + " needs params as an object");
     }
     params.put("throwOnSideEffect", true);
-    if (EVALUATIONS.contains(envelope.method)) {
+    if (EVALUATIONS.contains(command.method())) {
       JsonNode asked = params.get("timeout");
       long timeout = asked != null && asked.isNumber() && asked.asDouble() > 0
           ? Math.min(asked.asLong(), evalTimeoutMillis) : evalTimeoutMillis;
@@ -127,28 +127,24 @@ public final class ReadOnlyPolicy {
     return new Forward(root.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  private Outcome breakpoint(Envelope envelope, byte[] message) {
-    ObjectNode params = params(tree(message));
-    if (params == null) {
-      return refuse(envelope, envelope.method + " needs params as an object");
-    }
-    JsonNode condition = params.get("condition");
-    if (condition != null && !(condition.isTextual() && condition.asText().isBlank())) {
-      return refuse(envelope, envelope.method + " with a condition is not allowed in a read-only"
+  private Outcome breakpoint(ReadCommand command, byte[] message) {
+    CodeArgument condition = command.code("condition");
+    if (condition != null && !condition.text().isBlank()) {
+      return refuse(command, command.method() + " with a condition is not allowed in a read-only"
           + " session: conditions and logpoints run code in the function; set a plain breakpoint");
     }
     return new Forward(message);
   }
 
-  private static Refuse refuse(Envelope envelope, String text) {
-    return new Refuse(envelope.id, envelope.method, PolicyListener.READ_ONLY, text);
+  private static Refuse refuse(ReadCommand command, String text) {
+    return new Refuse(command.id(), command.method(), PolicyListener.READ_ONLY, text);
   }
 
   private static ObjectNode tree(byte[] message) {
     try {
       return (ObjectNode) MAPPER.readTree(message);
     } catch (IOException | ClassCastException e) {
-      throw new IllegalStateException("a message that scanned cleanly failed to parse", e);
+      throw new IllegalStateException("a message that read cleanly failed to parse", e);
     }
   }
 
@@ -164,45 +160,5 @@ public final class ReadOnlyPolicy {
   private static String domain(String method) {
     int dot = method.indexOf('.');
     return dot < 0 ? "" : method.substring(0, dot);
-  }
-
-  private record Envelope(Long id, String method) {}
-
-  /**
-   * Reads the top-level id and method of one whole message, strictly: one JSON object, no
-   * duplicate keys at any level, nothing after it. Null when the message is not that.
-   */
-  private static Envelope scan(byte[] message) {
-    try (JsonParser parser = STRICT.createParser(message)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      Long id = null;
-      String method = null;
-      JsonToken token;
-      while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        JsonToken value = parser.nextToken();
-        if (field.equals("id")) {
-          if (value != JsonToken.VALUE_NUMBER_INT) {
-            return null;
-          }
-          id = parser.getLongValue();
-        } else if (field.equals("method")) {
-          if (value != JsonToken.VALUE_STRING) {
-            return null;
-          }
-          method = parser.getText();
-        } else {
-          parser.skipChildren();
-        }
-      }
-      if (token != JsonToken.END_OBJECT || parser.nextToken() != null) {
-        return null;
-      }
-      return new Envelope(id, method);
-    } catch (IOException e) {
-      return null;
-    }
   }
 }

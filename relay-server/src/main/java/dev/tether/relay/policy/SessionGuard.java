@@ -2,9 +2,11 @@ package dev.tether.relay.policy;
 
 import dev.tether.protocol.CloseCodes;
 import dev.tether.relay.Durations;
+import dev.tether.relay.cdp.ReadCommand;
 import dev.tether.relay.session.Session;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Everything policy does to one DevTools connection, behind one object the connection calls at
@@ -24,13 +26,15 @@ public final class SessionGuard {
   private final CommandGate gate;
   private final TargetWatch target;
   private final PauseGuard pause;
+  private final RunningCode running; // null in a full session
   private final DrainWatch drain;
   private final PolicyListener listener;
   private final Duration drainTimeout;
 
   SessionGuard(
-      Session session, CommandGate gate, TargetWatch target, PauseGuard pause, DrainWatch drain,
-      Duration drainTimeout, PolicyListener listener) {
+      Session session, CommandGate gate, TargetWatch target, PauseGuard pause,
+      RunningCode running, DrainWatch drain, Duration drainTimeout, PolicyListener listener) {
+    this.running = running;
     this.drainTimeout = drainTimeout;
     this.session = session;
     this.gate = gate;
@@ -43,6 +47,9 @@ public final class SessionGuard {
   /** Connects the timers to the connection; call once it is open. */
   public void start(Actions actions) {
     pause.injectWith(actions::injectTowardsTarget);
+    if (running != null) {
+      running.injectWith(actions::injectTowardsTarget);
+    }
     drain.onStalled(() -> {
       String reason = "DevTools did not read for " + Durations.format(drainTimeout)
           + " while the function was sending; reconnect (slow consumer)";
@@ -51,10 +58,19 @@ public final class SessionGuard {
     });
   }
 
-  /** Stops every timer; call when the connection closes. */
-  public void stop() {
+  /**
+   * Stops every timer; call when the connection closes. Returns a message to send the target
+   * before its stream closes (the terminate for read-only code still running), or null.
+   */
+  public byte[] stop() {
     pause.stop();
     drain.stop();
+    return running == null ? null : running.stop();
+  }
+
+  /** Who hears each DevTools command once it is read whole (the audit), before it goes on. */
+  public void onRead(Consumer<ReadCommand> listener) {
+    gate.onRead(listener);
   }
 
   /** See {@link CommandGate#onFrame}. */

@@ -3,6 +3,9 @@ package dev.tether.relay.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.relay.auth.Mode;
+import dev.tether.relay.cdp.CdpCommands;
+import dev.tether.relay.cdp.CommandReader;
+import dev.tether.relay.cdp.ReadCommand;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.Sessions;
 import java.nio.ByteBuffer;
@@ -27,7 +30,7 @@ class CommandAuditTest {
     scheduler = Executors.newSingleThreadScheduledExecutor();
     Session session = new Sessions(scheduler, Clock.systemUTC(), Duration.ofHours(1),
         Duration.ofHours(1)).create("alice", "orders", "i-1", Mode.FULL);
-    audit = new CommandAudit(events::add, session, "10.0.0.7", 40, Clock.systemUTC());
+    audit = new CommandAudit(events::add, session, "10.0.0.7", Clock.systemUTC());
   }
 
   @AfterEach
@@ -35,21 +38,25 @@ class CommandAuditTest {
     scheduler.shutdownNow();
   }
 
+  /** Reads the message as the gate does (40 characters of text kept) and hands it to the audit. */
   private void send(String message) {
-    audit.onFrame(true, utf8(message), true);
+    sendInFrames(message, Integer.MAX_VALUE);
   }
 
   /** Sends one message split into frames of {@code size} bytes. */
   private void sendInFrames(String message, int size) {
     byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+    CommandReader reader = new CommandReader(40, CdpCommands::captures);
     for (int i = 0; i < bytes.length; i += size) {
-      int end = Math.min(bytes.length, i + size);
-      audit.onFrame(i == 0, ByteBuffer.wrap(bytes, i, end - i).slice(), end == bytes.length);
+      int end = (int) Math.min(bytes.length, (long) i + size);
+      if (!reader.feed(ByteBuffer.wrap(bytes, i, end - i).slice())) {
+        return; // refused: never reaches the audit as a command
+      }
     }
-  }
-
-  private static ByteBuffer utf8(String text) {
-    return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    ReadCommand command = reader.finish();
+    if (command != null) {
+      audit.record(command);
+    }
   }
 
   @Test
@@ -63,7 +70,12 @@ class CommandAuditTest {
     assertThat(event.actor()).isEqualTo("alice");
     assertThat(event.remote()).isEqualTo("10.0.0.7");
     assertThat(event.details()).containsEntry("method", "Runtime.evaluate")
-        .containsEntry("id", 7L).containsEntry("truncated", true);
+        .containsEntry("id", 7L).containsEntry("truncated", true)
+        .containsEntry("code.expression.cut", true)
+        .containsEntry("code.expression.length", 41L);
+    assertThat((String) event.details().get("code.expression"))
+        .isEqualTo("process.env.SECRET_KEY + 'x'.repeat(1000)".substring(0, 40));
+    assertThat((String) event.details().get("code.expression.sha256")).hasSize(64);
     assertThat((String) event.details().get("params"))
         .startsWith("{\"expression\":\"process.env.SECRET_KEY").hasSize(41).endsWith("…");
   }
@@ -87,8 +99,7 @@ class CommandAuditTest {
         + "\"condition\":\"(x=1)\"}}");
 
     assertThat(events).singleElement().satisfies(e -> {
-      assertThat(e.details()).containsEntry("id", 3L);
-      assertThat((String) e.details().get("params")).contains("(x=1)");
+      assertThat(e.details()).containsEntry("id", 3L).containsEntry("code.condition", "(x=1)");
     });
   }
 
@@ -110,15 +121,34 @@ class CommandAuditTest {
   }
 
   @Test
-  void aCommandWhoseMethodHidesBehindHugeArgumentsIsStillRecorded() {
-    String huge = "x".repeat(2 * CommandAudit.PREFIX_MAX);
+  void aCommandWhoseMethodHidesBehindHugeArgumentsIsRecordedWithItsCode() {
+    String huge = "x".repeat(200 * 1024);
     sendInFrames("{\"id\":4,\"params\":{\"expression\":\"" + huge + "\"},\"method\":"
         + "\"Runtime.evaluate\"}", 16 * 1024);
 
     assertThat(events).singleElement().satisfies(e -> {
-      assertThat(e.code()).isEqualTo(AuditCode.CDP_COMMAND_UNCAPTURED);
+      assertThat(e.code()).isEqualTo(AuditCode.CDP_COMMAND);
       assertThat(e.details()).containsEntry("method", "Runtime.evaluate")
+          .containsEntry("code.expression.length", (long) huge.length())
           .doesNotContainKey("params");
     });
+  }
+
+  @Test
+  void aConditionAfterAKibOfPaddingIsRecorded() {
+    send("{\"id\":5,\"method\":\"Debugger.setBreakpointByUrl\",\"params\":{\"url\":\""
+        + "p".repeat(1100) + "\",\"lineNumber\":1,\"condition\":\"process.exit(1)\"}}");
+
+    assertThat(events).singleElement().satisfies(e ->
+        assertThat(e.details()).containsEntry("code.condition", "process.exit(1)"));
+  }
+
+  @Test
+  void aCommandOnAWorkerIsRecordedWithTheMessageItCarries() {
+    send("{\"id\":6,\"method\":\"NodeWorker.sendMessageToWorker\",\"params\":{\"sessionId\":"
+        + "\"w1\",\"message\":\"{\\\"id\\\":1,\\\"method\\\":\\\"Runtime.evaluate\\\"}\"}}");
+
+    assertThat(events).singleElement().satisfies(e ->
+        assertThat((String) e.details().get("code.message")).contains("Runtime.evaluate"));
   }
 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tether.relay.cdp.CommandReader;
+import dev.tether.relay.cdp.ReadCommand;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,8 +17,16 @@ class ReadOnlyPolicyTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final ReadOnlyPolicy policy = new ReadOnlyPolicy(Duration.ofSeconds(5));
 
+  /** Reads the message as the gate does, then asks the policy; an unreadable one is refused. */
   private ReadOnlyPolicy.Outcome check(String message) {
-    return policy.check(message.getBytes(StandardCharsets.UTF_8));
+    byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+    CommandReader reader = new CommandReader(1024, method -> true);
+    ReadCommand command = reader.feed(ByteBuffer.wrap(bytes)) ? reader.finish() : null;
+    if (command == null) {
+      return new ReadOnlyPolicy.Refuse(reader.id(), reader.method(), PolicyListener.MALFORMED,
+          reader.problem());
+    }
+    return policy.check(command, bytes);
   }
 
   private JsonNode forwarded(String message) throws Exception {
