@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * after the write. Bytes pass through untouched; messages and bytes are counted each way. Its
  * {@link SessionGuard} reads each DevTools message once, strictly (for the audit trail and
  * policy), decides what may pass (read-only rules, rate, sizes) and watches the session (pauses,
- * code left running, a client that stopped reading).
+ * a client that stopped reading).
  */
 public final class DevToolsConnection implements FrameHandler, StreamPeer, Attachment {
   private static final Logger LOG = LoggerFactory.getLogger(DevToolsConnection.class);
@@ -365,20 +365,6 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
         + session.instance() + " failed; start a new session when it is back", true);
   }
 
-  /**
-   * Sends the guard's parting message (the terminate for read-only code still running) ahead of
-   * the stream's close, when no client message is half sent and the stream has the credit.
-   */
-  private void sendLast(TunnelStream s, byte[] message) {
-    boolean between;
-    synchronized (this) {
-      between = !targetMidMessage && !sending;
-    }
-    if (message != null && between && s.sendable() >= message.length) {
-      s.send(ByteBuffer.wrap(message), true, Callback.NOOP);
-    }
-  }
-
   private void ping() {
     CoreSession session = core;
     if (session != null && session.isOutputOpen()) {
@@ -405,10 +391,9 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
         pinger.cancel(false);
       }
     }
-    byte[] last = guard.stop();
+    guard.stop();
     TunnelStream s = stream;
     if (closeStream && s != null) {
-      sendLast(s, last);
       s.close(code, reason);
     }
     CoreSession session = core;

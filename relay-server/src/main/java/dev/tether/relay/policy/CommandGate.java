@@ -34,7 +34,6 @@ public final class CommandGate {
   private final PolicyListener listener;
   private final LongSupplier nanos;
   private final int maxTextChars;
-  private final RunningCode running;
   private Consumer<ReadCommand> onRead = command -> {};
 
   private State state = State.BETWEEN;
@@ -46,10 +45,10 @@ public final class CommandGate {
   private int refusalCode;
   private boolean answered;
 
-  /** {@code readOnly} and {@code running} null for a full session. */
+  /** {@code readOnly} null for a full session. */
   CommandGate(
       Session session, ReadOnlyPolicy readOnly, long maxHeldBytes, RateLimiter rate,
-      PolicyListener listener, LongSupplier nanos, int maxTextChars, RunningCode running) {
+      PolicyListener listener, LongSupplier nanos, int maxTextChars) {
     this.session = session;
     this.readOnly = readOnly;
     this.maxHeldBytes = maxHeldBytes;
@@ -57,7 +56,6 @@ public final class CommandGate {
     this.listener = listener;
     this.nanos = nanos;
     this.maxTextChars = maxTextChars;
-    this.running = running;
   }
 
   /** What the connection does with a frame. */
@@ -156,9 +154,6 @@ public final class CommandGate {
     state = State.BETWEEN;
     ReadOnlyPolicy.Outcome outcome = readOnly.check(command, message);
     if (outcome instanceof ReadOnlyPolicy.Forward forward) {
-      if (ReadOnlyPolicy.runsCode(command.method())) {
-        running.started(command.id(), command.method());
-      }
       return new Forward(ByteBuffer.wrap(forward.message()), true);
     }
     ReadOnlyPolicy.Refuse refusal = (ReadOnlyPolicy.Refuse) outcome;

@@ -41,16 +41,14 @@ public final class Policy {
   public SessionGuard guard(Session session, int maxTextChars) {
     long now = System.nanoTime();
     boolean readOnlySession = session.mode() == Mode.READONLY;
-    RunningCode running = readOnlySession
-        ? new RunningCode(session, limits.readOnlyEvalTimeout(), scheduler, listener) : null;
     CommandGate gate = new CommandGate(session, readOnlySession ? readOnly : null,
         limits.readOnlyMaxCommandBytes(),
         new RateLimiter(limits.messagesPerSecond(), limits.messageBurst(), now), listener,
-        System::nanoTime, maxTextChars, running);
+        System::nanoTime, maxTextChars);
     PauseGuard pause =
         new PauseGuard(session, limits.pauseWarning(), limits.pauseResume(), scheduler, listener);
     return new SessionGuard(session, gate,
-        new TargetWatch(limits.maxTargetMessageBytes(), pause, running), pause, running,
+        new TargetWatch(limits.maxTargetMessageBytes(), pause), pause,
         new DrainWatch(limits.slowConsumerTimeout(), scheduler, System::nanoTime),
         limits.slowConsumerTimeout(), listener);
   }

@@ -18,7 +18,6 @@ public interface PolicyListener {
   String PAUSED_TOO_LONG = "paused_too_long";
   String RESUMED_BY_RELAY = "resumed_by_relay";
   String SLOW_CONSUMER = "slow_consumer";
-  String CODE_TERMINATED = "code_terminated";
 
   /**
    * The relay refused a CDP command instead of forwarding it. {@code method} may be null when the

@@ -15,9 +15,11 @@ import java.util.Set;
 /**
  * What a read-only session may ask of the target: deny by default. Commands that only read
  * (inspect, step, profile, take heap snapshots) pass untouched; evaluations pass only with {@code
- * throwOnSideEffect} forced on (and, where CDP has one, a {@code timeout}); breakpoints pass only
- * without a condition, because a condition (and a DevTools logpoint) is code run in the function;
- * everything else is answered by the relay with a CDP error and never reaches the target.
+ * throwOnSideEffect} and a {@code timeout} forced on, which V8 itself enforces; breakpoints pass
+ * only without a condition, because a condition (and a DevTools logpoint) is code run in the
+ * function; everything else, {@code Runtime.callFunctionOn} included (it has no timeout, and
+ * Node's inspector dispatches nothing, a terminate included, while a call runs), is answered by
+ * the relay with a CDP error and never reaches the target.
  *
  * <p>Read-only commands are small, so each is held whole and judged on the relay's one strict
  * reading of it ({@link dev.tether.relay.cdp.CommandReader}); a tree parse happens only for the
@@ -57,8 +59,6 @@ public final class ReadOnlyPolicy {
   /** Evaluations that take {@code throwOnSideEffect} and {@code timeout}. */
   private static final Set<String> EVALUATIONS =
       Set.of("Runtime.evaluate", "Debugger.evaluateOnCallFrame");
-  /** Calls that take {@code throwOnSideEffect} but have no timeout in CDP. */
-  private static final Set<String> CALLS = Set.of("Runtime.callFunctionOn");
   /** Breakpoints whose {@code condition} would run code in the function. */
   private static final Set<String> BREAKPOINTS =
       Set.of("Debugger.setBreakpoint", "Debugger.setBreakpointByUrl",
@@ -85,18 +85,19 @@ public final class ReadOnlyPolicy {
     if (READ_METHODS.contains(method) || READ_DOMAINS.contains(domain(method))) {
       return new Forward(message);
     }
-    if (EVALUATIONS.contains(method) || CALLS.contains(method)) {
+    if (EVALUATIONS.contains(method)) {
       return rewrite(command, message);
+    }
+    if (method.equals("Runtime.callFunctionOn")) {
+      return refuse(command, "Runtime.callFunctionOn is not allowed in a read-only session: CDP"
+          + " gives it no timeout and Node's inspector answers nothing while it runs, so a"
+          + " side-effect free loop would hold the function forever; use Runtime.evaluate, which"
+          + " the relay bounds to readOnlyEvalTimeout");
     }
     if (BREAKPOINTS.contains(method)) {
       return breakpoint(command, message);
     }
     return refuse(command, method + " is not allowed in a read-only session");
-  }
-
-  /** True for the calls that run code in the function once forwarded (each is watched). */
-  public static boolean runsCode(String method) {
-    return EVALUATIONS.contains(method) || CALLS.contains(method);
   }
 
   /** The CDP error a refusal is answered with. */
@@ -118,12 +119,10 @@ public final class ReadOnlyPolicy {
       return refuse(command, command.method() + " needs params as an object");
     }
     params.put("throwOnSideEffect", true);
-    if (EVALUATIONS.contains(command.method())) {
-      JsonNode asked = params.get("timeout");
-      long timeout = asked != null && asked.isNumber() && asked.asDouble() > 0
-          ? Math.min(asked.asLong(), evalTimeoutMillis) : evalTimeoutMillis;
-      params.put("timeout", Math.max(1, timeout));
-    }
+    JsonNode asked = params.get("timeout");
+    long timeout = asked != null && asked.isNumber() && asked.asDouble() > 0
+        ? Math.min(asked.asLong(), evalTimeoutMillis) : evalTimeoutMillis;
+    params.put("timeout", Math.max(1, timeout));
     return new Forward(root.toString().getBytes(StandardCharsets.UTF_8));
   }
 

@@ -26,15 +26,13 @@ public final class SessionGuard {
   private final CommandGate gate;
   private final TargetWatch target;
   private final PauseGuard pause;
-  private final RunningCode running; // null in a full session
   private final DrainWatch drain;
   private final PolicyListener listener;
   private final Duration drainTimeout;
 
   SessionGuard(
       Session session, CommandGate gate, TargetWatch target, PauseGuard pause,
-      RunningCode running, DrainWatch drain, Duration drainTimeout, PolicyListener listener) {
-    this.running = running;
+      DrainWatch drain, Duration drainTimeout, PolicyListener listener) {
     this.drainTimeout = drainTimeout;
     this.session = session;
     this.gate = gate;
@@ -47,9 +45,6 @@ public final class SessionGuard {
   /** Connects the timers to the connection; call once it is open. */
   public void start(Actions actions) {
     pause.injectWith(actions::injectTowardsTarget);
-    if (running != null) {
-      running.injectWith(actions::injectTowardsTarget);
-    }
     drain.onStalled(() -> {
       String reason = "DevTools did not read for " + Durations.format(drainTimeout)
           + " while the function was sending; reconnect (slow consumer)";
@@ -58,14 +53,10 @@ public final class SessionGuard {
     });
   }
 
-  /**
-   * Stops every timer; call when the connection closes. Returns a message to send the target
-   * before its stream closes (the terminate for read-only code still running), or null.
-   */
-  public byte[] stop() {
+  /** Stops every timer; call when the connection closes. */
+  public void stop() {
     pause.stop();
     drain.stop();
-    return running == null ? null : running.stop();
   }
 
   /** Who hears each DevTools command once it is read whole (the audit), before it goes on. */

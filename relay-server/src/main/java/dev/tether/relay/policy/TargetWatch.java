@@ -8,8 +8,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Looks at target→DevTools messages as little as possible: the size of each message, and the first
  * bytes of each (never more than {@value #PEEK_BYTES}) for {@code Debugger.paused}/{@code resumed},
- * which the pause guard needs, for the reply to the relay's own resume or terminate, which is
- * swallowed, and, while a read-only session's code runs, for the replies that end it.
+ * which the pause guard needs, and for the reply to the relay's own resume, which is swallowed.
  * Called on the tunnel's reading thread, one chunk at a time.
  */
 public final class TargetWatch {
@@ -22,15 +21,13 @@ public final class TargetWatch {
 
   private final long maxMessageBytes;
   private final PauseGuard pause;
-  private final RunningCode running; // null in a full session
   private boolean midMessage;
   private boolean swallowing;
   private long messageBytes;
 
-  TargetWatch(long maxMessageBytes, PauseGuard pause, RunningCode running) {
+  TargetWatch(long maxMessageBytes, PauseGuard pause) {
     this.maxMessageBytes = maxMessageBytes;
     this.pause = pause;
-    this.running = running;
   }
 
   public long maxMessageBytes() {
@@ -55,9 +52,7 @@ public final class TargetWatch {
     ByteBuffer head = chunk.slice(chunk.position(), Math.min(chunk.remaining(), PEEK_BYTES));
     // Most target messages are replies and events like scriptParsed: a byte search rules them out
     // without a parser; only a possible pause event or the relay's own reply is parsed.
-    boolean watchingReplies = running != null && running.awaitsReplies();
-    if (!contains(head, PAUSED) && !contains(head, RESUMED) && !pause.expectsOwnReply()
-        && !watchingReplies) {
+    if (!contains(head, PAUSED) && !contains(head, RESUMED) && !pause.expectsOwnReply()) {
       return;
     }
     CdpPeeker peeker = new CdpPeeker();
@@ -68,8 +63,6 @@ public final class TargetWatch {
     } else if ("Debugger.resumed".equals(envelope.method())) {
       pause.resumed();
     } else if (envelope.method() == null && pause.isOwnReply(envelope.id())) {
-      swallowing = true;
-    } else if (envelope.method() == null && watchingReplies && running.answered(envelope.id())) {
       swallowing = true;
     }
   }

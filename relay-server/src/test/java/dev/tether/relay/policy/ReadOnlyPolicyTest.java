@@ -99,12 +99,12 @@ class ReadOnlyPolicyTest {
   }
 
   @Test
-  void callFunctionOnIsForwardedWithThrowOnSideEffectForced() throws Exception {
-    JsonNode sent = forwarded("{\"id\":4,\"method\":\"Runtime.callFunctionOn\",\"params\":"
-        + "{\"functionDeclaration\":\"function(){return this.length}\",\"objectId\":\"o\"}}");
+  void callFunctionOnIsRefusedBecauseNothingCouldStopIt() {
+    ReadOnlyPolicy.Refuse refusal = refused("{\"id\":4,\"method\":\"Runtime.callFunctionOn\","
+        + "\"params\":{\"functionDeclaration\":\"function(){for(;;){}}\",\"objectId\":\"o\"}}");
 
-    assertThat(sent.path("params").path("throwOnSideEffect").asBoolean()).isTrue();
-    assertThat(sent.path("params").has("timeout")).isFalse();
+    assertThat(refusal.reason()).isEqualTo(PolicyListener.READ_ONLY);
+    assertThat(refusal.message()).contains("no timeout").contains("Runtime.evaluate");
   }
 
   @ParameterizedTest
