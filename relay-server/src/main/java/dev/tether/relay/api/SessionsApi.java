@@ -14,6 +14,7 @@ import dev.tether.relay.auth.UserPrincipal;
 import dev.tether.relay.devtools.DebugUrls;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Exchange;
+import dev.tether.relay.http.Input;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.http.Router;
 import dev.tether.relay.policy.SessionQuota;
@@ -199,9 +200,12 @@ public final class SessionsApi {
       return null;
     }
     if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > 200) {
-      throw ApiError.badRequest("bad_body", "\"" + field + "\" must be a non-empty string");
+      throw ApiError.badRequest("bad_body",
+          "\"" + field + "\" must be a non-empty string of at most 200 characters");
     }
-    return value.asText();
+    String text = value.asText();
+    return field.equals("function")
+        ? Input.functionName("\"function\"", text) : Input.text("\"" + field + "\"", text);
   }
 
   private static Mode mode(UserPrincipal user, String requested) {
