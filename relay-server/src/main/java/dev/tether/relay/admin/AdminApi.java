@@ -148,6 +148,7 @@ public final class AdminApi {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("sessionId", session.id());
     view.put("user", session.subject());
+    view.put("issuer", session.owner().issuer());
     view.put("function", session.function());
     view.put("instance", session.instance());
     view.put("mode", session.mode().claim());

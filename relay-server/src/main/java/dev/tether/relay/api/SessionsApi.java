@@ -8,6 +8,7 @@ import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.auth.IssuedTicket;
 import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.TicketMinting;
 import dev.tether.relay.auth.TokenIssuer;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.auth.UserPrincipal;
@@ -43,12 +44,15 @@ public final class SessionsApi {
   private final Duration ticketTtl;
   private final AuditSink audit;
   private final SessionQuota quota;
+  private final TicketMinting minting;
 
   public SessionsApi(
       TokenVerifier verifier, AgentRegistry registry, Sessions sessions, TokenIssuer issuer,
-      DebugUrls urls, Duration ticketTtl, AuditSink audit, SessionQuota quota) {
+      DebugUrls urls, Duration ticketTtl, AuditSink audit, SessionQuota quota,
+      TicketMinting minting) {
     this.audit = audit;
     this.quota = quota;
+    this.minting = minting;
     this.callers = new Callers(verifier);
     this.registry = registry;
     this.sessions = sessions;
@@ -70,6 +74,7 @@ public final class SessionsApi {
           "the relay cannot write its audit trail and is configured to fail closed, so it opens"
               + " no new sessions; an operator must fix the audit store (see the relay's log)");
     }
+    mayMintTicket(exchange, user);
     JsonNode body = parse(exchange.body(MAX_BODY));
     String function = text(body, "function", true);
     String instanceId = text(body, "instance", false);
@@ -109,39 +114,53 @@ public final class SessionsApi {
               + " reports no inspector target yet; try again in a moment");
     }
     String instance = tunnel.instance().orElseThrow().id();
-    Session session = quota.admit(user.subject(), function, instance,
-        () -> sessions.create(user.subject(), function, instance, mode));
+    Session session = quota.admit(user.id(), function, instance,
+        () -> sessions.create(user.id(), function, instance, mode));
     audit.record(AuditEvent.of(AuditCode.SESSION_REQUESTED).actor(user.subject())
         .role(user.role().claim()).function(function)
         .instance(session.instance()).session(session.id()).remote(exchange.remoteAddress())
-        .detail("mode", mode.claim()).detail("expiresAt", session.expiresAt().toString()).build());
+        .detail("issuer", user.issuer()).detail("mode", mode.claim()).detail("expiresAt", session.expiresAt().toString()).build());
     exchange.header("Location", "/api/sessions/" + session.id());
     exchange.json(201, view(session, true));
   }
 
   private void show(Exchange exchange) throws Exception {
-    Session session = owned(exchange);
-    exchange.json(200, view(session, session.state().awaitsDevTools()));
+    UserPrincipal user = callers.user(exchange);
+    Session session = owned(user, exchange.pathParam(0));
+    boolean withTicket = session.state().awaitsDevTools();
+    if (withTicket) {
+      mayMintTicket(exchange, user);
+    }
+    exchange.json(200, view(session, withTicket));
+  }
+
+  /** A 429 with Retry-After once the user has had their tickets for this minute. */
+  private void mayMintTicket(Exchange exchange, UserPrincipal user) {
+    Duration wait = minting.take(user.id());
+    if (!wait.isZero()) {
+      exchange.header("Retry-After", String.valueOf(wait.toSeconds()));
+      throw new ApiError(429, "too_many_tickets",
+          user.subject() + " asked for more than " + minting.perMinute() + " attach tickets in a"
+              + " minute; wait " + wait.toSeconds() + " s (Retry-After) and reuse the URLs you"
+              + " have: each stays valid until its ticketExpiresAt");
+    }
   }
 
   private void delete(Exchange exchange) throws Exception {
     UserPrincipal user = callers.user(exchange);
     Session session = owned(user, exchange.pathParam(0));
-    sessions.end(session, user.isAdmin() && !user.subject().equals(session.subject())
+    sessions.end(session, user.isAdmin() && !user.id().equals(session.owner())
             ? EndReason.TERMINATED : EndReason.CLOSED,
         "the session was ended by " + user.subject(), user.subject());
     exchange.json(200, view(session, false));
-  }
-
-  private Session owned(Exchange exchange) throws Exception {
-    return owned(callers.user(exchange), exchange.pathParam(0));
   }
 
   private Session owned(UserPrincipal user, String id) {
     Session session = sessions.find(id).orElseThrow(() ->
         ApiError.notFound("session_not_found",
             "no session " + id + " (ended sessions are forgotten after a while); start a new one"));
-    if (!user.isAdmin() && !user.subject().equals(session.subject())) {
+    // Issuer and subject: the same sub from another trusted issuer is another person.
+    if (!user.isAdmin() && !user.id().equals(session.owner())) {
       throw ApiError.forbidden("not_your_session",
           "session " + id + " belongs to another user; only its owner or an admin may see it");
     }
@@ -157,6 +176,7 @@ public final class SessionsApi {
     view.put("mode", session.mode().claim());
     view.put("state", now.state().wire());
     view.put("user", session.subject());
+    view.put("issuer", session.owner().issuer());
     view.put("createdAt", session.createdAt().toString());
     view.put("expiresAt", session.expiresAt().toString());
     if (now.endReason() != null) {

@@ -48,7 +48,8 @@ final class PrincipalClaims {
         modes.add(mode(value, kind));
       }
     }
-    return new UserPrincipal(subject, role, globs, modes);
+    // The verifier accepted the token only from this exact issuer (the relay or the IdP).
+    return new UserPrincipal(claims.getIssuer(), subject, role, globs, modes);
   }
 
   static AgentPrincipal agent(JWTClaimsSet claims) throws AuthException {

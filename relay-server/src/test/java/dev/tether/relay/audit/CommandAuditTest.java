@@ -26,7 +26,9 @@ class CommandAuditTest {
   void setUp() {
     scheduler = Executors.newSingleThreadScheduledExecutor();
     Session session = new Sessions(scheduler, Clock.systemUTC(), Duration.ofHours(1),
-        Duration.ofHours(1)).create("alice", "orders", "i-1", Mode.FULL);
+        Duration.ofHours(1))
+        .create(new dev.tether.relay.auth.UserId("https://relay.test", "alice"), "orders", "i-1",
+            Mode.FULL);
     audit = new CommandAudit(events::add, session, "10.0.0.7", 40, Clock.systemUTC());
   }
 
