@@ -29,12 +29,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code POST /api/sessions} opens a session on a live instance and hands out the URLs to attach
- * with a fresh ticket; {@code GET} shows one (with a fresh ticket while DevTools may attach) and
+ * {@code POST /api/sessions} opens a session on a live instance (the one named, or the function's
+ * only one) and hands out the URLs to attach with a fresh ticket; {@code GET} shows one (with a fresh ticket while DevTools may attach) and
  * {@code DELETE} ends it. Only the owner or an admin sees a session.
  */
 public final class SessionsApi {
   private static final int MAX_BODY = 16 * 1024;
+  /** How many instance ids an instance_required message names. */
+  private static final int MAX_LISTED = 20;
 
   private final Callers callers;
   private final AgentRegistry registry;
@@ -101,13 +103,12 @@ public final class SessionsApi {
       throw ApiError.notFound("no_instance",
           "no instance of " + function + " is online — is the shim running?");
     }
-    AgentTunnel tunnel = instances.get(0);
-    if (instanceId != null) {
-      tunnel = registry.find(function, instanceId).orElseThrow(() ->
-          ApiError.conflict("instance_not_online",
-              "instance " + instanceId + " of " + function + " is not online; pick one from"
-                  + " GET /api/functions, or leave out instance to take the newest"));
-    }
+    AgentTunnel tunnel = instanceId == null
+        ? onlyInstance(function, instances)
+        : registry.find(function, instanceId).orElseThrow(() ->
+            ApiError.conflict("instance_not_online",
+                "instance " + instanceId + " of " + function + " is not online; pick one from"
+                    + " GET /api/functions"));
     if (tunnel.targets().isEmpty()) {
       throw ApiError.conflict("no_target",
           "instance " + tunnel.instance().orElseThrow().id() + " of " + function
@@ -122,6 +123,26 @@ public final class SessionsApi {
         .detail("issuer", user.issuer()).detail("mode", mode.claim()).detail("expiresAt", session.expiresAt().toString()).build());
     exchange.header("Location", "/api/sessions/" + session.id());
     exchange.json(201, view(session, true));
+  }
+
+  /**
+   * The instance a session without {@code instance} goes to: the function's only live instance.
+   * With several, the caller picks; the relay never guesses, because "the newest" is whoever
+   * registered last with the function's agent token, and that may be someone else's process.
+   */
+  private static AgentTunnel onlyInstance(String function, List<AgentTunnel> instances) {
+    if (instances.size() == 1) {
+      return instances.get(0);
+    }
+    List<String> ids = instances.stream()
+        .map(tunnel -> tunnel.instance().orElseThrow().id()).sorted().toList();
+    String listed = ids.size() <= MAX_LISTED
+        ? String.join(", ", ids)
+        : String.join(", ", ids.subList(0, MAX_LISTED)) + " and " + (ids.size() - MAX_LISTED)
+            + " more";
+    throw ApiError.conflict("instance_required",
+        function + " has " + ids.size() + " live instances (" + listed + "); pick one and send"
+            + " it as \"instance\" (GET /api/functions lists them)");
   }
 
   private void show(Exchange exchange) throws Exception {
