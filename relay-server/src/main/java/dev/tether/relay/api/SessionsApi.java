@@ -76,7 +76,6 @@ public final class SessionsApi {
           "the relay cannot write its audit trail and is configured to fail closed, so it opens"
               + " no new sessions; an operator must fix the audit store (see the relay's log)");
     }
-    mayMintTicket(exchange, user);
     JsonNode body = parse(exchange.body(MAX_BODY));
     String function = text(body, "function", true);
     String instanceId = text(body, "instance", false);
@@ -115,12 +114,14 @@ public final class SessionsApi {
               + " reports no inspector target yet; try again in a moment");
     }
     String instance = tunnel.instance().orElseThrow().id();
+    mayMintTicket(exchange, user);
     Session session = quota.admit(user.id(), function, instance,
         () -> sessions.create(user.id(), function, instance, mode));
     audit.record(AuditEvent.of(AuditCode.SESSION_REQUESTED).actor(user.subject())
         .role(user.role().claim()).function(function)
         .instance(session.instance()).session(session.id()).remote(exchange.remoteAddress())
-        .detail("issuer", user.issuer()).detail("mode", mode.claim()).detail("expiresAt", session.expiresAt().toString()).build());
+        .detail("issuer", user.issuer()).detail("mode", mode.claim())
+        .detail("expiresAt", session.expiresAt().toString()).build());
     exchange.header("Location", "/api/sessions/" + session.id());
     exchange.json(201, view(session, true));
   }
