@@ -95,6 +95,21 @@ class HostileInputTest {
   }
 
   @Test
+  void anAdminsTerminationReasonWithALineSeparatorIsA400AndTheSessionLives() throws Exception {
+    HttpResponse<String> created = relay.call("POST", "/api/sessions",
+        relay.userToken("carol", "orders"), "{\"function\":\"orders\"}");
+    String id = Json.MAPPER.readTree(created.body()).path("sessionId").asText();
+
+    HttpResponse<String> refused = relay.call("DELETE", "/api/admin/sessions/" + id,
+        relay.adminToken("root"), "{\"reason\":\"maintenance\\u2028forged\"}");
+
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(Json.MAPPER.readTree(refused.body()).path("error").asText()).isEqualTo("bad_input");
+    assertThat(relay.relay().sessions().find(id).orElseThrow().state().wire())
+        .isEqualTo("requested");
+  }
+
+  @Test
   void afterTheProbesAHealthySessionOnTheSameInstanceStillOpens() throws Exception {
     relay.call("POST", "/api/sessions", relay.userToken("mallory", "*"),
         "{\"function\":\"orders\\u0000\"}");
