@@ -143,7 +143,7 @@ async function loadLive() {
     return $('live-table').replaceChildren(h('p', { class: 'empty' }, 'No live sessions. Sessions appear here as soon as someone opens one.'));
   }
   const rows = sessions.map((s) => h('tr', { dataset: { session: s.sessionId } },
-    h('td', {}, h('strong', {}, s.user)),
+    h('td', {}, h('strong', {}, s.user), s.issuer && h('span', { class: 'sub mono' }, s.issuer)),
     h('td', {}, s.function, h('span', { class: 'sub mono' }, s.instance)),
     h('td', {}, s.mode),
     h('td', {}, h('span', { class: `state ${s.state}` }, s.state)),

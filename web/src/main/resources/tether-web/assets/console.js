@@ -227,7 +227,10 @@ async function debug(button, functionName, instance) {
   button.setAttribute('aria-busy', 'true');
   button.textContent = 'Opening…';
   const body = { function: functionName };
-  if (instance) body.instance = instance;
+  // The relay takes a function's only instance but never picks among several (409
+  // instance_required lists them); send the one we listed, so a stale list fails visibly.
+  const chosen = instance || onlyListedInstance(functionName);
+  if (chosen) body.instance = chosen;
   const mode = chosenMode();
   if (mode) body.mode = mode;
   try {
@@ -249,6 +252,16 @@ async function debug(button, functionName, instance) {
     button.textContent = label;
     button.removeAttribute('aria-busy');
     button.disabled = false;
+  }
+}
+
+/** The id of the function's one listed instance, or null when the last list showed several or none. */
+function onlyListedInstance(functionName) {
+  try {
+    const fn = (JSON.parse(state.lastListJson) || []).find((f) => f.function === functionName);
+    return fn && Array.isArray(fn.instances) && fn.instances.length === 1 ? fn.instances[0].id : null;
+  } catch {
+    return null;
   }
 }
 

@@ -37,7 +37,7 @@ function functionCard(fn, onDebug) {
     dataset: { focusKey: `fn:${fn.function}` },
     onclick: (event) => onDebug(event.currentTarget, fn.function, null),
   }, 'Debug');
-  if (online > 1) debugAny.title = 'The relay picks one of the online instances';
+  if (online > 1) debugAny.title = 'Several instances are online: pick one below';
 
   return h('article', { class: 'card function', 'aria-labelledby': titleId },
     h('div', { class: 'function-head' },

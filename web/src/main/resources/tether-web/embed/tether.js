@@ -7,7 +7,8 @@
  *
  *   button.getToken = () => myAuth.tetherToken();   // string or Promise<string>; or set button.token
  *
- * Attributes: function (required), instance, mode ("full" | "readonly"), relay (origin of the relay;
+ * Attributes: function (required), instance (required when the function has several live instances:
+ * the relay answers 409 instance_required naming them), mode ("full" | "readonly"), relay (origin of the relay;
  * defaults to where this script was loaded from), token (prefer the property or getToken).
  * Events (bubbling, composed): "tether-session" with the session as detail; "tether-error" with
  * { status, error, message }. Load it with a classic <script> tag: the default relay comes from
@@ -30,7 +31,7 @@
     401: 'Tether did not accept your sign-in (missing or expired token). Sign in again and retry.',
     403: 'You are not allowed to debug this function.',
     404: 'No instance of this function is online. Is the Tether shim running?',
-    409: 'This session conflicts with the current state; try again.',
+    409: 'This function has several live instances (or the chosen one is gone): set the instance attribute to one of them.',
     429: 'Too many debugging sessions right now; close one or wait a moment.',
   };
 

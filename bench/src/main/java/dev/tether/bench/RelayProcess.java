@@ -53,11 +53,12 @@ final class RelayProcess implements AutoCloseable {
         command.add(opt);
       }
     }
-    // A benchmark is not a person: lift the per-session rate and the session counts that guard
-    // a production relay, and take snapshots bigger than the default message limit.
+    // A benchmark is not a person: lift the ticket and per-session rates and the session counts
+    // that guard a production relay, and take snapshots bigger than the default message limit.
     Path config = work.resolve("relay.json");
     java.nio.file.Files.writeString(config, """
-        {"limits": {"messagesPerSecond": 100000, "messageBurst": 100000,
+        {"ticketsPerMinute": 100000,
+         "limits": {"messagesPerSecond": 100000, "messageBurst": 100000,
                     "sessionsPerUser": 1000, "sessionsPerInstance": 1000}}
         """);
     command.addAll(List.of("-jar", home.resolve("relay-server/target/tether-relay.jar").toString(),

@@ -1,5 +1,7 @@
 package dev.tether.shim;
 
+import dev.tether.protocol.FunctionName;
+import dev.tether.protocol.SafeText;
 import dev.tether.protocol.Tunnel;
 import dev.tether.shim.stream.StreamLimits;
 import dev.tether.shim.tunnel.Backoff;
@@ -57,7 +59,11 @@ public record ShimConfig(
       throw new IllegalArgumentException(
           "missing the function name: pass --function NAME or set TETHER_FUNCTION");
     }
-    requireName(function, "function name");
+    if (!FunctionName.isValid(function)) {
+      throw new IllegalArgumentException(
+          "the function name '" + SafeText.escape(function) + "' is not valid: "
+              + FunctionName.DESCRIPTION);
+    }
     instance = instance == null || instance.isBlank() ? defaultInstanceId() : instance;
     requireName(instance, "instance id");
     command = command == null ? List.of() : List.copyOf(command);

@@ -53,4 +53,14 @@ class ShimConfigTest {
     assertThatThrownBy(() -> ShimConfig.wrap("ws://r", "t", "my function", List.of("node")))
         .hasMessageContaining("function name");
   }
+
+  @Test
+  void aFunctionNameTheRelayWouldRefuseIsRefusedAtStartWithTheShapeSpelledOut() {
+    for (String name : List.of("orders/api", "orders\nforged", "-orders")) {
+      assertThatThrownBy(() -> ShimConfig.wrap("ws://r", "t", name, List.of("node")))
+          .hasMessageContaining("function name")
+          .hasMessageContaining("letters, digits")
+          .hasMessageNotContaining("\n");
+    }
+  }
 }

@@ -13,6 +13,7 @@ import dev.tether.relay.audit.PolicyAudit;
 import dev.tether.relay.audit.AuditStores;
 import dev.tether.relay.auth.AuthConfig;
 import dev.tether.relay.auth.SigningKeys;
+import dev.tether.relay.auth.TicketMinting;
 import dev.tether.relay.auth.TicketReplayCache;
 import dev.tether.relay.auth.TokenIssuer;
 import dev.tether.relay.auth.TokenVerifier;
@@ -187,7 +188,7 @@ public final class Relay implements AutoCloseable {
     DebugUrls urls = new DebugUrls(publicUrl);
     new FunctionsApi(verifier, registry, sessions).routes(router);
     new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl(), audit,
-        policy.quota()).routes(router);
+        policy.quota(), new TicketMinting(config.ticketsPerMinute(), clock)).routes(router);
     new AdminApi(verifier, sessions, audit, clock).routes(router);
 
     WebSocketComponents components = new WebSocketComponents();

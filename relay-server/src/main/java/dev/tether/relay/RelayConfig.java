@@ -2,6 +2,7 @@ package dev.tether.relay;
 
 import dev.tether.relay.audit.AuditConfig;
 import dev.tether.relay.auth.ExternalIssuer;
+import dev.tether.relay.auth.TicketMinting;
 import dev.tether.relay.policy.Limits;
 import java.net.URI;
 import java.nio.file.Path;
@@ -41,6 +42,9 @@ import java.util.Optional;
  *     network blip) wait, DevTools sockets open, for the shim to resume them; 0 ends them at once
  * @param abruptCloseGrace the same for a tunnel whose socket was closed without a goodbye, as when
  *     the function's process was killed: short, since a live shim is back within a moment
+ * @param ticketsPerMinute how many attach tickets one user (issuer and subject) may have signed
+ *     per minute, through {@code POST /api/sessions} and {@code GET /api/sessions/{id}}; past it
+ *     the API answers 429 with Retry-After (default 60)
  */
 public record RelayConfig(
     String host,
@@ -61,7 +65,8 @@ public record RelayConfig(
     Limits limits,
     Optional<String> metricsToken,
     Duration resumeGrace,
-    Duration abruptCloseGrace) {
+    Duration abruptCloseGrace,
+    int ticketsPerMinute) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9300;
@@ -118,6 +123,11 @@ public record RelayConfig(
     abruptCloseGrace =
         between("abruptCloseGrace", abruptCloseGrace, Duration.ofSeconds(1), Duration.ZERO,
             resumeGrace);
+    ticketsPerMinute = ticketsPerMinute == 0 ? TicketMinting.DEFAULT_PER_MINUTE : ticketsPerMinute;
+    if (ticketsPerMinute < 1 || ticketsPerMinute > 100_000) {
+      throw new IllegalArgumentException(
+          "ticketsPerMinute must be between 1 and 100000, was " + ticketsPerMinute);
+    }
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -151,6 +161,7 @@ public record RelayConfig(
     b.metricsToken = metricsToken.orElse(null);
     b.resumeGrace = resumeGrace;
     b.abruptCloseGrace = abruptCloseGrace;
+    b.ticketsPerMinute = ticketsPerMinute;
     return b;
   }
 
@@ -257,6 +268,7 @@ public record RelayConfig(
     private String metricsToken;
     private Duration resumeGrace;
     private Duration abruptCloseGrace;
+    private int ticketsPerMinute;
 
     private Builder() {}
 
@@ -355,12 +367,17 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder ticketsPerMinute(int value) {
+      ticketsPerMinute = value;
+      return this;
+    }
+
     public RelayConfig build() {
       return new RelayConfig(
           host, port, dataDir, Optional.ofNullable(publicUrl), consoleOrigins,
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
           idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, audit, limits,
-          Optional.ofNullable(metricsToken), resumeGrace, abruptCloseGrace);
+          Optional.ofNullable(metricsToken), resumeGrace, abruptCloseGrace, ticketsPerMinute);
     }
   }
 }

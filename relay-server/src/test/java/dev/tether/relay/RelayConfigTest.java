@@ -23,6 +23,7 @@ class RelayConfigTest {
     assertThat(config.ticketTtl()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.maxSessionDuration()).isEqualTo(Duration.ofHours(8));
     assertThat(config.heartbeat()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(config.ticketsPerMinute()).isEqualTo(60);
     assertThat(config.publicUrlFor(9300)).isEqualTo(URI.create("http://127.0.0.1:9300"));
   }
 
@@ -91,6 +92,16 @@ class RelayConfigTest {
     assertThatThrownBy(() -> RelayConfigFile.load(file))
         .hasMessageContaining("unknown setting 'prot'")
         .hasMessageContaining("port");
+  }
+
+  @Test
+  void theTicketMintingLimitIsReadFromTheFileAndMustBePositive(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("relay.json");
+    Files.writeString(file, "{\"ticketsPerMinute\": 120}");
+
+    assertThat(RelayConfigFile.load(file).build().ticketsPerMinute()).isEqualTo(120);
+    assertThatThrownBy(() -> RelayConfig.builder().ticketsPerMinute(-1).build())
+        .hasMessageContaining("ticketsPerMinute must be between 1 and 100000");
   }
 
   @Test

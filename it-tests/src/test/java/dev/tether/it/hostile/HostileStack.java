@@ -68,6 +68,11 @@ final class HostileStack implements AutoCloseable {
     assertThat(orders.invoke("{}").get().statusCode()).as("the function serves").isEqualTo(200);
   }
 
+  /** Every event logged so far, as logged (for rendering with the shipped encoder). */
+  List<ILoggingEvent> logEvents() {
+    return List.copyOf(logs.list);
+  }
+
   List<String> logLines() {
     return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
   }

@@ -105,12 +105,14 @@ class HostileTokensTest {
             f.signed(TokenClaims.TYP_USER, f.user("m", List.of("orders"))
                 .issueTime(Date.from(Instant.now().minusSeconds(3600)))
                 .expirationTime(Date.from(Instant.now().minusSeconds(31))).build())),
-        token("not valid for another 31 s", Door.API, f ->
+        // 32 s, not 31: JWT times are whole seconds, so "now + 31 s" truncated can land within
+        // the 30 s skew of the relay's clock a moment later (seen as a flaky 200).
+        token("not valid for another 32 s", Door.API, f ->
             f.signed(TokenClaims.TYP_USER, f.user("m", List.of("orders"))
-                .notBeforeTime(Date.from(Instant.now().plusSeconds(31))).build())),
-        token("issued 31 s in the future", Door.API, f ->
+                .notBeforeTime(Date.from(Instant.now().plusSeconds(32))).build())),
+        token("issued 32 s in the future", Door.API, f ->
             f.signed(TokenClaims.TYP_USER, f.user("m", List.of("orders"))
-                .issueTime(Date.from(Instant.now().plusSeconds(31))).build())),
+                .issueTime(Date.from(Instant.now().plusSeconds(32))).build())),
         token("self-granted admin role and every function", Door.API, f -> {
           String[] parts = stack.alice.split("\\.");
           JWTClaimsSet.Builder claims = f.user("alice", List.of("*")).claim(TokenClaims.ROLE, "admin");

@@ -11,6 +11,7 @@ import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.auth.UserPrincipal;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Exchange;
+import dev.tether.relay.http.Input;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.http.Router;
 import dev.tether.relay.session.EndReason;
@@ -148,6 +149,7 @@ public final class AdminApi {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("sessionId", session.id());
     view.put("user", session.subject());
+    view.put("issuer", session.owner().issuer());
     view.put("function", session.function());
     view.put("instance", session.instance());
     view.put("mode", session.mode().claim());
@@ -179,7 +181,8 @@ public final class AdminApi {
         }
       }
     }
-    String text = reason.map(r -> r.replaceAll("\\p{Cntrl}", " ").trim()).orElse("");
+    String text = Input.text("\"reason\"",
+        reason.map(r -> r.replaceAll("\\p{Cntrl}", " ").trim()).orElse(""));
     if (text.isEmpty()) {
       throw ApiError.badRequest("reason_required",
           "say why: ?reason=… or {\"reason\": \"…\"}; the developer sees it when DevTools closes");

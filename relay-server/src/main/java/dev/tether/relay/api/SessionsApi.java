@@ -8,12 +8,14 @@ import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.auth.IssuedTicket;
 import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.TicketMinting;
 import dev.tether.relay.auth.TokenIssuer;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.auth.UserPrincipal;
 import dev.tether.relay.devtools.DebugUrls;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Exchange;
+import dev.tether.relay.http.Input;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.http.Router;
 import dev.tether.relay.policy.SessionQuota;
@@ -27,12 +29,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code POST /api/sessions} opens a session on a live instance and hands out the URLs to attach
- * with a fresh ticket; {@code GET} shows one (with a fresh ticket while DevTools may attach) and
+ * {@code POST /api/sessions} opens a session on a live instance (the one named, or the function's
+ * only one) and hands out the URLs to attach with a fresh ticket; {@code GET} shows one (with a fresh ticket while DevTools may attach) and
  * {@code DELETE} ends it. Only the owner or an admin sees a session.
  */
 public final class SessionsApi {
   private static final int MAX_BODY = 16 * 1024;
+  /** How many instance ids an instance_required message names. */
+  private static final int MAX_LISTED = 20;
 
   private final Callers callers;
   private final AgentRegistry registry;
@@ -42,12 +46,15 @@ public final class SessionsApi {
   private final Duration ticketTtl;
   private final AuditSink audit;
   private final SessionQuota quota;
+  private final TicketMinting minting;
 
   public SessionsApi(
       TokenVerifier verifier, AgentRegistry registry, Sessions sessions, TokenIssuer issuer,
-      DebugUrls urls, Duration ticketTtl, AuditSink audit, SessionQuota quota) {
+      DebugUrls urls, Duration ticketTtl, AuditSink audit, SessionQuota quota,
+      TicketMinting minting) {
     this.audit = audit;
     this.quota = quota;
+    this.minting = minting;
     this.callers = new Callers(verifier);
     this.registry = registry;
     this.sessions = sessions;
@@ -95,52 +102,87 @@ public final class SessionsApi {
       throw ApiError.notFound("no_instance",
           "no instance of " + function + " is online — is the shim running?");
     }
-    AgentTunnel tunnel = instances.get(0);
-    if (instanceId != null) {
-      tunnel = registry.find(function, instanceId).orElseThrow(() ->
-          ApiError.conflict("instance_not_online",
-              "instance " + instanceId + " of " + function + " is not online; pick one from"
-                  + " GET /api/functions, or leave out instance to take the newest"));
-    }
+    AgentTunnel tunnel = instanceId == null
+        ? onlyInstance(function, instances)
+        : registry.find(function, instanceId).orElseThrow(() ->
+            ApiError.conflict("instance_not_online",
+                "instance " + instanceId + " of " + function + " is not online; pick one from"
+                    + " GET /api/functions"));
     if (tunnel.targets().isEmpty()) {
       throw ApiError.conflict("no_target",
           "instance " + tunnel.instance().orElseThrow().id() + " of " + function
               + " reports no inspector target yet; try again in a moment");
     }
     String instance = tunnel.instance().orElseThrow().id();
-    Session session = quota.admit(user.subject(), function, instance,
-        () -> sessions.create(user.subject(), function, instance, mode));
+    mayMintTicket(exchange, user);
+    Session session = quota.admit(user.id(), function, instance,
+        () -> sessions.create(user.id(), function, instance, mode));
     audit.record(AuditEvent.of(AuditCode.SESSION_REQUESTED).actor(user.subject())
         .role(user.role().claim()).function(function)
         .instance(session.instance()).session(session.id()).remote(exchange.remoteAddress())
-        .detail("mode", mode.claim()).detail("expiresAt", session.expiresAt().toString()).build());
+        .detail("issuer", user.issuer()).detail("mode", mode.claim())
+        .detail("expiresAt", session.expiresAt().toString()).build());
     exchange.header("Location", "/api/sessions/" + session.id());
     exchange.json(201, view(session, true));
   }
 
+  /**
+   * The instance a session without {@code instance} goes to: the function's only live instance.
+   * With several, the caller picks; the relay never guesses, because "the newest" is whoever
+   * registered last with the function's agent token, and that may be someone else's process.
+   */
+  private static AgentTunnel onlyInstance(String function, List<AgentTunnel> instances) {
+    if (instances.size() == 1) {
+      return instances.get(0);
+    }
+    List<String> ids = instances.stream()
+        .map(tunnel -> tunnel.instance().orElseThrow().id()).sorted().toList();
+    String listed = ids.size() <= MAX_LISTED
+        ? String.join(", ", ids)
+        : String.join(", ", ids.subList(0, MAX_LISTED)) + " and " + (ids.size() - MAX_LISTED)
+            + " more";
+    throw ApiError.conflict("instance_required",
+        function + " has " + ids.size() + " live instances (" + listed + "); pick one and send"
+            + " it as \"instance\" (GET /api/functions lists them)");
+  }
+
   private void show(Exchange exchange) throws Exception {
-    Session session = owned(exchange);
-    exchange.json(200, view(session, session.state().awaitsDevTools()));
+    UserPrincipal user = callers.user(exchange);
+    Session session = owned(user, exchange.pathParam(0));
+    boolean withTicket = session.state().awaitsDevTools();
+    if (withTicket) {
+      mayMintTicket(exchange, user);
+    }
+    exchange.json(200, view(session, withTicket));
+  }
+
+  /** A 429 with Retry-After once the user has had their tickets for this minute. */
+  private void mayMintTicket(Exchange exchange, UserPrincipal user) {
+    Duration wait = minting.take(user.id());
+    if (!wait.isZero()) {
+      exchange.header("Retry-After", String.valueOf(wait.toSeconds()));
+      throw new ApiError(429, "too_many_tickets",
+          user.subject() + " asked for more than " + minting.perMinute() + " attach tickets in a"
+              + " minute; wait " + wait.toSeconds() + " s (Retry-After) and reuse the URLs you"
+              + " have: each stays valid until its ticketExpiresAt");
+    }
   }
 
   private void delete(Exchange exchange) throws Exception {
     UserPrincipal user = callers.user(exchange);
     Session session = owned(user, exchange.pathParam(0));
-    sessions.end(session, user.isAdmin() && !user.subject().equals(session.subject())
+    sessions.end(session, user.isAdmin() && !user.id().equals(session.owner())
             ? EndReason.TERMINATED : EndReason.CLOSED,
         "the session was ended by " + user.subject(), user.subject());
     exchange.json(200, view(session, false));
-  }
-
-  private Session owned(Exchange exchange) throws Exception {
-    return owned(callers.user(exchange), exchange.pathParam(0));
   }
 
   private Session owned(UserPrincipal user, String id) {
     Session session = sessions.find(id).orElseThrow(() ->
         ApiError.notFound("session_not_found",
             "no session " + id + " (ended sessions are forgotten after a while); start a new one"));
-    if (!user.isAdmin() && !user.subject().equals(session.subject())) {
+    // Issuer and subject: the same sub from another trusted issuer is another person.
+    if (!user.isAdmin() && !user.id().equals(session.owner())) {
       throw ApiError.forbidden("not_your_session",
           "session " + id + " belongs to another user; only its owner or an admin may see it");
     }
@@ -156,6 +198,7 @@ public final class SessionsApi {
     view.put("mode", session.mode().claim());
     view.put("state", now.state().wire());
     view.put("user", session.subject());
+    view.put("issuer", session.owner().issuer());
     view.put("createdAt", session.createdAt().toString());
     view.put("expiresAt", session.expiresAt().toString());
     if (now.endReason() != null) {
@@ -199,9 +242,12 @@ public final class SessionsApi {
       return null;
     }
     if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > 200) {
-      throw ApiError.badRequest("bad_body", "\"" + field + "\" must be a non-empty string");
+      throw ApiError.badRequest("bad_body",
+          "\"" + field + "\" must be a non-empty string of at most 200 characters");
     }
-    return value.asText();
+    String text = value.asText();
+    return field.equals("function")
+        ? Input.functionName("\"function\"", text) : Input.text("\"" + field + "\"", text);
   }
 
   private static Mode mode(UserPrincipal user, String requested) {

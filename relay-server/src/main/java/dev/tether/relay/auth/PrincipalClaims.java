@@ -2,6 +2,8 @@ package dev.tether.relay.auth;
 
 import com.nimbusds.jwt.JWTClaimNames;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.tether.protocol.FunctionName;
+import dev.tether.protocol.SafeText;
 import dev.tether.protocol.TokenClaims;
 import java.nio.file.FileSystems;
 import java.text.ParseException;
@@ -11,7 +13,8 @@ import java.util.Set;
 
 /**
  * Reads principals and tickets out of verified claims, refusing any claim of the wrong shape:
- * a role that is not developer/admin, a glob that does not compile, an unknown mode.
+ * a role that is not developer/admin, a glob that does not compile, an unknown mode, a malformed
+ * function name, or text with control characters or line separators (which would reach logs).
  */
 final class PrincipalClaims {
   private static final int MAX_TEXT = 256;
@@ -45,12 +48,18 @@ final class PrincipalClaims {
         modes.add(mode(value, kind));
       }
     }
-    return new UserPrincipal(subject, role, globs, modes);
+    // The verifier accepted the token only from this exact issuer (the relay or the IdP).
+    return new UserPrincipal(claims.getIssuer(), subject, role, globs, modes);
   }
 
   static AgentPrincipal agent(JWTClaimsSet claims) throws AuthException {
     TokenKind kind = TokenKind.AGENT;
-    return new AgentPrincipal(text(claims, TokenClaims.FUNCTION, kind), claims.getJWTID());
+    String function = text(claims, TokenClaims.FUNCTION, kind);
+    if (!FunctionName.isValid(function)) {
+      throw invalid("the agent token's function claim is not a valid function name ("
+          + FunctionName.DESCRIPTION + "); " + kind.remedy());
+    }
+    return new AgentPrincipal(function, claims.getJWTID());
   }
 
   static Ticket ticket(JWTClaimsSet claims) throws AuthException {
@@ -74,7 +83,9 @@ final class PrincipalClaims {
   }
 
   private static void checkGlob(String glob) throws AuthException {
-    boolean ok = glob != null && !glob.isBlank() && glob.length() <= MAX_TEXT;
+    // A glob matches function names, which never hold a slash or a control character.
+    boolean ok = glob != null && !glob.isBlank() && glob.length() <= MAX_TEXT
+        && SafeText.isSafe(glob) && !glob.contains("/") && !glob.contains("\\");
     if (ok) {
       try {
         FileSystems.getDefault().getPathMatcher("glob:" + glob);
@@ -115,7 +126,7 @@ final class PrincipalClaims {
   }
 
   private static boolean hasControl(String value) {
-    return value.chars().anyMatch(Character::isISOControl);
+    return !SafeText.isSafe(value);
   }
 
   private static AuthException invalid(String message) {

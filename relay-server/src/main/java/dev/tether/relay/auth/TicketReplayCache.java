@@ -9,43 +9,31 @@ import java.util.PriorityQueue;
 
 /**
  * Remembers redeemed ticket ids until they expire, so each attach ticket opens at most one
- * session. Bounded: when full of live tickets it refuses new ones rather than forget old ones.
+ * session. Bounded by time, not by a count: an id is kept exactly until its ticket's expiry (at
+ * most a minute plus the clock skew, as the verifier checks) and purged then, so no number of
+ * redeemed tickets makes another user's ticket fail. What it holds is at most the tickets minted
+ * in the last ~90 s, which the per-user minting limit ({@link TicketMinting}) keeps small.
  */
 public final class TicketReplayCache {
-  public static final int DEFAULT_MAX_ENTRIES = 100_000;
-
   /** What redeeming a ticket id found. */
   public enum Outcome {
     FIRST_USE,
     REPLAYED,
-    EXPIRED,
-    FULL
+    EXPIRED
   }
 
   private record Entry(Instant expiresAt, String id) {}
 
   private final Clock clock;
-  private final int maxEntries;
   private final Map<String, Instant> used = new HashMap<>();
   private final PriorityQueue<Entry> byExpiry =
       new PriorityQueue<>((a, b) -> a.expiresAt().compareTo(b.expiresAt()));
 
   public TicketReplayCache(Clock clock) {
-    this(clock, DEFAULT_MAX_ENTRIES);
-  }
-
-  public TicketReplayCache(Clock clock, int maxEntries) {
     this.clock = Objects.requireNonNull(clock, "clock");
-    if (maxEntries < 1) {
-      throw new IllegalArgumentException("the replay cache needs room for at least one ticket");
-    }
-    this.maxEntries = maxEntries;
   }
 
-  /**
-   * True the first time a live ticket id is seen; false for a replay, an already expired ticket,
-   * or when the cache is full.
-   */
+  /** True the first time a live ticket id is seen; false for a replay or an expired ticket. */
   public boolean markUsed(String ticketId, Instant expiresAt) {
     return redeem(ticketId, expiresAt) == Outcome.FIRST_USE;
   }
@@ -61,9 +49,6 @@ public final class TicketReplayCache {
     }
     if (!expiresAt.isAfter(now)) {
       return Outcome.EXPIRED;
-    }
-    if (used.size() >= maxEntries) {
-      return Outcome.FULL;
     }
     used.put(ticketId, expiresAt);
     byExpiry.add(new Entry(expiresAt, ticketId));

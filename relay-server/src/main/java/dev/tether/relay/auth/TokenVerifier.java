@@ -115,20 +115,18 @@ public final class TokenVerifier {
     Ticket claims = PrincipalClaims.ticket(ticket.verify(jwt));
     // Remembered until the last moment the skew would still accept it.
     var outcome = replayCache.redeem(claims.id(), claims.expiresAt().plus(config.clockSkew()));
-    switch (outcome) {
-      case FIRST_USE:
-        return claims;
-      case FULL:
-        log.warn("ticket replay cache is full; refusing tickets until some expire");
-        throw new AuthException(
-            503, "ticket_cache_full", "too many attach tickets are in use; try again in a minute");
-      default:
-        log.debug("ticket refused reason=replayed session={}", claims.sessionId());
-        throw new AuthException(
-            401,
-            "ticket_used",
-            "this attach ticket has already been used; " + TokenKind.TICKET.remedy());
+    if (outcome == TicketReplayCache.Outcome.FIRST_USE) {
+      return claims;
     }
+    if (outcome == TicketReplayCache.Outcome.EXPIRED) {
+      throw new AuthException(
+          401, "expired_token", "the attach ticket has expired; " + TokenKind.TICKET.remedy());
+    }
+    log.debug("ticket refused reason=replayed session={}", claims.sessionId());
+    throw new AuthException(
+        401,
+        "ticket_used",
+        "this attach ticket has already been used; " + TokenKind.TICKET.remedy());
   }
 
   private SignedJWT relayToken(String token, TokenKind expected) throws AuthException {

@@ -7,11 +7,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A verified user: who they are, their role, the function globs they may debug and the session
- * modes they may open. Admins may debug everything.
+ * A verified user: who they are (the issuer that vouches for them and their subject there), their
+ * role, the function globs they may debug and the session modes they may open. Admins may debug
+ * everything.
  */
-public record UserPrincipal(String subject, Role role, List<String> functions, Set<Mode> modes) {
+public record UserPrincipal(
+    String issuer, String subject, Role role, List<String> functions, Set<Mode> modes) {
   public UserPrincipal {
+    if (issuer == null || issuer.isBlank()) {
+      throw new IllegalArgumentException("issuer is required");
+    }
     if (subject == null || subject.isBlank()) {
       throw new IllegalArgumentException("subject is required");
     }
@@ -20,6 +25,11 @@ public record UserPrincipal(String subject, Role role, List<String> functions, S
     }
     functions = List.copyOf(functions);
     modes = modes.isEmpty() ? Set.of(Mode.FULL, Mode.READONLY) : Set.copyOf(modes);
+  }
+
+  /** Issuer and subject: what session ownership and per-user limits compare. */
+  public UserId id() {
+    return new UserId(issuer, subject);
   }
 
   public boolean isAdmin() {

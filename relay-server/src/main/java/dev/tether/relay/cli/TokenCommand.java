@@ -1,5 +1,7 @@
 package dev.tether.relay.cli;
 
+import dev.tether.protocol.FunctionName;
+import dev.tether.protocol.SafeText;
 import dev.tether.relay.Durations;
 import dev.tether.relay.Relay;
 import dev.tether.relay.RelayConfig;
@@ -42,6 +44,10 @@ public final class TokenCommand {
     options.addAll(Set.of("sub", "role", "functions", "modes"));
     Args args = Args.parse("token user", argv, 2, options);
     String subject = args.require("sub", "alice");
+    if (!SafeText.isSafe(subject)) {
+      throw new UsageException("token user: --sub may not hold control characters or line"
+          + " separators");
+    }
     Role role = Role.fromClaim(args.get("role").orElse("developer"));
     if (role == null) {
       throw new UsageException("token user: --role must be developer or admin");
@@ -73,6 +79,9 @@ public final class TokenCommand {
     options.add("function");
     Args args = Args.parse("token agent", argv, 2, options);
     String function = args.require("function", "orders");
+    if (!FunctionName.isValid(function)) {
+      throw new UsageException("token agent: --function: " + FunctionName.DESCRIPTION);
+    }
     Duration ttl = ttl(args, Duration.ofDays(7));
     out.println(issuer(args).agentToken(function, ttl));
     err.println("agent token for function " + function + " valid for " + Durations.format(ttl));

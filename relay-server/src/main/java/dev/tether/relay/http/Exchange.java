@@ -37,11 +37,14 @@ public final class Exchange {
     return request.getHeaders().get(name);
   }
 
-  /** A query parameter, e.g. {@code query("limit")}; empty when absent or blank. */
+  /**
+   * A query parameter, e.g. {@code query("limit")}; empty when absent or blank; a 400 when it
+   * holds control characters.
+   */
   public Optional<String> query(String name) {
     Fields.Field field = Request.extractQueryParameters(request).get(name);
     return field == null || field.getValue() == null || field.getValue().isBlank()
-        ? Optional.empty() : Optional.of(field.getValue());
+        ? Optional.empty() : Optional.of(Input.text("query parameter " + name, field.getValue()));
   }
 
   /** The caller's address as the relay sees it. */
@@ -49,9 +52,9 @@ public final class Exchange {
     return Request.getRemoteAddr(request);
   }
 
-  /** The n-th {@code {...}} of the route's path, e.g. the session id. */
+  /** The n-th {@code {...}} of the route's path, e.g. the session id; a 400 when it holds controls. */
   public String pathParam(int index) {
-    return pathParams.get(index);
+    return Input.text("the path", pathParams.get(index));
   }
 
   /** The request body, at most {@code maxBytes}; a bigger one is a 413. */

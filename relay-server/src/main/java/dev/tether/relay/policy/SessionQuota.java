@@ -1,12 +1,13 @@
 package dev.tether.relay.policy;
 
+import dev.tether.relay.auth.UserId;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.Sessions;
 import java.util.function.Supplier;
 
 /**
- * Caps live sessions per user and per function instance. Counting and creating happen under one
+ * Caps live sessions per user (issuer and subject) and per function instance. Counting and creating happen under one
  * lock, so two racing requests cannot both take the last place.
  */
 public final class SessionQuota {
@@ -22,11 +23,11 @@ public final class SessionQuota {
 
   /** Creates a session with {@code create} if both caps allow it; otherwise a 429 error. */
   public synchronized Session admit(
-      String subject, String function, String instance, Supplier<Session> create) {
+      UserId owner, String function, String instance, Supplier<Session> create) {
     int mine = 0;
     int onInstance = 0;
     for (Session live : sessions.live()) {
-      if (live.subject().equals(subject)) {
+      if (live.owner().equals(owner)) {
         mine++;
       }
       if (live.function().equals(function) && live.instance().equals(instance)) {
@@ -35,7 +36,7 @@ public final class SessionQuota {
     }
     if (mine >= perUser) {
       throw new ApiError(429, "too_many_sessions",
-          subject + " already has " + mine + " live sessions (the limit is " + perUser
+          owner.subject() + " already has " + mine + " live sessions (the limit is " + perUser
               + "); end one with DELETE /api/sessions/{id} or close its DevTools and wait for it"
               + " to expire");
     }

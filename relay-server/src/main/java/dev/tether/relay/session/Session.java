@@ -1,6 +1,7 @@
 package dev.tether.relay.session;
 
 import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.UserId;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 
@@ -10,7 +11,7 @@ import java.util.concurrent.ScheduledFuture;
  */
 public final class Session {
   private final String id;
-  private final String subject;
+  private final UserId owner;
   private final String function;
   private final String instance;
   private final Mode mode;
@@ -28,10 +29,10 @@ public final class Session {
   private ScheduledFuture<?> expiryTimer;
 
   Session(
-      String id, String subject, String function, String instance, Mode mode, Instant createdAt,
+      String id, UserId owner, String function, String instance, Mode mode, Instant createdAt,
       Instant expiresAt) {
     this.id = id;
-    this.subject = subject;
+    this.owner = owner;
     this.function = function;
     this.instance = instance;
     this.mode = mode;
@@ -43,8 +44,14 @@ public final class Session {
     return id;
   }
 
+  /** Who owns the session: issuer and subject, both compared wherever ownership matters. */
+  public UserId owner() {
+    return owner;
+  }
+
+  /** The owner's subject alone, for display and audit. */
   public String subject() {
-    return subject;
+    return owner.subject();
   }
 
   public String function() {
@@ -156,6 +163,6 @@ public final class Session {
 
   @Override
   public String toString() {
-    return "session=" + id + " user=" + subject + " function=" + function + " instance=" + instance;
+    return "session=" + id + " user=" + subject() + " function=" + function + " instance=" + instance;
   }
 }

@@ -5,6 +5,7 @@ import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.UserId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,10 +52,10 @@ public final class Sessions {
   }
 
   /** A new session in state {@code requested}, ending by itself unless DevTools attaches. */
-  public Session create(String subject, String function, String instance, Mode mode) {
+  public Session create(UserId owner, String function, String instance, Mode mode) {
     Instant now = clock.instant();
     Session session =
-        new Session(UUID.randomUUID().toString(), subject, function, instance, mode, now,
+        new Session(UUID.randomUUID().toString(), owner, function, instance, mode, now,
             now.plus(maxDuration));
     sessions.put(session.id(), session);
     session.expiryTimer(
@@ -107,6 +108,7 @@ public final class Sessions {
     SessionTraffic traffic = session.traffic();
     audit.record(event(AuditCode.ended(reason.wire()), session, actor)
         .detail("owner", session.subject())
+        .detail("ownerIssuer", session.owner().issuer())
         .detail("reason", reason.wire())
         .detail("message", message)
         .detail("messagesToTarget", traffic.messagesToTarget())

@@ -3,6 +3,7 @@ package dev.tether.relay.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.UserId;
 import dev.tether.relay.cdp.CdpCommands;
 import dev.tether.relay.cdp.CommandReader;
 import dev.tether.relay.cdp.ReadCommand;
@@ -29,7 +30,8 @@ class CommandAuditTest {
   void setUp() {
     scheduler = Executors.newSingleThreadScheduledExecutor();
     Session session = new Sessions(scheduler, Clock.systemUTC(), Duration.ofHours(1),
-        Duration.ofHours(1)).create("alice", "orders", "i-1", Mode.FULL);
+        Duration.ofHours(1))
+        .create(new UserId("https://relay.test", "alice"), "orders", "i-1", Mode.FULL);
     audit = new CommandAudit(events::add, session, "10.0.0.7", Clock.systemUTC());
   }
 

@@ -368,4 +368,46 @@ class HostileTokenTest {
 
     assertRefused(verifier::redeemTicket, ticket, "invalid_token");
   }
+
+  @Test
+  void aUserTokenWhoseSubjectHoldsALineSeparatorOrBidiOverrideIsRefused() {
+    for (String subject : new String[] {"ada\u2028admin", "ada\u202enimda", "ada\u0085x"}) {
+      String token = forge.signed(TokenClaims.TYP_USER, forge.userClaims().subject(subject).build());
+
+      assertRefused(verifier::verifyUser, token, "invalid_token");
+    }
+  }
+
+  @Test
+  void aUserTokenWithAGlobHoldingControlsOrSlashesIsRefused() {
+    for (String glob : new String[] {"orders\n*", "orders-\u0000", "../*", "orders\u2028"}) {
+      String token = forge.signed(TokenClaims.TYP_USER,
+          forge.userClaims().claim(TokenClaims.FUNCTIONS, List.of(glob)).build());
+
+      assertRefused(verifier::verifyUser, token, "invalid_token");
+    }
+  }
+
+  @Test
+  void anAgentTokenForAMalformedFunctionNameIsRefused() {
+    for (String function : new String[] {"orders\u2028x", "../orders", "orders api", "-orders"}) {
+      JWTClaimsSet claims = forge.userClaims().audience(TokenClaims.AUD_AGENT)
+          .claim(TokenClaims.FUNCTION, function).build();
+
+      assertRefused(verifier::verifyAgent, forge.signed(TokenClaims.TYP_AGENT, claims),
+          "invalid_token");
+    }
+  }
+
+  @Test
+  void ordinaryGlobsAndNamesStillPass() throws Exception {
+    String user = forge.signed(TokenClaims.TYP_USER, forge.userClaims()
+        .claim(TokenClaims.FUNCTIONS, List.of("orders-*", "billing", "*", "api-{a,b}", "x?")).build());
+    JWTClaimsSet agent = forge.userClaims().audience(TokenClaims.AUD_AGENT)
+        .claim(TokenClaims.FUNCTION, "orders-api:prod").build();
+
+    assertThat(verifier.verifyUser(user).functions()).hasSize(5);
+    assertThat(verifier.verifyAgent(forge.signed(TokenClaims.TYP_AGENT, agent)).function())
+        .isEqualTo("orders-api:prod");
+  }
 }

@@ -44,23 +44,27 @@ class TicketReplayCacheTest {
   }
 
   @Test
-  void aFullCacheRefusesUntilEntriesExpire() {
-    TicketReplayCache cache = new TicketReplayCache(clock, 2);
-    cache.markUsed("t-1", inSeconds(10));
-    cache.markUsed("t-2", inSeconds(20));
+  void aFloodOfUsedTicketsNeverStopsAnotherUsersTicket() {
+    TicketReplayCache cache = new TicketReplayCache(clock);
+    for (int i = 0; i < 150_000; i++) {
+      assertThat(cache.redeem("flood-" + i, inSeconds(60)))
+          .isEqualTo(TicketReplayCache.Outcome.FIRST_USE);
+    }
 
-    assertThat(cache.redeem("t-3", inSeconds(30))).isEqualTo(TicketReplayCache.Outcome.FULL);
-    assertThat(cache.size()).isEqualTo(2);
-
-    clock.advance(Duration.ofSeconds(10));
-    assertThat(cache.redeem("t-3", inSeconds(30))).isEqualTo(TicketReplayCache.Outcome.FIRST_USE);
+    assertThat(cache.redeem("alice", inSeconds(30))).isEqualTo(TicketReplayCache.Outcome.FIRST_USE);
+    assertThat(cache.redeem("flood-7", inSeconds(60))).isEqualTo(TicketReplayCache.Outcome.REPLAYED);
   }
 
   @Test
-  void aReplayIsReportedAsSuchEvenWhenTheCacheIsFull() {
-    TicketReplayCache cache = new TicketReplayCache(clock, 1);
-    cache.markUsed("t-1", inSeconds(10));
+  void anEntryLivesExactlyUntilItsTicketsExpiryAndIsThenForgotten() {
+    TicketReplayCache cache = new TicketReplayCache(clock);
+    for (int i = 0; i < 10_000; i++) {
+      cache.markUsed("flood-" + i, inSeconds(60));
+    }
 
-    assertThat(cache.redeem("t-1", inSeconds(10))).isEqualTo(TicketReplayCache.Outcome.REPLAYED);
+    clock.advance(Duration.ofSeconds(59));
+    assertThat(cache.redeem("flood-1", inSeconds(60))).isEqualTo(TicketReplayCache.Outcome.REPLAYED);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(cache.size()).as("purged once expired").isZero();
   }
 }

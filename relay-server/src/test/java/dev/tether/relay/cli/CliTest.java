@@ -58,6 +58,14 @@ class CliTest {
   }
 
   @Test
+  void anAgentTokenForAMalformedFunctionNameIsRefusedBeforeItIsSigned(@TempDir Path dir) {
+    assertThat(run("token", "agent", "--function", "orders\nforged", "--data-dir",
+        dir.toString())).isEqualTo(2);
+    assertThat(err()).contains("function name");
+    assertThat(out()).isEmpty();
+  }
+
+  @Test
   void aBadDurationExits2WithTheFormsThatWork(@TempDir Path dir) {
     assertThat(run("token", "agent", "--function", "orders", "--ttl", "soon", "--data-dir",
         dir.toString())).isEqualTo(2);

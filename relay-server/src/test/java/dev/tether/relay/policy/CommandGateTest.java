@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.protocol.CloseCodes;
 import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.UserId;
 import dev.tether.relay.cdp.ReadCommand;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.Sessions;
@@ -30,7 +31,7 @@ class CommandGateTest {
 
   private CommandGate gate(Mode mode) {
     Session session = new Sessions(scheduler, Clock.systemUTC(), Duration.ofHours(1),
-        Duration.ofHours(1)).create("alice", "orders", "i-1", mode);
+        Duration.ofHours(1)).create(new UserId("https://relay.test", "alice"), "orders", "i-1", mode);
     CommandGate gate = new CommandGate(session,
         mode == Mode.READONLY ? new ReadOnlyPolicy(Duration.ofSeconds(5)) : null, 1024 * 1024,
         new RateLimiter(1000, 1000, 0), listener, () -> 0L, 256);

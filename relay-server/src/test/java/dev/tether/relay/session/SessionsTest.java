@@ -3,6 +3,7 @@ package dev.tether.relay.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.UserId;
 import dev.tether.relay.testing.Poll;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
 class SessionsTest {
+  private static final UserId ALICE = new UserId("https://relay.test", "alice");
+  private static final UserId BOB = new UserId("https://relay.test", "bob");
   private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
   private final Sessions sessions =
       new Sessions(scheduler, Clock.systemUTC(), Duration.ofHours(1), Duration.ofSeconds(1));
@@ -36,7 +39,7 @@ class SessionsTest {
 
   @Test
   void aNewSessionIsRequested() {
-    Session session = sessions.create("alice", "orders", "i-1", Mode.FULL);
+    Session session = sessions.create(ALICE, "orders", "i-1", Mode.FULL);
 
     assertThat(session.state()).isEqualTo(SessionState.REQUESTED);
     assertThat(sessions.find(session.id())).contains(session);
@@ -45,7 +48,7 @@ class SessionsTest {
 
   @Test
   void onlyOneDevToolsAttachesAtATime() {
-    Session session = sessions.create("alice", "orders", "i-1", Mode.FULL);
+    Session session = sessions.create(ALICE, "orders", "i-1", Mode.FULL);
     RecordingAttachment first = new RecordingAttachment();
 
     assertThat(sessions.attach(session, first)).isTrue();
@@ -58,7 +61,7 @@ class SessionsTest {
 
   @Test
   void aStaleAttachmentCannotDetachItsSuccessor() {
-    Session session = sessions.create("alice", "orders", "i-1", Mode.FULL);
+    Session session = sessions.create(ALICE, "orders", "i-1", Mode.FULL);
     RecordingAttachment first = new RecordingAttachment();
     sessions.attach(session, first);
     sessions.detached(session, first);
@@ -71,7 +74,7 @@ class SessionsTest {
 
   @Test
   void endingASessionClosesItsDevToolsWithTheReasonsCode() {
-    Session session = sessions.create("alice", "orders", "i-1", Mode.FULL);
+    Session session = sessions.create(ALICE, "orders", "i-1", Mode.FULL);
     RecordingAttachment devtools = new RecordingAttachment();
     sessions.attach(session, devtools);
 
@@ -86,7 +89,7 @@ class SessionsTest {
 
   @Test
   void aSessionNobodyAttachesExpiresAfterTheIdleTimeout() {
-    Session session = sessions.create("alice", "orders", "i-1", Mode.FULL);
+    Session session = sessions.create(ALICE, "orders", "i-1", Mode.FULL);
 
     Poll.until(Duration.ofSeconds(5), "the session to expire",
         () -> session.state() == SessionState.ENDED);
@@ -97,9 +100,9 @@ class SessionsTest {
 
   @Test
   void anAttachedSessionDoesNotIdleOut() {
-    Session session = sessions.create("alice", "orders", "i-1", Mode.FULL);
+    Session session = sessions.create(ALICE, "orders", "i-1", Mode.FULL);
     sessions.attach(session, new RecordingAttachment());
-    Session other = sessions.create("bob", "orders", "i-1", Mode.FULL);
+    Session other = sessions.create(BOB, "orders", "i-1", Mode.FULL);
 
     Poll.until(Duration.ofSeconds(5), "the other session to expire",
         () -> other.state() == SessionState.ENDED);
@@ -109,8 +112,8 @@ class SessionsTest {
 
   @Test
   void endingAllSessionsOfAnInstanceLeavesOthersAlone() {
-    Session lost = sessions.create("alice", "orders", "i-1", Mode.FULL);
-    Session kept = sessions.create("alice", "orders", "i-2", Mode.FULL);
+    Session lost = sessions.create(ALICE, "orders", "i-1", Mode.FULL);
+    Session kept = sessions.create(ALICE, "orders", "i-2", Mode.FULL);
 
     sessions.endAllOn("orders", "i-1", EndReason.AGENT_LOST, "gone");
 
