@@ -53,4 +53,13 @@ class ShimConfigTest {
     assertThatThrownBy(() -> ShimConfig.wrap("ws://r", "t", "my function", List.of("node")))
         .hasMessageContaining("function name");
   }
+
+  @Test
+  void aWrappedCommandMayNotCarryTheAgentToken() {
+    String token = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJvcmRlcnMifQ.c2lnbmF0dXJl";
+
+    assertThatThrownBy(() ->
+        ShimConfig.wrap("ws://r", token, "orders", List.of("node", "server.js", token)))
+        .hasMessageContaining("pass the token to the shim only");
+  }
 }
