@@ -217,6 +217,21 @@ class ShimEndToEndTest {
   }
 
   @Test
+  void theShimResumesWithTheSecretOfItsWelcomeAndNeverBefore() throws Exception {
+    Shim shim = wrap(IDLE_FUNCTION);
+    TunnelMessage.Hello first = relay.takeHello(WAIT);
+    assertThat(shim.awaitRegistered(WAIT)).isTrue();
+
+    relay.dropTunnel();
+
+    TunnelMessage.Hello second = relay.takeHello(WAIT);
+    assertThat(first.resume()).isFalse();
+    assertThat(first.resumeSecret()).as("nothing to prove before a welcome").isNull();
+    assertThat(second.resume()).isTrue();
+    assertThat(second.resumeSecret()).isEqualTo(relay.secretFor(first.instance()));
+  }
+
+  @Test
   void aRefusedUpgradeLeavesTheFunctionRunningAndTheShimRetrying() throws Exception {
     relay.refuseWith(HttpResponseStatus.UNAUTHORIZED);
     Shim shim = wrap(IDLE_FUNCTION);

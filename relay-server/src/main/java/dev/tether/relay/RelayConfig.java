@@ -1,5 +1,6 @@
 package dev.tether.relay;
 
+import dev.tether.relay.agent.AgentLimits;
 import dev.tether.relay.audit.AuditConfig;
 import dev.tether.relay.auth.ExternalIssuer;
 import dev.tether.relay.policy.Limits;
@@ -61,7 +62,8 @@ public record RelayConfig(
     Limits limits,
     Optional<String> metricsToken,
     Duration resumeGrace,
-    Duration abruptCloseGrace) {
+    Duration abruptCloseGrace,
+    AgentLimits agents) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9300;
@@ -118,6 +120,7 @@ public record RelayConfig(
     abruptCloseGrace =
         between("abruptCloseGrace", abruptCloseGrace, Duration.ofSeconds(1), Duration.ZERO,
             resumeGrace);
+    agents = agents == null ? AgentLimits.defaults() : agents;
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -151,6 +154,7 @@ public record RelayConfig(
     b.metricsToken = metricsToken.orElse(null);
     b.resumeGrace = resumeGrace;
     b.abruptCloseGrace = abruptCloseGrace;
+    b.agents = agents;
     return b;
   }
 
@@ -257,6 +261,7 @@ public record RelayConfig(
     private String metricsToken;
     private Duration resumeGrace;
     private Duration abruptCloseGrace;
+    private AgentLimits agents;
 
     private Builder() {}
 
@@ -355,12 +360,17 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder agents(AgentLimits value) {
+      agents = value;
+      return this;
+    }
+
     public RelayConfig build() {
       return new RelayConfig(
           host, port, dataDir, Optional.ofNullable(publicUrl), consoleOrigins,
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
           idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, audit, limits,
-          Optional.ofNullable(metricsToken), resumeGrace, abruptCloseGrace);
+          Optional.ofNullable(metricsToken), resumeGrace, abruptCloseGrace, agents);
     }
   }
 }

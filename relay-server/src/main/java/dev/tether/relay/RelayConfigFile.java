@@ -29,7 +29,7 @@ public final class RelayConfigFile {
       Set.of("host", "port", "dataDir", "publicUrl", "consoleOrigins", "externalIssuer",
           "maxMessageSize", "ticketTtl", "maxSessionDuration", "idleTimeout", "heartbeat",
           "devtoolsKeepAlive", "helloTimeout", "clockSkew", "audit", "limits", "metricsToken",
-          "resumeGrace", "abruptCloseGrace");
+          "resumeGrace", "abruptCloseGrace", "agents");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|kb|mib|mb|gib|gb)?");
 
   private RelayConfigFile() {}
@@ -78,6 +78,7 @@ public final class RelayConfigFile {
         case "metricsToken" -> b.metricsToken(text(name, value));
         case "resumeGrace" -> b.resumeGrace(duration(name, value));
         case "abruptCloseGrace" -> b.abruptCloseGrace(duration(name, value));
+        case "agents" -> b.agents(dev.tether.relay.agent.AgentLimits.fromJson(value));
         default -> throw new IllegalArgumentException(
             "unknown setting '" + name + "'; the known ones are " + new java.util.TreeSet<>(KNOWN));
       }
