@@ -75,6 +75,11 @@ class InstanceTakeoverTest {
           .doesNotContain(signature(token));
       assertThat(argv).contains("server.js").doesNotContain(token)
           .doesNotContain(signature(token));
+      JsonNode parent = readOnly.send("Runtime.evaluate", "expression",
+          "process.mainModule.require('fs').readFileSync('/proc/' + process.ppid + '/environ',"
+              + " 'latin1')", "returnByValue", true);
+      assertThat(parent.toString()).as("the shim's own environment, read through /proc")
+          .doesNotContain(signature(token)).contains("exceptionDetails");
     }
   }
 
