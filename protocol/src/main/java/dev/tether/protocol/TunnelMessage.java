@@ -98,7 +98,9 @@ public sealed interface TunnelMessage {
    * streams of a dropped tunnel, so the shim keeps its inspector sessions as long and no longer.
    * {@code resumeSecret} ({@link ResumeSecret}) is the instance's secret, the same for as long as
    * the relay holds the instance: the shim keeps the latest in memory, never on disk or in its
-   * environment, and sends it in every later hello. {@link #toString} never shows it.
+   * environment, and sends it in every later hello. This relay always sends one; only a relay
+   * older than the field leaves it out (null), and such a relay checks none. {@link #toString}
+   * never shows it.
    */
   record Welcome(
       String instance,
@@ -120,8 +122,8 @@ public sealed interface TunnelMessage {
       if (!resumed && !streams.isEmpty()) {
         throw new IllegalArgumentException("only a resuming welcome names streams");
       }
-      requireText(resumeSecret, "resumeSecret");
-      if (resumeSecret.length() > ResumeSecret.MAX_CHARS) {
+      resumeSecret = resumeSecret == null || resumeSecret.isEmpty() ? null : resumeSecret;
+      if (resumeSecret != null && resumeSecret.length() > ResumeSecret.MAX_CHARS) {
         throw new IllegalArgumentException(
             "resumeSecret must be at most " + ResumeSecret.MAX_CHARS + " characters");
       }
@@ -136,7 +138,7 @@ public sealed interface TunnelMessage {
     public String toString() {
       return "Welcome[instance=" + instance + ", heartbeatSeconds=" + heartbeatSeconds
           + ", graceSeconds=" + graceSeconds + ", resumed=" + resumed + ", streams=" + streams
-          + ", resumeSecret=redacted]";
+          + ", resumeSecret=" + (resumeSecret == null ? "none" : "redacted") + "]";
     }
   }
 

@@ -119,12 +119,22 @@ class TunnelCodecTest {
   }
 
   @Test
-  void aWelcomeWithoutAResumeSecretIsAProtocolError() {
+  void aWelcomeFromARelayOlderThanResumeSecretsStillDecodes() throws Exception {
+    TunnelMessage welcome = TunnelCodec.decode(
+        "{\"type\":\"welcome\",\"instance\":\"i-1\",\"heartbeatSeconds\":20,"
+            + "\"graceSeconds\":30,\"resumed\":false}");
+
+    assertThat(welcome).isEqualTo(new TunnelMessage.Welcome("i-1", 20, 30, null));
+  }
+
+  @Test
+  void aSecretLongerThanAnyTheRelayMakesIsAProtocolError() {
     assertThatThrownBy(() -> TunnelCodec.decode(
             "{\"type\":\"welcome\",\"instance\":\"i-1\",\"heartbeatSeconds\":20,"
-                + "\"graceSeconds\":30,\"resumed\":false}"))
+                + "\"graceSeconds\":30,\"resumed\":false,\"resumeSecret\":\""
+                + "s".repeat(129) + "\"}"))
         .isInstanceOf(ProtocolException.class)
-        .hasMessageContaining("resumeSecret is required");
+        .hasMessageContaining("resumeSecret must be at most 128");
   }
 
   @Test
