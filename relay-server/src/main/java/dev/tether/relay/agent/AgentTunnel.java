@@ -405,12 +405,15 @@ public final class AgentTunnel implements FrameHandler {
         stream.onClosed(close.code(), close.reason());
       }
     } else if (message instanceof TunnelMessage.TargetsChanged changed) {
+      Optional<String> unprintable = bounds.unprintable(changed.targets());
       Optional<String> tooLarge = bounds.check(changed.targets());
-      if (tooLarge.isPresent()) {
+      if (unprintable.isPresent() || tooLarge.isPresent()) {
         Instance registered = instance;
-        registry.refused(this, registered.function(), registered.id(), "targets_too_large",
-            Map.of("reason", tooLarge.get()));
-        close(CloseCodes.POLICY_VIOLATION, tooLarge.get());
+        String reason = unprintable.orElseGet(tooLarge::get);
+        registry.refused(this, registered.function(), registered.id(),
+            unprintable.isPresent() ? "targets_invalid" : "targets_too_large",
+            Map.of("reason", reason));
+        close(CloseCodes.POLICY_VIOLATION, reason);
         return;
       }
       targets = changed.targets();
@@ -421,6 +424,11 @@ public final class AgentTunnel implements FrameHandler {
   }
 
   private void onHello(TunnelMessage.Hello hello) throws ProtocolException {
+    Optional<String> unprintable = bounds.unprintable(hello);
+    if (unprintable.isPresent()) {
+      refuse("hello_invalid", null, unprintable.get(), Map.of());
+      return;
+    }
     if (!hello.function().equals(principal.function())) {
       refuse("function_mismatch", null,
           "this agent token is for function '" + principal.function() + "', not '"

@@ -8,9 +8,10 @@ import java.util.Optional;
 
 /**
  * Checks a shim's hello (and later target updates) against the relay's {@link AgentLimits}, so an
- * agent token cannot make the relay hold, list and serve arbitrarily large instance descriptions.
- * Each refusal names the field, its size and the setting that bounds it, short enough for a close
- * frame's reason.
+ * agent token cannot make the relay hold, list and serve arbitrarily large instance descriptions,
+ * nor put control characters (a forged log line, a broken listing) into what the relay logs and
+ * serves. Each refusal names the field, and for sizes the setting that bounds it, short enough for
+ * a close frame's reason; it never repeats the offending text.
  */
 final class HelloBounds {
   /** Capabilities are a handful of short words; not worth a setting. */
@@ -68,6 +69,51 @@ final class HelloBounds {
       }
     }
     return Optional.empty();
+  }
+
+  /** Which field of {@code hello} holds a control or line-breaking character, or empty. */
+  Optional<String> unprintable(TunnelMessage.Hello hello) {
+    if (!printable(hello.function())) {
+      return unprintableField("function");
+    }
+    if (!printable(hello.runtime())) {
+      return unprintableField("runtime");
+    }
+    if (!printable(hello.shimVersion())) {
+      return unprintableField("shimVersion");
+    }
+    for (String capability : hello.capabilities()) {
+      if (!printable(capability)) {
+        return unprintableField("a capability");
+      }
+    }
+    return unprintable(hello.targets());
+  }
+
+  /** Which target field holds a control or line-breaking character, or empty. */
+  Optional<String> unprintable(List<Target> targets) {
+    for (Target target : targets) {
+      if (!printable(target.id()) || !printable(target.type()) || !printable(target.title())
+          || !printable(target.url())) {
+        return unprintableField("a target field");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean printable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      int type = Character.getType(text.charAt(i));
+      if (type == Character.CONTROL || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Optional<String> unprintableField(String field) {
+    return Optional.of(field + " holds a control character; send printable text only");
   }
 
   private static Optional<String> tooLong(String field, int length, int max, String setting) {

@@ -105,6 +105,23 @@ class AgentLimitsTest {
         .isLessThanOrEqualTo(123);
   }
 
+  @Test
+  void controlAndLineBreakingCharactersAreRefusedWithoutRepeatingThem() {
+    assertThat(bounds.unprintable(hello("node\nINFO forged line", "v", List.of(), List.of())))
+        .hasValueSatisfying(r -> assertThat(r).contains("runtime").doesNotContain("forged"));
+    assertThat(bounds.unprintable(hello("node", "v\u0000", List.of(), List.of())))
+        .hasValueSatisfying(r -> assertThat(r).contains("shimVersion"));
+    assertThat(bounds.unprintable(hello("node", "v",
+            List.of(new Target("t", "node", "a\u2028b", "file:///x.js")), List.of())))
+        .hasValueSatisfying(r -> assertThat(r).contains("target"));
+    assertThat(bounds.unprintable(new TunnelMessage.Hello("orders\r\nx", "i", "node", null,
+            null, "v")))
+        .hasValueSatisfying(r -> assertThat(r).contains("function"));
+    assertThat(bounds.unprintable(hello("node v20.11.1 (ünïcödé fine)", "0.1.0", List.of(
+            new Target("6c1f", "node", "/srv/函数.js", "file:///srv/%E5%87%BD.js")), List.of())))
+        .isEmpty();
+  }
+
   private static TunnelMessage.Hello hello(
       String runtime, String shimVersion, List<Target> targets, List<StreamPosition> streams) {
     return new TunnelMessage.Hello("orders", "i-1", runtime, targets, List.of(), shimVersion,

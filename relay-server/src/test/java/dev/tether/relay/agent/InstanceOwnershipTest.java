@@ -192,6 +192,21 @@ class InstanceOwnershipTest {
   }
 
   @Test
+  void aHelloThatWouldForgeALogLineIsRefusedAndNotEchoed() throws Exception {
+    try (FakeAgent forger = FakeAgent.connect(relay.agentUri(), relay.agentToken(orders),
+        new TunnelMessage.Hello(orders, "forger-1", "node\nINFO agent connected function=admin",
+            null, null, "t"))) {
+      Closed closed = forger.awaitClose(WAIT);
+
+      assertThat(closed.code()).isEqualTo(CloseCodes.POLICY_VIOLATION);
+      assertThat(closed.reason()).contains("runtime holds a control character")
+          .doesNotContain("function=admin");
+    }
+    assertThat(relay.relay().agents().find(orders, "forger-1")).isEmpty();
+    refusal("hello_invalid", null);
+  }
+
+  @Test
   void anOversizeTargetUpdateClosesOnlyThatShim() throws Exception {
     String id = "grow-" + UUID.randomUUID();
     try (FakeAgent grower = register(orders, id)) {
@@ -236,7 +251,7 @@ class InstanceOwnershipTest {
     }
     return records.stream()
         .filter(r -> error.equals(r.details().get("error")))
-        .filter(r -> instance.equals(r.text("instance")))
+        .filter(r -> java.util.Objects.equals(instance, r.text("instance")))
         .toList();
   }
 
