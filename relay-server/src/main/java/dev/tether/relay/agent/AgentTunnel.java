@@ -14,8 +14,6 @@ import dev.tether.relay.auth.AgentPrincipal;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -500,7 +498,8 @@ public final class AgentTunnel implements FrameHandler {
     LOG.info("agent connected function={} instance={} runtime={} shim={} targets={} remote={}"
             + " resumed={}",
         hello.function(), hello.instance(), hello.runtime(), hello.shimVersion(),
-        targets.size(), remote, resumption == null ? "no" : resumption.resumed.size() + " streams");
+        targets.size(), remote,
+        resumption == null ? "no" : resumption.resumedCount() + " streams");
   }
 
   /** Whether {@code offered} is this instance's resume secret (compared in constant time). */
@@ -520,61 +519,14 @@ public final class AgentTunnel implements FrameHandler {
   }
 
   /**
-   * Takes the streams of the previous connection: those the shim still has resume; one whose open
-   * the shim never saw is opened again; the others ended while the tunnel was down.
+   * Takes the streams of the previous connection ({@link Resumption}): they become this
+   * connection's, and stream ids go on from the previous connection's last.
    */
   private Resumption adopt(Handover handover, List<StreamPosition> shim) {
     lastStreamId.accumulateAndGet(handover.lastStreamId(), Math::max);
-    Map<Integer, StreamPosition> shimHas = new HashMap<>();
-    shim.forEach(p -> shimHas.put(p.stream(), p));
-    Resumption resumption = new Resumption();
-    for (TunnelStream stream : handover.streams()) {
-      StreamPosition position = shimHas.get(stream.id());
-      if (position != null) {
-        streams.put(stream.id(), stream);
-        resumption.resumed.put(stream, position);
-        resumption.positions.add(stream.takeOver(this));
-      } else if (stream.awaitsOpened()) {
-        streams.put(stream.id(), stream);
-        resumption.reopen.add(stream);
-      } else {
-        resumption.gone.add(stream);
-      }
-    }
+    Resumption resumption = Resumption.of(this, handover.streams(), shim);
+    resumption.kept().forEach(stream -> streams.put(stream.id(), stream));
     return resumption;
-  }
-
-  /** What a resume does once the welcome is out. */
-  private static final class Resumption {
-    final Map<TunnelStream, StreamPosition> resumed = new java.util.LinkedHashMap<>();
-    final List<StreamPosition> positions = new ArrayList<>();
-    final List<TunnelStream> reopen = new ArrayList<>();
-    final List<TunnelStream> gone = new ArrayList<>();
-
-    List<StreamPosition> positions() {
-      return positions;
-    }
-
-    /** The new connection could not register after all: the adopted sessions end. */
-    void abandon() {
-      for (TunnelStream stream : resumed.keySet()) {
-        stream.onClosed(CloseCodes.AGENT_LOST, "the instance's connection was lost while resuming");
-      }
-      for (TunnelStream stream : reopen) {
-        stream.onClosed(CloseCodes.AGENT_LOST, "the instance's connection was lost while resuming");
-      }
-    }
-
-    void replay(AgentTunnel tunnel) throws ProtocolException {
-      for (Map.Entry<TunnelStream, StreamPosition> entry : resumed.entrySet()) {
-        entry.getKey().resumeOn(tunnel, entry.getValue());
-      }
-      reopen.forEach(stream -> stream.reopenOn(tunnel));
-      for (TunnelStream stream : gone) {
-        stream.onClosed(CloseCodes.TARGET_GONE,
-            "the inspector session ended while the tunnel was down; start a new session");
-      }
-    }
   }
 
   private void onData(DataFrame.Chunk chunk) throws ProtocolException {
