@@ -179,6 +179,11 @@ final class FakeRelay implements AutoCloseable {
   }
 
   /** Drops the tunnel's TCP connection without a close frame. */
+  /** Forgets every instance's secret, as a restarted relay would; the next welcome has a new one. */
+  void forgetSecrets() {
+    secrets.clear();
+  }
+
   void dropTunnel() {
     agent().close();
   }

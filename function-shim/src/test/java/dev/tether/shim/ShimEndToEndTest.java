@@ -232,6 +232,24 @@ class ShimEndToEndTest {
   }
 
   @Test
+  void theShimAlwaysShowsTheSecretOfItsLatestWelcome() throws Exception {
+    Shim shim = wrap(IDLE_FUNCTION);
+    String instance = relay.takeHello(WAIT).instance();
+    assertThat(shim.awaitRegistered(WAIT)).isTrue();
+    String first = relay.secretFor(instance);
+    relay.forgetSecrets(); // the relay restarts: the next welcome hands out a new secret
+
+    relay.dropTunnel();
+    assertThat(relay.takeHello(WAIT).resumeSecret()).isEqualTo(first);
+    String second = relay.secretFor(instance);
+    assertThat(shim.awaitRegistered(WAIT)).as("welcomed again, with the new secret").isTrue();
+    relay.dropTunnel();
+
+    assertThat(second).isNotEqualTo(first);
+    assertThat(relay.takeHello(WAIT).resumeSecret()).isEqualTo(second);
+  }
+
+  @Test
   void aRefusedUpgradeLeavesTheFunctionRunningAndTheShimRetrying() throws Exception {
     relay.refuseWith(HttpResponseStatus.UNAUTHORIZED);
     Shim shim = wrap(IDLE_FUNCTION);
