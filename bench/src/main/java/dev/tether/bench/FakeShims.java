@@ -34,6 +34,8 @@ final class FakeShims implements AutoCloseable {
   private final URI relay;
   private final String token;
   private final String function;
+  private final java.util.Map<String, String> secrets =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   FakeShims(URI relay, String token, String function) {
     this.relay = relay;
@@ -41,12 +43,16 @@ final class FakeShims implements AutoCloseable {
     this.function = function;
   }
 
-  /** Connects one shim; completes with its channel once the relay welcomed it. */
+  /**
+   * Connects one shim; completes with its channel once the relay welcomed it. An instance that
+   * was welcomed before resumes with the secret of its last welcome, as a real shim does.
+   */
   CompletableFuture<Channel> connect(String instance) {
     CompletableFuture<Channel> welcomed = new CompletableFuture<>();
+    String secret = secrets.get(instance);
     String hello = TunnelCodec.encode(new TunnelMessage.Hello(function, instance, "node bench",
         List.of(new Target("t-" + instance, "node", function, "file:///bench.js")), List.of(),
-        "bench"));
+        "bench", secret != null, List.of(), secret));
     WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
         .webSocketUri(relay)
         .subprotocol(Tunnel.SUBPROTOCOL)
@@ -58,7 +64,8 @@ final class FakeShims implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
-                new WebSocketClientProtocolHandler(config), new Agent(hello, welcomed));
+                new WebSocketClientProtocolHandler(config),
+                new Agent(hello, welcomed, s -> secrets.put(instance, s)));
           }
         })
         .connect(relay.getHost(), relay.getPort())
@@ -78,10 +85,13 @@ final class FakeShims implements AutoCloseable {
   private static final class Agent extends SimpleChannelInboundHandler<TextWebSocketFrame> {
     private final String hello;
     private final CompletableFuture<Channel> welcomed;
+    private final java.util.function.Consumer<String> secret;
 
-    Agent(String hello, CompletableFuture<Channel> welcomed) {
+    Agent(String hello, CompletableFuture<Channel> welcomed,
+        java.util.function.Consumer<String> secret) {
       this.hello = hello;
       this.welcomed = welcomed;
+      this.secret = secret;
     }
 
     @Override
@@ -95,6 +105,14 @@ final class FakeShims implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
       if (frame.text().contains("\"welcome\"")) {
+        try {
+          if (TunnelCodec.decode(frame.text()) instanceof TunnelMessage.Welcome welcome) {
+            secret.accept(welcome.resumeSecret());
+          }
+        } catch (dev.tether.protocol.ProtocolException e) {
+          welcomed.completeExceptionally(e);
+          return;
+        }
         welcomed.complete(ctx.channel());
       }
     }

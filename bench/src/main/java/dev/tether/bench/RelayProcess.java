@@ -54,12 +54,14 @@ final class RelayProcess implements AutoCloseable {
       }
     }
     // A benchmark is not a person: lift the ticket and per-session rates and the session counts
-    // that guard a production relay, and take snapshots bigger than the default message limit.
+    // that guard a production relay, and take snapshots bigger than the default message limit. B9
+    // registers 10,000 instances of one function, past the default instance limit.
     Path config = work.resolve("relay.json");
     java.nio.file.Files.writeString(config, """
         {"ticketsPerMinute": 100000,
          "limits": {"messagesPerSecond": 100000, "messageBurst": 100000,
-                    "sessionsPerUser": 1000, "sessionsPerInstance": 1000}}
+                    "sessionsPerUser": 1000, "sessionsPerInstance": 1000},
+         "agents": {"maxInstancesPerFunction": 100000}}
         """);
     command.addAll(List.of("-jar", home.resolve("relay-server/target/tether-relay.jar").toString(),
         "relay", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString(),

@@ -116,7 +116,8 @@ public final class Shim implements AutoCloseable {
         config.inspectOnDemand() ? NodeCommand.Inspector.ON_DEMAND
             : config.waitForDebugger() != null ? NodeCommand.Inspector.WAIT
             : NodeCommand.Inspector.OPEN;
-    NodeProcess child = config.wraps() ? NodeProcess.start(config.command(), inspector) : null;
+    NodeProcess child = config.wraps() ? NodeProcess.start(config.command(), inspector, config.token())
+        : null;
     if (config.pid() != null && ProcessHandle.of(config.pid()).isEmpty()) {
       throw new IOException("there is no process " + config.pid() + " to tether");
     }

@@ -34,6 +34,10 @@ public final class ShimArguments {
                              and starts it; after TIMEOUT (default 60s; e.g. 500ms, 30s, 5m) it
                              runs without one
         -- COMMAND...        wrap COMMAND; its stdin, stdout, stderr, signals and exit code pass through
+
+      COMMAND starts without any TETHER_* variable and without any variable holding the agent
+      token, so code run in the function (by it, or by anyone debugging it) cannot read them.
+      --pid and --inspector cannot change a running process's environment: start it without them.
       """;
 
   private ShimArguments() {}

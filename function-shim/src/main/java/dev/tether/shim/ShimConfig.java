@@ -67,6 +67,7 @@ public record ShimConfig(
     instance = instance == null || instance.isBlank() ? defaultInstanceId() : instance;
     requireName(instance, "instance id");
     command = command == null ? List.of() : List.copyOf(command);
+    dev.tether.shim.process.FunctionEnvironment.checkCommand(command, token);
     inspector = inspector == null || inspector.isBlank() ? null : inspector.strip();
     int modes = (command.isEmpty() ? 0 : 1) + (inspector == null ? 0 : 1) + (pid == null ? 0 : 1);
     if (modes == 0) {

@@ -53,6 +53,8 @@ final class FakeRelay implements AutoCloseable {
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final BlockingQueue<TunnelMessage.Hello> hellos = new LinkedBlockingQueue<>();
+  private final java.util.Map<String, String> secrets =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final BlockingQueue<TunnelMessage> controls = new LinkedBlockingQueue<>();
   private final BlockingQueue<String> authorizations = new LinkedBlockingQueue<>();
   private final BlockingQueue<TunnelClose> tunnelCloses = new LinkedBlockingQueue<>();
@@ -95,6 +97,14 @@ final class FakeRelay implements AutoCloseable {
   /** From now on, never answer Hello. */
   void silent() {
     welcome = false;
+  }
+
+  /**
+   * The resume secret this relay hands {@code instance} in every welcome, made at its first
+   * hello, as the real relay keeps one per instance.
+   */
+  String secretFor(String instance) {
+    return secrets.computeIfAbsent(instance, i -> dev.tether.protocol.ResumeSecret.generate());
   }
 
   TunnelMessage.Hello takeHello(Duration timeout) throws InterruptedException {
@@ -169,6 +179,11 @@ final class FakeRelay implements AutoCloseable {
   }
 
   /** Drops the tunnel's TCP connection without a close frame. */
+  /** Forgets every instance's secret, as a restarted relay would; the next welcome has a new one. */
+  void forgetSecrets() {
+    secrets.clear();
+  }
+
   void dropTunnel() {
     agent().close();
   }
@@ -284,7 +299,8 @@ final class FakeRelay implements AutoCloseable {
           if (welcome) {
             ctx.writeAndFlush(
                 new TextWebSocketFrame(
-                    TunnelCodec.encode(new TunnelMessage.Welcome(hello.instance(), 15, 30))));
+                    TunnelCodec.encode(new TunnelMessage.Welcome(hello.instance(), 15, 30,
+                        secretFor(hello.instance())))));
           }
         } else if (message instanceof TunnelMessage.Credit c) {
           addCredit(c.stream(), c.bytes());

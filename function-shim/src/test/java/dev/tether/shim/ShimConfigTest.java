@@ -63,4 +63,13 @@ class ShimConfigTest {
           .hasMessageNotContaining("\n");
     }
   }
+
+  @Test
+  void aWrappedCommandMayNotCarryTheAgentToken() {
+    String token = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJvcmRlcnMifQ.c2lnbmF0dXJl";
+
+    assertThatThrownBy(() ->
+        ShimConfig.wrap("ws://r", token, "orders", List.of("node", "server.js", token)))
+        .hasMessageContaining("pass the token to the shim only");
+  }
 }

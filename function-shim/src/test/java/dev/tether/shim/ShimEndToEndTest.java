@@ -217,6 +217,39 @@ class ShimEndToEndTest {
   }
 
   @Test
+  void theShimResumesWithTheSecretOfItsWelcomeAndNeverBefore() throws Exception {
+    Shim shim = wrap(IDLE_FUNCTION);
+    TunnelMessage.Hello first = relay.takeHello(WAIT);
+    assertThat(shim.awaitRegistered(WAIT)).isTrue();
+
+    relay.dropTunnel();
+
+    TunnelMessage.Hello second = relay.takeHello(WAIT);
+    assertThat(first.resume()).isFalse();
+    assertThat(first.resumeSecret()).as("nothing to prove before a welcome").isNull();
+    assertThat(second.resume()).isTrue();
+    assertThat(second.resumeSecret()).isEqualTo(relay.secretFor(first.instance()));
+  }
+
+  @Test
+  void theShimAlwaysShowsTheSecretOfItsLatestWelcome() throws Exception {
+    Shim shim = wrap(IDLE_FUNCTION);
+    String instance = relay.takeHello(WAIT).instance();
+    assertThat(shim.awaitRegistered(WAIT)).isTrue();
+    String first = relay.secretFor(instance);
+    relay.forgetSecrets(); // the relay restarts: the next welcome hands out a new secret
+
+    relay.dropTunnel();
+    assertThat(relay.takeHello(WAIT).resumeSecret()).isEqualTo(first);
+    String second = relay.secretFor(instance);
+    assertThat(shim.awaitRegistered(WAIT)).as("welcomed again, with the new secret").isTrue();
+    relay.dropTunnel();
+
+    assertThat(second).isNotEqualTo(first);
+    assertThat(relay.takeHello(WAIT).resumeSecret()).isEqualTo(second);
+  }
+
+  @Test
   void aRefusedUpgradeLeavesTheFunctionRunningAndTheShimRetrying() throws Exception {
     relay.refuseWith(HttpResponseStatus.UNAUTHORIZED);
     Shim shim = wrap(IDLE_FUNCTION);

@@ -23,6 +23,8 @@ import java.util.List;
  * with {@code resume} and a {@link StreamPosition} per live stream; the relay answers {@link
  * Welcome} with {@code resumed} and its own positions. Each side then sends again exactly the
  * frames the other has not received, in order, and forgets the streams the other no longer has.
+ * Only the connection that was welcomed may resume: its hello carries the {@link ResumeSecret}
+ * that its welcome handed out.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -38,7 +40,10 @@ public sealed interface TunnelMessage {
 
   /**
    * Shim → relay, the first message: who this instance is and what it can debug. After a dropped
-   * tunnel, {@code resume} is true and {@code streams} says how far each live stream got.
+   * tunnel, {@code resume} is true, {@code streams} says how far each live stream got, and {@code
+   * resumeSecret} is the secret of the {@link Welcome} that registered the instance: without it
+   * the relay refuses any hello for an instance id it still holds. {@link #toString} never shows
+   * the secret.
    */
   record Hello(
       String function,
@@ -48,7 +53,8 @@ public sealed interface TunnelMessage {
       List<String> capabilities,
       String shimVersion,
       boolean resume,
-      List<StreamPosition> streams)
+      List<StreamPosition> streams,
+      String resumeSecret)
       implements TunnelMessage {
     public Hello {
       requireText(function, "function");
@@ -58,12 +64,13 @@ public sealed interface TunnelMessage {
       capabilities = capabilities == null ? List.of() : List.copyOf(capabilities);
       shimVersion = shimVersion == null ? "unknown" : shimVersion;
       streams = streams == null ? List.of() : List.copyOf(streams);
+      resumeSecret = resumeSecret == null || resumeSecret.isEmpty() ? null : resumeSecret;
       if (!resume && !streams.isEmpty()) {
         throw new IllegalArgumentException("only a resuming hello names streams");
       }
     }
 
-    /** A first hello: nothing to resume. */
+    /** A first hello: nothing to resume, no secret yet. */
     public Hello(
         String function,
         String instance,
@@ -71,7 +78,16 @@ public sealed interface TunnelMessage {
         List<Target> targets,
         List<String> capabilities,
         String shimVersion) {
-      this(function, instance, runtime, targets, capabilities, shimVersion, false, List.of());
+      this(function, instance, runtime, targets, capabilities, shimVersion, false, List.of(),
+          null);
+    }
+
+    @Override
+    public String toString() {
+      return "Hello[function=" + function + ", instance=" + instance + ", runtime=" + runtime
+          + ", targets=" + targets + ", capabilities=" + capabilities + ", shimVersion="
+          + shimVersion + ", resume=" + resume + ", streams=" + streams + ", resumeSecret="
+          + (resumeSecret == null ? "none" : "redacted") + "]";
     }
   }
 
@@ -80,13 +96,19 @@ public sealed interface TunnelMessage {
    * the relay still held this instance's streams; {@code streams} are the ones it kept, with its
    * positions; the shim ends every other stream. {@code graceSeconds} is how long the relay keeps
    * streams of a dropped tunnel, so the shim keeps its inspector sessions as long and no longer.
+   * {@code resumeSecret} ({@link ResumeSecret}) is the instance's secret, the same for as long as
+   * the relay holds the instance: the shim keeps the latest in memory, never on disk or in its
+   * environment, and sends it in every later hello. This relay always sends one; only a relay
+   * older than the field leaves it out (null), and such a relay checks none. {@link #toString}
+   * never shows it.
    */
   record Welcome(
       String instance,
       long heartbeatSeconds,
       long graceSeconds,
       boolean resumed,
-      List<StreamPosition> streams)
+      List<StreamPosition> streams,
+      String resumeSecret)
       implements TunnelMessage {
     public Welcome {
       requireText(instance, "instance");
@@ -100,11 +122,23 @@ public sealed interface TunnelMessage {
       if (!resumed && !streams.isEmpty()) {
         throw new IllegalArgumentException("only a resuming welcome names streams");
       }
+      resumeSecret = resumeSecret == null || resumeSecret.isEmpty() ? null : resumeSecret;
+      if (resumeSecret != null && resumeSecret.length() > ResumeSecret.MAX_CHARS) {
+        throw new IllegalArgumentException(
+            "resumeSecret must be at most " + ResumeSecret.MAX_CHARS + " characters");
+      }
     }
 
     /** A welcome that resumes nothing. */
-    public Welcome(String instance, long heartbeatSeconds, long graceSeconds) {
-      this(instance, heartbeatSeconds, graceSeconds, false, List.of());
+    public Welcome(String instance, long heartbeatSeconds, long graceSeconds, String resumeSecret) {
+      this(instance, heartbeatSeconds, graceSeconds, false, List.of(), resumeSecret);
+    }
+
+    @Override
+    public String toString() {
+      return "Welcome[instance=" + instance + ", heartbeatSeconds=" + heartbeatSeconds
+          + ", graceSeconds=" + graceSeconds + ", resumed=" + resumed + ", streams=" + streams
+          + ", resumeSecret=" + (resumeSecret == null ? "none" : "redacted") + "]";
     }
   }
 

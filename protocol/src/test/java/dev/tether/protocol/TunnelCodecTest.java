@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class TunnelCodecTest {
+  private static final String SECRET = ResumeSecret.generate();
 
   static Stream<TunnelMessage> everyKindOfMessage() {
     Target target = new Target("6c1f-44", "node", "handler.js", "file:///srv/handler.js");
@@ -18,10 +19,11 @@ class TunnelCodecTest {
             "orders", "orders-7f9c", "node v20.20.2", List.of(target), List.of("credit"), "0.1.0"),
         new TunnelMessage.Hello(
             "orders", "orders-7f9c", "node v20.20.2", List.of(target), List.of("credit", "resume"),
-            "0.1.0", true, List.of(new StreamPosition(7, 12, 131072), new StreamPosition(9, 0, 0))),
-        new TunnelMessage.Welcome("orders-7f9c", 20, 30),
+            "0.1.0", true, List.of(new StreamPosition(7, 12, 131072), new StreamPosition(9, 0, 0)),
+            SECRET),
+        new TunnelMessage.Welcome("orders-7f9c", 20, 30, SECRET),
         new TunnelMessage.Welcome(
-            "orders-7f9c", 20, 30, true, List.of(new StreamPosition(7, 40, 262144))),
+            "orders-7f9c", 20, 30, true, List.of(new StreamPosition(7, 40, 262144)), SECRET),
         new TunnelMessage.TargetsChanged(List.of(target)),
         new TunnelMessage.Open(7, "6c1f-44", "s-123", Tunnel.DEFAULT_WINDOW),
         new TunnelMessage.Opened(7, Tunnel.DEFAULT_WINDOW),
@@ -92,7 +94,7 @@ class TunnelCodecTest {
   void onlyAResumingHelloNamesStreams() {
     assertThatThrownBy(
             () -> new TunnelMessage.Hello("orders", "i-1", null, null, null, null, false,
-                List.of(new StreamPosition(1, 0, 0))))
+                List.of(new StreamPosition(1, 0, 0)), null))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -114,5 +116,34 @@ class TunnelCodecTest {
     assertThatThrownBy(() -> TunnelCodec.decode(huge))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("exceeds");
+  }
+
+  @Test
+  void aWelcomeFromARelayOlderThanResumeSecretsStillDecodes() throws Exception {
+    TunnelMessage welcome = TunnelCodec.decode(
+        "{\"type\":\"welcome\",\"instance\":\"i-1\",\"heartbeatSeconds\":20,"
+            + "\"graceSeconds\":30,\"resumed\":false}");
+
+    assertThat(welcome).isEqualTo(new TunnelMessage.Welcome("i-1", 20, 30, null));
+  }
+
+  @Test
+  void aSecretLongerThanAnyTheRelayMakesIsAProtocolError() {
+    assertThatThrownBy(() -> TunnelCodec.decode(
+            "{\"type\":\"welcome\",\"instance\":\"i-1\",\"heartbeatSeconds\":20,"
+                + "\"graceSeconds\":30,\"resumed\":false,\"resumeSecret\":\""
+                + "s".repeat(129) + "\"}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("resumeSecret must be at most 128");
+  }
+
+  @Test
+  void neitherHelloNorWelcomeShowsTheSecretWhenPrinted() {
+    String secret = ResumeSecret.generate();
+
+    assertThat(new TunnelMessage.Welcome("i-1", 20, 30, secret).toString())
+        .doesNotContain(secret).contains("redacted");
+    assertThat(new TunnelMessage.Hello("orders", "i-1", null, null, null, null, true, null, secret)
+        .toString()).doesNotContain(secret).contains("redacted");
   }
 }

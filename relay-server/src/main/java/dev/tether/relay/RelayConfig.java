@@ -1,5 +1,6 @@
 package dev.tether.relay;
 
+import dev.tether.relay.agent.AgentLimits;
 import dev.tether.relay.audit.AuditConfig;
 import dev.tether.relay.auth.ExternalIssuer;
 import dev.tether.relay.auth.TicketMinting;
@@ -66,7 +67,8 @@ public record RelayConfig(
     Optional<String> metricsToken,
     Duration resumeGrace,
     Duration abruptCloseGrace,
-    int ticketsPerMinute) {
+    int ticketsPerMinute,
+    AgentLimits agents) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9300;
@@ -128,6 +130,7 @@ public record RelayConfig(
       throw new IllegalArgumentException(
           "ticketsPerMinute must be between 1 and 100000, was " + ticketsPerMinute);
     }
+    agents = agents == null ? AgentLimits.defaults() : agents;
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -162,6 +165,7 @@ public record RelayConfig(
     b.resumeGrace = resumeGrace;
     b.abruptCloseGrace = abruptCloseGrace;
     b.ticketsPerMinute = ticketsPerMinute;
+    b.agents = agents;
     return b;
   }
 
@@ -269,6 +273,7 @@ public record RelayConfig(
     private Duration resumeGrace;
     private Duration abruptCloseGrace;
     private int ticketsPerMinute;
+    private AgentLimits agents;
 
     private Builder() {}
 
@@ -372,12 +377,18 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder agents(AgentLimits value) {
+      agents = value;
+      return this;
+    }
+
     public RelayConfig build() {
       return new RelayConfig(
           host, port, dataDir, Optional.ofNullable(publicUrl), consoleOrigins,
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
           idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, audit, limits,
-          Optional.ofNullable(metricsToken), resumeGrace, abruptCloseGrace, ticketsPerMinute);
+          Optional.ofNullable(metricsToken), resumeGrace, abruptCloseGrace, ticketsPerMinute,
+          agents);
     }
   }
 }

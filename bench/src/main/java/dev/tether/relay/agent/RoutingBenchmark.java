@@ -61,7 +61,7 @@ public class RoutingBenchmark {
         new Sessions(scheduler, Clock.systemUTC(), Duration.ofHours(1), Duration.ofHours(1)));
     tunnel = new AgentTunnel(new AgentPrincipal("bench", "jti"), registry, scheduler,
         Clock.systemUTC(), config.heartbeat(), config.helloTimeout(), config.resumeGrace(),
-        config.abruptCloseGrace(), "127.0.0.1");
+        config.abruptCloseGrace(), config.agents(), "127.0.0.1");
     tunnel.onOpen(new CoreSession.Empty(), Callback.NOOP);
     control(new TunnelMessage.Hello("bench", "i-1", "node", List.of(new Target("t", "node", "b",
         "file:///b.js")), List.of(), "bench"));

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -41,10 +42,25 @@ public final class NodeProcess {
 
   public static NodeProcess start(List<String> command, NodeCommand.Inspector inspector)
       throws IOException {
+    return start(command, inspector, null);
+  }
+
+  /**
+   * The same, keeping Tether out of the function: its environment has no {@code TETHER_*}
+   * variable and nothing that holds {@code agentToken} ({@link FunctionEnvironment}).
+   */
+  public static NodeProcess start(
+      List<String> command, NodeCommand.Inspector inspector, String agentToken)
+      throws IOException {
+    FunctionEnvironment.checkCommand(command, agentToken);
     int port = freeLoopbackPort();
     NodeCommand node =
         NodeCommand.withInspector(command, port, System.getenv("NODE_OPTIONS"), inspector);
     ProcessBuilder builder = new ProcessBuilder(node.argv()).inheritIO();
+    Map<String, String> environment = builder.environment();
+    Map<String, String> function = FunctionEnvironment.of(environment, agentToken);
+    environment.clear();
+    environment.putAll(function);
     if (node.nodeOptions() != null) {
       builder.environment().put("NODE_OPTIONS", node.nodeOptions());
     }

@@ -73,6 +73,11 @@ public final class TunnelClient implements AutoCloseable {
   private boolean inOutage;
   private long outageStartNanos;
   private String lastAuthRefusal;
+  /**
+   * The instance's resume secret from the latest welcome: proof that this shim registered the
+   * instance, shown in every later hello. Held in memory only, never logged.
+   */
+  private volatile String resumeSecret;
 
   public TunnelClient(
       TunnelConfig config,
@@ -149,11 +154,17 @@ public final class TunnelClient implements AutoCloseable {
         });
   }
 
+  /** The secret the next hello shows; null until the first welcome. */
+  String resumeSecret() {
+    return resumeSecret;
+  }
+
   /** The handler's news: the relay welcomed this instance on {@code on}. */
-  void registered(Channel on, InspectorSnapshot snapshot) {
+  void registered(Channel on, InspectorSnapshot snapshot, String secret) {
     if (on != channel || state != State.CONNECTING) {
       return;
     }
+    resumeSecret = secret;
     move(State.REGISTERED);
     String after =
         inOutage

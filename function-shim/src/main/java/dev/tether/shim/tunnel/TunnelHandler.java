@@ -139,7 +139,8 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
             CAPABILITIES,
             config.shimVersion(),
             streams.resuming(),
-            streams.positions());
+            streams.positions(),
+            client.resumeSecret());
     ctx.writeAndFlush(new TextWebSocketFrame(TunnelCodec.encode(hello)));
   }
 
@@ -176,7 +177,7 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
     long period = welcome.heartbeatSeconds();
     heartbeat =
         ctx.executor().scheduleAtFixedRate(() -> beat(ctx, period), period, period, TimeUnit.SECONDS);
-    client.registered(ctx.channel(), inspector);
+    client.registered(ctx.channel(), inspector, welcome.resumeSecret());
   }
 
   private void beat(ChannelHandlerContext ctx, long periodSeconds) {

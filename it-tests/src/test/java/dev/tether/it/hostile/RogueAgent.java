@@ -40,6 +40,12 @@ final class RogueAgent implements AutoCloseable {
     return this;
   }
 
+  /** Says exactly {@code hello} (e.g. a resuming one for someone else's instance). */
+  RogueAgent hello(TunnelMessage.Hello hello) throws Exception {
+    sendText(TunnelCodec.encode(hello));
+    return this;
+  }
+
   boolean awaitWelcome(Duration timeout) throws InterruptedException {
     String text = texts.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     return text != null && text.contains("welcome");
@@ -79,12 +85,14 @@ final class RogueAgent implements AutoCloseable {
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
       closed.complete(new RawWebSocket.Closed(statusCode, reason));
+      texts.add(""); // so awaitWelcome answers false at once
       return null;
     }
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
       closed.complete(new RawWebSocket.Closed(1006, String.valueOf(error)));
+      texts.add("");
     }
   }
 }

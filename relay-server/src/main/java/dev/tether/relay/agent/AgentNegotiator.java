@@ -82,7 +82,7 @@ public final class AgentNegotiator implements WebSocketNegotiator {
     response.setAcceptedSubProtocol(Tunnel.SUBPROTOCOL);
     return new AgentTunnel(
         agent, registry, scheduler, clock, config.heartbeat(), config.helloTimeout(),
-        config.resumeGrace(), config.abruptCloseGrace(), remote);
+        config.resumeGrace(), config.abruptCloseGrace(), config.agents(), remote);
   }
 
   @Override

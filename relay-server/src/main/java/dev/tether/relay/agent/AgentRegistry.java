@@ -17,8 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The live function instances, each with its one tunnel. A reconnecting instance replaces its old
- * tunnel; an instance whose tunnel is gone for good takes its sessions with it.
+ * The live function instances, each with its one tunnel. An instance belongs to the connection
+ * that registered it: a later connection takes its place only by showing the instance's resume
+ * secret (checked by {@link AgentTunnel}), and registering is atomic, so two hellos for one
+ * instance id cannot both win. An instance whose tunnel is gone for good takes its sessions with
+ * it.
  */
 public final class AgentRegistry {
   private final ConcurrentMap<String, AgentTunnel> tunnels = new ConcurrentHashMap<>();
@@ -72,9 +75,32 @@ public final class AgentRegistry {
     }
   }
 
-  void register(AgentTunnel tunnel) {
+  /** What became of a registration. */
+  enum Registration {
+    REGISTERED,
+    /** Another connection holds the instance id (it registered between the check and now). */
+    TAKEN,
+    /** The function already has as many instances as the relay allows. */
+    FULL
+  }
+
+  /**
+   * Registers {@code tunnel} for its instance when the id is free or still held by {@code
+   * expected} (the connection whose secret it showed), and, for a new instance, while its
+   * function has fewer than {@code maxPerFunction} instances.
+   */
+  synchronized Registration register(
+      AgentTunnel tunnel, AgentTunnel expected, int maxPerFunction) {
     Instance instance = tunnel.instance().orElseThrow();
-    AgentTunnel old = tunnels.put(key(instance.function(), instance.id()), tunnel);
+    String key = key(instance.function(), instance.id());
+    AgentTunnel current = tunnels.get(key);
+    if (current != null && current != expected) {
+      return Registration.TAKEN;
+    }
+    if (current == null && countOf(instance.function()) >= maxPerFunction) {
+      return Registration.FULL;
+    }
+    AgentTunnel old = tunnels.put(key, tunnel);
     audit.record(agentEvent(AuditCode.AGENT_CONNECTED, tunnel)
         .detail("runtime", instance.runtime()).detail("shim", instance.shimVersion())
         .detail("replaced", old != null && old != tunnel).build());
@@ -86,6 +112,30 @@ public final class AgentRegistry {
             "a newer connection of instance " + instance.id() + " replaced this one");
       }
     }
+    return Registration.REGISTERED;
+  }
+
+  /** Records a hello the relay refused; {@code instance} is null when it was not a valid id. */
+  void refused(AgentTunnel tunnel, String function, String instance, String error,
+      Map<String, Object> details) {
+    AuditEvent.Builder event = AuditEvent.of(AuditCode.AGENT_REFUSED).at(clock.instant())
+        .actor("agent:" + function).role("agent").function(function).remote(tunnel.remote())
+        .detail("error", error);
+    if (instance != null) {
+      event.instance(instance);
+    }
+    details.forEach(event::detail);
+    audit.record(event.build());
+  }
+
+  private int countOf(String function) {
+    int count = 0;
+    for (AgentTunnel tunnel : tunnels.values()) {
+      if (tunnel.instance().filter(i -> i.function().equals(function)).isPresent()) {
+        count++;
+      }
+    }
+    return count;
   }
 
   void unregister(AgentTunnel tunnel, String why) {

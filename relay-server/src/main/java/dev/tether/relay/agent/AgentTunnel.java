@@ -3,6 +3,7 @@ package dev.tether.relay.agent;
 import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.ProtocolException;
+import dev.tether.protocol.ResumeSecret;
 import dev.tether.protocol.StreamPosition;
 import dev.tether.protocol.Target;
 import dev.tether.protocol.Tunnel;
@@ -13,8 +14,6 @@ import dev.tether.relay.auth.AgentPrincipal;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +43,14 @@ import org.slf4j.LoggerFactory;
  * 4010}) is not the end of its sessions: it stays registered for a grace period with its streams,
  * DevTools sockets open, and a resuming hello on a new connection takes the streams over ({@link
  * #handOver}). Only when the grace period passes do the sessions end as agent lost.
+ *
+ * <p>An instance belongs to the connection that registered it. Its welcome carries a {@link
+ * ResumeSecret}, the same for as long as the relay holds the instance; a hello for an instance id
+ * that is live or within its grace is accepted only with that secret, so an agent token (which a
+ * function's code might have read) registers new instances but never takes over a live one. Any
+ * other such hello is refused with 1008, audited ({@code agent.refused}), and the real shim keeps
+ * its streams. Hellos are bounded too ({@link AgentLimits}): instances per function, and the size
+ * of every field.
  */
 public final class AgentTunnel implements FrameHandler {
   private static final Logger LOG = LoggerFactory.getLogger(AgentTunnel.class);
@@ -59,6 +66,8 @@ public final class AgentTunnel implements FrameHandler {
   private final Duration helloTimeout;
   private final Duration resumeGrace;
   private final Duration abruptCloseGrace;
+  private final AgentLimits limits;
+  private final HelloBounds bounds;
   private final String remote;
   private final MessageAssembler assembler =
       new MessageAssembler(DataFrame.HEADER_BYTES + DataFrame.MAX_CHUNK);
@@ -68,6 +77,8 @@ public final class AgentTunnel implements FrameHandler {
   private volatile State state = State.AWAITING_HELLO;
   private volatile CoreSession core;
   private volatile Instance instance;
+  /** The instance's resume secret, handed out in the welcome only; never logged. */
+  private volatile String resumeSecret;
   private volatile List<Target> targets = List.of();
   private volatile long lastHeardNanos = System.nanoTime();
   private volatile boolean transportFailed;
@@ -84,7 +95,7 @@ public final class AgentTunnel implements FrameHandler {
   AgentTunnel(
       AgentPrincipal principal, AgentRegistry registry, ScheduledExecutorService scheduler,
       Clock clock, Duration heartbeat, Duration helloTimeout, Duration resumeGrace,
-      Duration abruptCloseGrace, String remote) {
+      Duration abruptCloseGrace, AgentLimits limits, String remote) {
     this.principal = principal;
     this.registry = registry;
     this.scheduler = scheduler;
@@ -93,6 +104,8 @@ public final class AgentTunnel implements FrameHandler {
     this.helloTimeout = helloTimeout;
     this.resumeGrace = resumeGrace;
     this.abruptCloseGrace = abruptCloseGrace;
+    this.limits = limits;
+    this.bounds = new HelloBounds(limits);
     this.remote = remote;
   }
 
@@ -390,6 +403,17 @@ public final class AgentTunnel implements FrameHandler {
         stream.onClosed(close.code(), close.reason());
       }
     } else if (message instanceof TunnelMessage.TargetsChanged changed) {
+      Optional<String> unprintable = bounds.unprintable(changed.targets());
+      Optional<String> tooLarge = bounds.check(changed.targets());
+      if (unprintable.isPresent() || tooLarge.isPresent()) {
+        Instance registered = instance;
+        String reason = unprintable.orElseGet(tooLarge::get);
+        registry.refused(this, registered.function(), registered.id(),
+            unprintable.isPresent() ? "targets_invalid" : "targets_too_large",
+            Map.of("reason", reason));
+        close(CloseCodes.POLICY_VIOLATION, reason);
+        return;
+      }
       targets = changed.targets();
       LOG.debug("targets changed instance={} targets={}", instance.name(), targets.size());
     } else {
@@ -398,27 +422,43 @@ public final class AgentTunnel implements FrameHandler {
   }
 
   private void onHello(TunnelMessage.Hello hello) throws ProtocolException {
+    Optional<String> unprintable = bounds.unprintable(hello);
+    if (unprintable.isPresent()) {
+      refuse("hello_invalid", null, unprintable.get(), Map.of());
+      return;
+    }
     if (!hello.function().equals(principal.function())) {
-      close(CloseCodes.POLICY_VIOLATION,
+      refuse("function_mismatch", null,
           "this agent token is for function '" + principal.function() + "', not '"
-              + hello.function() + "'");
+              + hello.function() + "'", Map.of());
       return;
     }
     if (!INSTANCE_ID.matcher(hello.instance()).matches()) {
-      close(CloseCodes.POLICY_VIOLATION,
-          "instance id must be 1-128 letters, digits, '.', '_', ':' or '-'");
+      refuse("invalid_instance", null,
+          "instance id must be 1-128 letters, digits, '.', '_', ':' or '-'", Map.of());
       return;
     }
-    if (helloTimer != null) {
-      helloTimer.cancel(false);
+    Optional<String> tooLarge = bounds.check(hello);
+    if (tooLarge.isPresent()) {
+      refuse("hello_too_large", hello.instance(), tooLarge.get(), Map.of());
+      return;
+    }
+    AgentTunnel previous =
+        registry.find(hello.function(), hello.instance()).filter(p -> p != this).orElse(null);
+    if (previous != null && !previous.ownedBy(hello.resumeSecret())) {
+      refuse("instance_owned", hello.instance(),
+          "instance id is taken; only the connection that registered it may resume it (resume"
+              + " secret)",
+          Map.of("resume", hello.resume(),
+              "secret", hello.resumeSecret() == null ? "missing" : "wrong"));
+      return;
     }
     targets = hello.targets();
-    Optional<AgentTunnel> previous =
-        hello.resume() ? registry.find(hello.function(), hello.instance()) : Optional.empty();
-    Handover handover = previous.filter(p -> p != this).map(AgentTunnel::handOver).orElse(null);
+    Handover handover = previous != null && hello.resume() ? previous.handOver() : null;
+    resumeSecret = previous != null ? previous.resumeSecret : ResumeSecret.generate();
     instance =
         new Instance(hello.function(), hello.instance(), hello.runtime(), hello.shimVersion(),
-            handover != null ? previous.get().instance().orElseThrow().connectedAt()
+            handover != null ? previous.instance().orElseThrow().connectedAt()
                 : clock.instant());
     Resumption resumption = handover == null ? null : adopt(handover, hello.streams());
     long graceSeconds = resumeGrace.isZero() ? 0 : Math.max(1, resumeGrace.toSeconds());
@@ -426,10 +466,31 @@ public final class AgentTunnel implements FrameHandler {
     // under the send lock so no stream's open can overtake the welcome on the wire.
     synchronized (sendLock) {
       state = State.OPEN;
-      registry.register(this);
+      AgentRegistry.Registration registration =
+          registry.register(this, previous, limits.maxInstancesPerFunction());
+      if (registration != AgentRegistry.Registration.REGISTERED) {
+        state = State.AWAITING_HELLO;
+        instance = null;
+        if (resumption != null) {
+          resumption.abandon();
+        }
+        if (registration == AgentRegistry.Registration.FULL) {
+          refuse("instance_limit", hello.instance(),
+              "function has " + limits.maxInstancesPerFunction() + " live instances, the relay's"
+                  + " limit (agents.maxInstancesPerFunction)",
+              Map.of("limit", limits.maxInstancesPerFunction()));
+        } else {
+          refuse("instance_owned", hello.instance(),
+              "instance id was taken by another connection at the same moment", Map.of());
+        }
+        return;
+      }
+      if (helloTimer != null) {
+        helloTimer.cancel(false);
+      }
       send(new TunnelMessage.Welcome(hello.instance(), Math.max(1, heartbeat.toSeconds()),
           graceSeconds, resumption != null,
-          resumption == null ? List.of() : resumption.positions()));
+          resumption == null ? List.of() : resumption.positions(), resumeSecret));
     }
     if (resumption != null) {
       resumption.replay(this);
@@ -437,55 +498,35 @@ public final class AgentTunnel implements FrameHandler {
     LOG.info("agent connected function={} instance={} runtime={} shim={} targets={} remote={}"
             + " resumed={}",
         hello.function(), hello.instance(), hello.runtime(), hello.shimVersion(),
-        targets.size(), remote, resumption == null ? "no" : resumption.resumed.size() + " streams");
+        targets.size(), remote,
+        resumption == null ? "no" : resumption.resumedCount() + " streams");
+  }
+
+  /** Whether {@code offered} is this instance's resume secret (compared in constant time). */
+  boolean ownedBy(String offered) {
+    return ResumeSecret.matches(resumeSecret, offered);
   }
 
   /**
-   * Takes the streams of the previous connection: those the shim still has resume; one whose open
-   * the shim never saw is opened again; the others ended while the tunnel was down.
+   * Refuses a hello: audited with a stable {@code error}, and the connection closed (and logged)
+   * with 1008 and {@code reason}. Whatever else holds the instance is not touched.
+   */
+  private void refuse(String error, String instanceId, String reason, Map<String, Object> details) {
+    Map<String, Object> all = new java.util.LinkedHashMap<>(details);
+    all.put("reason", reason);
+    registry.refused(this, principal.function(), instanceId, error, all);
+    close(CloseCodes.POLICY_VIOLATION, reason);
+  }
+
+  /**
+   * Takes the streams of the previous connection ({@link Resumption}): they become this
+   * connection's, and stream ids go on from the previous connection's last.
    */
   private Resumption adopt(Handover handover, List<StreamPosition> shim) {
     lastStreamId.accumulateAndGet(handover.lastStreamId(), Math::max);
-    Map<Integer, StreamPosition> shimHas = new HashMap<>();
-    shim.forEach(p -> shimHas.put(p.stream(), p));
-    Resumption resumption = new Resumption();
-    for (TunnelStream stream : handover.streams()) {
-      StreamPosition position = shimHas.get(stream.id());
-      if (position != null) {
-        streams.put(stream.id(), stream);
-        resumption.resumed.put(stream, position);
-        resumption.positions.add(stream.takeOver(this));
-      } else if (stream.awaitsOpened()) {
-        streams.put(stream.id(), stream);
-        resumption.reopen.add(stream);
-      } else {
-        resumption.gone.add(stream);
-      }
-    }
+    Resumption resumption = Resumption.of(this, handover.streams(), shim);
+    resumption.kept().forEach(stream -> streams.put(stream.id(), stream));
     return resumption;
-  }
-
-  /** What a resume does once the welcome is out. */
-  private static final class Resumption {
-    final Map<TunnelStream, StreamPosition> resumed = new java.util.LinkedHashMap<>();
-    final List<StreamPosition> positions = new ArrayList<>();
-    final List<TunnelStream> reopen = new ArrayList<>();
-    final List<TunnelStream> gone = new ArrayList<>();
-
-    List<StreamPosition> positions() {
-      return positions;
-    }
-
-    void replay(AgentTunnel tunnel) throws ProtocolException {
-      for (Map.Entry<TunnelStream, StreamPosition> entry : resumed.entrySet()) {
-        entry.getKey().resumeOn(tunnel, entry.getValue());
-      }
-      reopen.forEach(stream -> stream.reopenOn(tunnel));
-      for (TunnelStream stream : gone) {
-        stream.onClosed(CloseCodes.TARGET_GONE,
-            "the inspector session ended while the tunnel was down; start a new session");
-      }
-    }
   }
 
   private void onData(DataFrame.Chunk chunk) throws ProtocolException {

@@ -10,6 +10,11 @@ import java.util.Locale;
 public enum AuditCode {
   AGENT_CONNECTED("TAG001I", "agent.connected"),
   AGENT_LOST("TAG002W", "agent.lost"),
+  /**
+   * A hello the relay refused: for a live instance without its resume secret, past the function's
+   * instance limit, too large, or otherwise invalid; {@code details.error} says which.
+   */
+  AGENT_REFUSED("TAG003E", "agent.refused"),
   SESSION_REQUESTED("TSE001I", "session.requested"),
   SESSION_ATTACHED("TSE002I", "session.attached"),
   SESSION_DETACHED("TSE003I", "session.detached"),

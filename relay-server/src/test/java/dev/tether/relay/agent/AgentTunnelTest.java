@@ -137,14 +137,17 @@ class AgentTunnelTest {
   }
 
   @Test
-  void aReconnectingInstanceReplacesItsOldTunnel() throws Exception {
+  void aReconnectingInstanceWithItsSecretReplacesItsOldTunnel() throws Exception {
     String id = "re-" + UUID.randomUUID();
     try (FakeAgent old = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", id);
-        FakeAgent fresh = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders",
-            id)) {
+        FakeAgent fresh = FakeAgent.connect(relay.agentUri(), relay.agentToken("orders"),
+            new TunnelMessage.Hello("orders", id, "node", null, null, "test", false, null,
+                old.resumeSecret()))) {
       Closed closed = old.awaitClose(WAIT);
 
       assertThat(closed.code()).isEqualTo(CloseCodes.REPLACED);
+      assertThat(fresh.take(TunnelMessage.Welcome.class, WAIT).resumeSecret())
+          .as("the instance keeps its secret").isEqualTo(old.resumeSecret());
       assertThat(fresh.isClosed()).isFalse();
       assertThat(relay.relay().agents().instancesOf("orders"))
           .filteredOn(t -> t.instance().orElseThrow().id().equals(id))

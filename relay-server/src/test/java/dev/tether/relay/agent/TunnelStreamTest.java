@@ -55,7 +55,7 @@ class TunnelStreamTest {
     stream.onData(null, ByteBuffer.allocate(10), true);
     AgentTunnel resumed = new AgentTunnel(null, null, null, null, java.time.Duration.ofSeconds(1),
         java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30),
-        java.time.Duration.ofSeconds(1), "test");
+        java.time.Duration.ofSeconds(1), AgentLimits.defaults(), "test");
 
     assertThat(stream.takeOver(resumed).received()).isEqualTo(1);
     stream.onData(null, ByteBuffer.allocate(20), true);

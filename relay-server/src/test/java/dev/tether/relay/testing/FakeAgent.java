@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A scriptable shim for tests: dials the relay's tunnel, says hello, answers every open with
  * opened, and echoes each stream's data back on the same stream within the relay's credit.
- * Received control messages can be taken with {@code take(type, timeout)}.
+ * Received control messages can be taken with {@code take(type, timeout)}. It keeps the resume
+ * secret of its welcome, as a real shim does, so a test can resume (or try to) with it.
  */
 public final class FakeAgent implements AutoCloseable {
   public static final String TARGET = "target-1";
@@ -38,6 +39,7 @@ public final class FakeAgent implements AutoCloseable {
   private volatile boolean echo = true;
   private volatile boolean answerOpens = true;
   private WebSocket socket;
+  private volatile String resumeSecret;
 
   private final BlockingQueue<String> data = new LinkedBlockingQueue<>();
   private final Map<Integer, ByteArrayOutputStream> partialData = new ConcurrentHashMap<>();
@@ -59,6 +61,35 @@ public final class FakeAgent implements AutoCloseable {
         List.of(new Target(TARGET, "node", function, "file:///" + function + ".js")),
         List.of(), "test"));
     return agent;
+  }
+
+  /** Connects and says exactly {@code hello}; does not wait for welcome. */
+  public static FakeAgent connect(URI relay, String token, TunnelMessage.Hello hello)
+      throws Exception {
+    FakeAgent agent = open(relay, Map.of("Authorization", "Bearer " + token), Tunnel.SUBPROTOCOL);
+    agent.send(hello);
+    return agent;
+  }
+
+  /**
+   * Connects and says a resuming hello for {@code instance} with {@code secret} (null for none)
+   * and no streams; does not wait for welcome.
+   */
+  public static FakeAgent resume(
+      URI relay, String token, String function, String instance, String secret)
+      throws Exception {
+    return connect(relay, token, new TunnelMessage.Hello(function, instance, "node v22-fake",
+        List.of(new Target(TARGET, "node", function, "file:///" + function + ".js")), List.of(),
+        "test", true, List.of(), secret));
+  }
+
+  /** The resume secret of the welcome this agent got; fails before the welcome. */
+  public String resumeSecret() {
+    String secret = resumeSecret;
+    if (secret == null) {
+      throw new IllegalStateException("no welcome yet; use register() or take(Welcome) first");
+    }
+    return secret;
   }
 
   /** Connects and says hello, then waits for the relay's welcome. */
@@ -196,6 +227,9 @@ public final class FakeAgent implements AutoCloseable {
   }
 
   private void onControl(TunnelMessage message) {
+    if (message instanceof TunnelMessage.Welcome welcome) {
+      resumeSecret = welcome.resumeSecret();
+    }
     if (message instanceof TunnelMessage.Open open && answerOpens) {
       StreamState state = new StreamState();
       state.credit = open.window();
