@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
@@ -44,8 +43,7 @@ class ByHandTest {
     String ours = script.replace("9510", Integer.toString(relayPort))
         .replace("9511", Integer.toString(functionPort));
 
-    Path root = ShellScript.scratchRoot();
-    try (ShellScript shell = ShellScript.start(root, ours)) {
+    try (ShellScript shell = ShellScript.start(ours)) {
       assertThat(shell.await(Duration.ofSeconds(120)))
           .as("the block's exit status; stderr:\n%s", shell.stderr()).isEqualTo(0);
       String stdout = shell.stdout();

@@ -25,7 +25,7 @@ final class ShellScript implements AutoCloseable {
   }
 
   /** A scratch "repository root": {@code ./tether} runs the real launcher, on the built jars. */
-  static Path scratchRoot() throws IOException {
+  private static Path scratchRoot() throws IOException {
     Path dir = Files.createTempDirectory("tether-shell-");
     Path launcher = dir.resolve("tether");
     Files.writeString(launcher, "#!/usr/bin/env bash\nexec " + TetherStack.ROOT.resolve("tether")
@@ -35,8 +35,9 @@ final class ShellScript implements AutoCloseable {
     return dir;
   }
 
-  /** Starts {@code script} with {@code bash -e} in {@code dir}, in a process group of its own. */
-  static ShellScript start(Path dir, String script) throws IOException {
+  /** Starts {@code script} with {@code bash -e} in a scratch root, in a process group of its own. */
+  static ShellScript start(String script) throws IOException {
+    Path dir = scratchRoot();
     Files.writeString(dir.resolve("script.sh"), script);
     Process bash = new ProcessBuilder("setsid", "bash", "-e", "script.sh")
         .directory(dir.toFile())
