@@ -39,9 +39,9 @@ public final class CommandHints {
     hints.put("local", true);
     hints.put("dataDir", config.dataDir().toString());
     hints.put("userToken",
-        "./tether token user --sub \"$USER\" --functions '*' --data-dir " + dataDir);
+        "./tether token user --sub \"$(whoami)\" --functions '*' --data-dir " + dataDir);
     hints.put("adminToken",
-        "./tether token user --sub \"$USER\" --role admin --data-dir " + dataDir);
+        "./tether token user --sub \"$(whoami)\" --role admin --data-dir " + dataDir);
     hints.put("shim", "export TETHER_AGENT_TOKEN=\"$(./tether token agent --function hello"
         + " --data-dir " + dataDir + ")\"\n./tether shim --relay " + relay
         + " --function hello -- node examples/orders/server.js " + examplePort);

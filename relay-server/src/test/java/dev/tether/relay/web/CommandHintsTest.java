@@ -17,9 +17,9 @@ class CommandHintsTest {
 
     assertThat(hints.get("local")).isEqualTo(true);
     assertThat((String) hints.get("userToken"))
-        .isEqualTo("./tether token user --sub \"$USER\" --functions '*' --data-dir .tether/demo");
+        .isEqualTo("./tether token user --sub \"$(whoami)\" --functions '*' --data-dir .tether/demo");
     assertThat((String) hints.get("adminToken"))
-        .isEqualTo("./tether token user --sub \"$USER\" --role admin --data-dir .tether/demo");
+        .isEqualTo("./tether token user --sub \"$(whoami)\" --role admin --data-dir .tether/demo");
     assertThat((String) hints.get("shim"))
         .contains("--data-dir .tether/demo").contains("--relay ws://127.0.0.1:9300 ")
         .doesNotContain("--token");
