@@ -57,6 +57,11 @@ final class ShellScript implements AutoCloseable {
     return bash.exitValue();
   }
 
+  /** The bash running the script; what it started are its descendants. */
+  ProcessHandle process() {
+    return bash.toHandle();
+  }
+
   String stdout() {
     return read("stdout.txt");
   }
