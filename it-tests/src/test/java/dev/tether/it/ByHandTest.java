@@ -74,6 +74,18 @@ class ByHandTest {
         assertThat(invocation.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode())
             .isEqualTo(200);
       }
+      // README's admin token for this relay, pasted in a second terminal.
+      String adminCommand = readme.lines().filter(l -> l.startsWith("./tether token user")
+              && l.contains("--role admin") && !l.contains("--data-dir")).findFirst().orElseThrow()
+          .replaceFirst("\\s+#.*", "");
+      try (ShellScript second = shell.beside(adminCommand + "\n")) {
+        assertThat(second.await(Duration.ofSeconds(60))).as(second.stderr()).isZero();
+        HttpResponse<Void> admin = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relayPort + "/api/admin/sessions"))
+                .header("Authorization", "Bearer " + second.stdout().trim()).build(),
+            HttpResponse.BodyHandlers.discarding());
+        assertThat(admin.statusCode()).as("README's admin token on the by-hand relay").isEqualTo(200);
+      }
       assertThat(shell.stderr()).as("the tokens never reach the terminal")
           .doesNotContain(session.path("webSocketDebuggerUrl").asText().replaceAll(".*/", ""));
     }

@@ -48,6 +48,60 @@ class DemoTest {
     }
   }
 
+  @Test
+  void everyCommandTheDemoPrintsAndTheReadmesAdminExampleWorkWhenPasted() throws Exception {
+    int port = TetherStack.freePort();
+    try (ShellScript demo = ShellScript.start("./tether demo --port " + port + "\n")) {
+      Poll.until(Duration.ofSeconds(90), "the demo's banner", () -> demo.stdout().contains(BANNER)
+          && demo.stdout().contains("More tokens"));
+      List<String> printed = demo.stdout().lines()
+          .filter(line -> line.startsWith("     ")).map(String::strip).toList();
+      String base = "http://127.0.0.1:" + port;
+
+      // 1. and 4.: the console and admin links sign in with tokens the demo's relay accepts.
+      String consoleLink = printed.stream().filter(l -> l.startsWith(base + "/#token=")).findFirst().orElseThrow();
+      assertThat(status(base + "/api/functions", fragmentToken(consoleLink))).isEqualTo(200);
+      String adminLink = printed.stream().filter(l -> l.startsWith(base + "/admin/#token=")).findFirst().orElseThrow();
+      assertThat(status(base + "/api/admin/sessions", fragmentToken(adminLink))).isEqualTo(200);
+
+      // 2.: the invocation; 3.: the API call with the exported token.
+      String invoke = printed.stream().filter(l -> l.startsWith("curl -s http://127.0.0.1:")).findFirst().orElseThrow();
+      assertThat(runBeside(demo, invoke)).contains("\"customer\":\"ada\"");
+      String export = printed.stream().filter(l -> l.startsWith("export TETHER_TOKEN=")).findFirst().orElseThrow();
+      String session = printed.stream().filter(l -> l.contains("/api/sessions")).findFirst().orElseThrow();
+      assertThat(runBeside(demo, export + "\n" + session)).contains("\"sessionId\"");
+
+      // "More tokens", and README's admin token for the demo, pasted in a second terminal.
+      String more = demo.stdout().lines().filter(l -> l.contains("More tokens: ")).findFirst()
+          .orElseThrow().replaceFirst(".*More tokens: ", "").replaceFirst(" \\(or .*", "");
+      assertThat(status(base + "/api/functions", runBeside(demo, more))).isEqualTo(200);
+      String readmeAdmin = java.nio.file.Files.readAllLines(TetherStack.ROOT.resolve("README.md"))
+          .stream().filter(l -> l.startsWith("./tether token user") && l.contains("--role admin")
+              && l.contains("--data-dir .tether/demo")).findFirst().orElseThrow()
+          .replaceFirst("\\s+#.*", "");
+      assertThat(status(base + "/api/admin/sessions", runBeside(demo, readmeAdmin))).isEqualTo(200);
+    }
+  }
+
+  private static String runBeside(ShellScript demo, String commands) throws Exception {
+    try (ShellScript shell = demo.beside(commands + "\n")) {
+      assertThat(shell.await(Duration.ofSeconds(60))).as("exit status of %s; stderr: %s", commands,
+          shell.stderr()).isZero();
+      return shell.stdout().trim();
+    }
+  }
+
+  private static String fragmentToken(String link) {
+    return link.substring(link.indexOf("#token=") + "#token=".length());
+  }
+
+  private static int status(String url, String token) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+            .header("Authorization", "Bearer " + token).build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
   private static boolean free(int port) {
     try (ServerSocket probe = new ServerSocket()) {
       probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));

@@ -18,10 +18,14 @@ import java.util.concurrent.TimeUnit;
 final class ShellScript implements AutoCloseable {
   private final Path dir;
   private final Process bash;
+  private final boolean ownsDir;
+  private final String name;
 
-  private ShellScript(Path dir, Process bash) {
+  private ShellScript(Path dir, Process bash, boolean ownsDir, String name) {
     this.dir = dir;
     this.bash = bash;
+    this.ownsDir = ownsDir;
+    this.name = name;
   }
 
   /** A scratch "repository root": {@code ./tether} runs the real launcher, on the built jars. */
@@ -37,15 +41,24 @@ final class ShellScript implements AutoCloseable {
 
   /** Starts {@code script} with {@code bash -e} in a scratch root, in a process group of its own. */
   static ShellScript start(String script) throws IOException {
-    Path dir = scratchRoot();
-    Files.writeString(dir.resolve("script.sh"), script);
-    Process bash = new ProcessBuilder("setsid", "bash", "-e", "script.sh")
+    return start(scratchRoot(), "script", script, true);
+  }
+
+  /** Starts another script in the same directory, as in a second terminal (it sees the same .tether/). */
+  ShellScript beside(String script) throws IOException {
+    return start(dir, "script" + System.nanoTime(), script, false);
+  }
+
+  private static ShellScript start(Path dir, String name, String script, boolean ownsDir)
+      throws IOException {
+    Files.writeString(dir.resolve(name + ".sh"), script);
+    Process bash = new ProcessBuilder("setsid", "bash", "-e", name + ".sh")
         .directory(dir.toFile())
-        .redirectOutput(dir.resolve("stdout.txt").toFile())
-        .redirectError(dir.resolve("stderr.txt").toFile())
+        .redirectOutput(dir.resolve(name + ".out").toFile())
+        .redirectError(dir.resolve(name + ".err").toFile())
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
         .start();
-    return new ShellScript(dir, bash);
+    return new ShellScript(dir, bash, ownsDir, name);
   }
 
   /** Waits for the script itself (not what it left in the background) to finish; its exit status. */
@@ -63,11 +76,11 @@ final class ShellScript implements AutoCloseable {
   }
 
   String stdout() {
-    return read("stdout.txt");
+    return read(name + ".out");
   }
 
   String stderr() {
-    return read("stderr.txt");
+    return read(name + ".err");
   }
 
   private String read(String file) {
@@ -89,6 +102,9 @@ final class ShellScript implements AutoCloseable {
       // KILL below
     }
     new ProcessBuilder("kill", "-KILL", "--", group).redirectErrorStream(true).start().waitFor();
+    if (!ownsDir) {
+      return;
+    }
     try (var files = Files.walk(dir)) { // the link to examples/ goes, not what it points to
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
