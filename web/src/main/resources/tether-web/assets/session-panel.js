@@ -115,7 +115,8 @@ export class SessionPanel {
   }
 
   async watchOthers() {
-    const latest = await Promise.all(this.others.map((s) => this.fetch(s.sessionId)));
+    // Ended sessions stay ended: only the live ones are asked about.
+    const latest = await Promise.all(this.others.map((s) => (s.state === 'ended' ? null : this.fetch(s.sessionId))));
     this.others = this.others.map((s, i) => {
       const now = latest[i];
       if (now === GONE) return { ...s, state: 'ended' };
