@@ -122,7 +122,7 @@ public final class TokenCommand {
               + dataDir + (wait.isZero() ? "" : " (waited " + Durations.format(wait) + ")")
               + ", so its issuer is unknown. Start it first (./tether relay --data-dir " + dataDir
               + "), pass the --data-dir of the relay you mean (the demo's is .tether/demo), or"
-              + " name the relay with --public-url URL"));
+              + " name the relay with --public-url URL (or its --config F)"));
     }
     return new TokenIssuer(SigningKeys.loadOrCreate(config.dataDir()), issuer, Clock.systemUTC());
   }
