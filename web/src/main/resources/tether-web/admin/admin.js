@@ -4,6 +4,7 @@
  */
 import { ApiError, api } from '../assets/api.js';
 import { dateTime, h, relative } from '../assets/dom.js';
+import { loadHints } from '../assets/hints.js';
 import { decodeClaims, forgetToken, isExpired, storeToken, storedToken, takeTokenFromUrl } from '../assets/token.js';
 
 const API = '../api/admin';
@@ -32,6 +33,9 @@ window.addEventListener('DOMContentLoaded', () => {
     else route();
   });
   if (refusedQueryToken) notice('error', 'A token in the query string was ignored.', 'Use a link of the form …/admin/#token=… instead.');
+  loadHints().then((hints) => {
+    if (hints.adminToken) $('token-command').textContent = hints.adminToken;
+  });
   signIn(storedToken());
 });
 

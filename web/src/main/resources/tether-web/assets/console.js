@@ -6,7 +6,8 @@
 import { api } from './api.js';
 import { clock, relative, h } from './dom.js';
 import { renderFunctions, refreshTimes } from './function-list.js';
-import { showSession, showSessionError, showSessionEnded } from './session-panel.js';
+import { SessionPanel, openDevTools } from './session-panel.js';
+import { loadHints } from './hints.js';
 import { decodeClaims, forgetToken, isExpired, storeToken, storedToken, takeTokenFromUrl } from './token.js';
 
 const POLL_INTERVAL_MS = 5000;
@@ -23,8 +24,13 @@ const state = {
   lastListJson: null,
   pollTimer: null,
   polling: false,
-  session: null,
 };
+
+const panel = new SessionPanel($('session'), {
+  token: () => state.token,
+  onChange: () => poll(),
+  onSignedOut: (message) => signOut(message),
+});
 
 function start() {
   const { refusedQueryToken } = takeTokenFromUrl();
@@ -36,7 +42,13 @@ function start() {
     if (takeTokenFromUrl().fromFragment) signIn(storedToken(), { fromStorage: true });
   });
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && state.token) poll();
+    if (document.visibilityState === 'visible' && state.token) {
+      poll();
+      panel.watch();
+    }
+  });
+  loadHints().then((hints) => {
+    if (hints.userToken) $('token-command').textContent = hints.userToken;
   });
   const token = storedToken();
   if (token) signIn(token, { fromStorage: true });
@@ -100,7 +112,7 @@ function signOut(message) {
   $('identity').hidden = true;
   $('functions').hidden = true;
   $('function-list').replaceChildren();
-  hideSession();
+  panel.hide();
   showSignIn(message);
 }
 
@@ -114,7 +126,8 @@ function showSignIn(message) {
 function showIdentity(claims) {
   $('identity-sub').textContent = claims.sub;
   const parts = [];
-  if (claims.role) parts.push(claims.role);
+  // Every user is a developer; only the admin role is worth a word next to the name.
+  if (claims.role && claims.role !== 'developer') parts.push(claims.role);
   if (claims.exp) parts.push(`token expires ${clock(claims.exp)} (${relative(claims.exp)})`);
   $('identity-meta').textContent = parts.length ? `· ${parts.join(' · ')}` : '';
   $('identity').hidden = false;
@@ -210,18 +223,11 @@ function onListError(error) {
 // ---- opening a session -------------------------------------------------------------------------
 
 /**
- * Opens the DevTools tab first, while the click still counts as a user gesture, so popup blockers
- * let it through; the tab is pointed at DevTools once the relay has created the session.
+ * Creates the session, then opens DevTools in a tab that shares nothing with this one (noopener:
+ * no window.opener and no copy of this tab's sessionStorage, which holds the user token). The tab
+ * opens within the click's user activation, which outlasts the request.
  */
 async function debug(button, functionName, instance) {
-  const tab = window.open('', '_blank');
-  if (tab) {
-    tab.opener = null;
-    tab.document.title = 'Opening DevTools…';
-    tab.document.body.textContent = `Opening DevTools for ${functionName}…`;
-    tab.document.body.style.font = '15px system-ui, sans-serif';
-    tab.document.body.style.margin = '2rem';
-  }
   const label = button.textContent;
   button.disabled = true;
   button.setAttribute('aria-busy', 'true');
@@ -235,18 +241,16 @@ async function debug(button, functionName, instance) {
   if (mode) body.mode = mode;
   try {
     const session = await api('api/sessions', { token: state.token, method: 'POST', body });
-    if (tab && !tab.closed) tab.location.replace(session.devtoolsFrontendUrl);
-    state.session = session;
-    showSession($('session'), session, { tabBlocked: !tab, onEnd: endSession, onDismiss: hideSession });
+    openDevTools(session.devtoolsFrontendUrl);
+    panel.show(session);
     poll();
   } catch (e) {
-    if (tab) tab.close();
     if (e.status === 401) {
       signOut(e.message);
       return;
     }
     const what = instance ? `instance ${instance} of ${functionName}` : functionName;
-    showSessionError($('session'), `Could not open DevTools for ${what}`, e.message, { onDismiss: hideSession });
+    panel.showError(`Could not open DevTools for ${what}`, e.message);
     if (e.status === 404 || e.status === 409) poll();
   } finally {
     button.textContent = label;
@@ -263,32 +267,6 @@ function onlyListedInstance(functionName) {
   } catch {
     return null;
   }
-}
-
-async function endSession() {
-  const session = state.session;
-  if (!session) return;
-  try {
-    await api(`api/sessions/${encodeURIComponent(session.sessionId)}`, { token: state.token, method: 'DELETE' });
-    showSessionEnded($('session'), session.sessionId, { onDismiss: hideSession });
-    state.session = null;
-    poll();
-  } catch (e) {
-    if (e.status === 404) {
-      showSessionEnded($('session'), session.sessionId, { onDismiss: hideSession });
-      state.session = null;
-    } else {
-      notice('error', 'Could not end the session.', e.message);
-    }
-  }
-}
-
-function hideSession() {
-  const panel = $('session');
-  const hadFocus = panel.contains(document.activeElement);
-  panel.hidden = true;
-  panel.replaceChildren();
-  if (hadFocus) $('functions-title').focus();
 }
 
 // ---- notices -----------------------------------------------------------------------------------

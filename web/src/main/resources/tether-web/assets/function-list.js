@@ -1,6 +1,7 @@
 /** Renders GET /api/functions as one card per function, with its live instances and Debug buttons. */
 
 import { h, relative, dateTime } from './dom.js';
+import { loadHints } from './hints.js';
 
 /**
  * Replaces the list's content, keeping keyboard focus on the same button when it still exists
@@ -101,9 +102,22 @@ function emptyState(claims) {
     grantText && h('p', {}, grantText),
     h('p', { class: 'muted' },
       'A function appears here once its shim connects to this relay, for example:'),
-    h('pre', {}, h('code', {},
-      './tether shim --relay URL --token AGENT_TOKEN --function NAME -- node handler.js')),
+    shimExample(claims.functions),
     h('p', { class: 'muted' }, 'This list refreshes on its own.'));
+}
+
+/**
+ * The generic command, replaced by one made for this relay when it gives one, for a function the
+ * user's token grants by name (so the instance it starts shows up in this list).
+ */
+function shimExample(grants) {
+  const code = h('code', { id: 'shim-command' },
+    'TETHER_AGENT_TOKEN=AGENT_TOKEN ./tether shim --relay RELAY_URL --function NAME -- node handler.js');
+  const named = (grants || []).find((g) => /^[A-Za-z0-9._-]+$/.test(g));
+  loadHints().then((hints) => {
+    if (hints.shim) code.textContent = named ? hints.shim.replaceAll('--function hello', `--function ${named}`) : hints.shim;
+  });
+  return h('pre', {}, code);
 }
 
 function slug(text) {

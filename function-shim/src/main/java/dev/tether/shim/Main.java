@@ -1,5 +1,6 @@
 package dev.tether.shim;
 
+import dev.tether.shim.process.ParentWatch;
 import dev.tether.shim.process.SignalForwarder;
 import java.io.IOException;
 
@@ -41,6 +42,7 @@ public final class Main {
     }
     if (config.wraps()) {
       SignalForwarder.install(shim.child());
+      ParentWatch.fromEnvironment(System.getenv()).ifPresent(watch -> watch.stopWhenGone(shim.child()));
       int code = shim.childExit().join();
       shim.close();
       System.exit(code);

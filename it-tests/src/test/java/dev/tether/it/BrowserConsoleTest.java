@@ -127,7 +127,7 @@ class BrowserConsoleTest {
     assertThat(browser.consoleErrors()).as("CSP violations or failed loads in hosted DevTools")
         .noneMatch(m -> m.contains("Content Security Policy") || m.contains("Failed to load"));
 
-    // 7. Back in the console: the session panel offers the same session to other debuggers.
+    // 7. Back in the console: the session panel shows the session (BrowserFirstHourTest covers its links).
     browser.driver().switchTo().window(console);
     browser.await(WAIT, "the session panel", d -> browser.deep("#session:not([hidden]) h2"));
     browser.screenshot("6-console-session");

@@ -215,7 +215,7 @@ public final class TetherStack implements AutoCloseable {
     throw new AssertionError(file + " has no line containing " + text);
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }

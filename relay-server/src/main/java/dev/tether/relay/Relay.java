@@ -32,6 +32,7 @@ import dev.tether.relay.metrics.MetricsHandler;
 import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Sessions;
+import dev.tether.relay.web.CommandHints;
 import dev.tether.relay.web.WebFiles;
 import java.io.IOException;
 import java.net.URI;
@@ -78,6 +79,7 @@ public final class Relay implements AutoCloseable {
   private URI publicUrl;
   private PolicyListener policyListener = PolicyListener.LOGGING;
   private Policy policy;
+  private RunningRelay running;
 
   public Relay(RelayConfig config) {
     this(config, Clock.systemUTC());
@@ -148,6 +150,9 @@ public final class Relay implements AutoCloseable {
       metrics.auditQueueDepth(audit::queueDepth);
       server.setHandler(handlers(verifier));
       server.start();
+      running = new RunningRelay(ProcessHandle.current().pid(), publicUrl.toString(),
+          uri("/").toString());
+      running.write(config.dataDir()); // last: `tether token` may now sign for this relay
     } catch (Exception e) {
       close();
       throw e;
@@ -190,6 +195,7 @@ public final class Relay implements AutoCloseable {
     new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl(), audit,
         policy.quota(), new TicketMinting(config.ticketsPerMinute(), clock)).routes(router);
     new AdminApi(verifier, sessions, audit, clock).routes(router);
+    new CommandHints(config, publicUrl).routes(router);
 
     WebSocketComponents components = new WebSocketComponents();
     server.addBean(components);
@@ -297,6 +303,10 @@ public final class Relay implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    if (running != null) {
+      running.remove(config.dataDir());
+    }
+    boolean served = server != null && server.isStarted();
     if (sessions != null) {
       sessions.endAll(EndReason.RELAY_STOPPED, "the relay is shutting down; start a new session"
           + " when it is back");
@@ -318,7 +328,9 @@ public final class Relay implements AutoCloseable {
     if (audit != null) {
       audit.close(); // last: it drains what closing the rest recorded
     }
-    LOG.info("relay stopped");
+    if (served) { // a relay that never served (e.g. its port was taken) did not "stop"
+      LOG.info("relay stopped");
+    }
   }
 
   /**

@@ -10,12 +10,18 @@ public final class Cli {
   static final String USAGE = String.join("\n",
       "usage:",
       "  relay [--host H] [--port P] [--data-dir D] [--public-url U] [--config F]",
-      "  token user --sub NAME [--role developer|admin] [--functions GLOB,...]"
-          + " [--modes full,readonly] [--ttl DURATION] [--data-dir D]",
-      "  token agent --function NAME [--ttl DURATION] [--data-dir D]",
+      "  token user --sub NAME (--functions GLOB,... | --role admin) [--modes full,readonly]"
+          + " [--ttl DURATION] [--data-dir D] [--wait DURATION]",
+      "  token agent --function NAME [--ttl DURATION] [--data-dir D] [--wait DURATION]",
+      "    (a token is signed for the relay running with --data-dir, default .tether/data; it"
+          + " waits --wait, default 30s, for that relay to start; --public-url U signs for U"
+          + " instead)",
       "  demo [--port P] [--data-dir D]",
       "  audit verify [--data-dir D] [--config F]",
       "DURATION looks like 90s, 30m, 8h, 7d or PT8H.");
+
+  static final java.util.List<String> COMMANDS =
+      java.util.List.of("relay", "token", "demo", "audit", "help");
 
   private Cli() {}
 
@@ -47,8 +53,9 @@ public final class Cli {
           out.println(USAGE);
           return 0;
         }
-        default -> throw new UsageException(
-            command.isEmpty() ? "say what to run" : "unknown command '" + command + "'");
+        default -> throw new UsageException(command.isEmpty() ? "say what to run"
+            : "unknown command '" + command + "'" + Suggestion.of(command, COMMANDS)
+                .map(s -> "; did you mean '" + s + "'?").orElse(""));
       }
     } catch (UsageException e) {
       err.println(e.getMessage());

@@ -2,10 +2,14 @@ package dev.tether.relay.cli;
 
 import dev.tether.relay.Relay;
 import dev.tether.relay.RelayConfig;
-import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +17,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,24 +43,28 @@ public final class DemoCommand {
     if (port == 0) {
       throw new UsageException("demo: --port needs a real port number (the function uses port+1)");
     }
+    int functionPort = port + 1;
+    requireFree(functionPort);
     RelayConfig config = RelayConfig.builder()
         .host("127.0.0.1")
         .port(port)
         .dataDir(Path.of(args.get("data-dir").orElse(".tether/demo")))
         .build();
     Relay relay = Relay.start(config);
-    int functionPort = port + 1;
-    Process shim = startShim(relay, shimJar, server, functionPort);
+    String instance = "demo-" + UUID.randomUUID().toString().substring(0, 8);
+    Process shim = startShim(relay, shimJar, server, functionPort, instance);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stop(shim);
       relay.close();
     }, "demo-shutdown"));
     try {
-      awaitInstance(relay, shim, Duration.ofSeconds(30));
+      awaitFunction(relay, shim, instance, functionPort, Duration.ofSeconds(30));
       String user = relay.tokenIssuer().userToken(
           "developer", Role.DEVELOPER, List.of(FUNCTION), EnumSet.allOf(Mode.class),
           Duration.ofHours(8));
-      printNextSteps(out, relay, functionPort, user);
+      String admin = relay.tokenIssuer().userToken(
+          "admin", Role.ADMIN, List.of(), EnumSet.allOf(Mode.class), Duration.ofHours(8));
+      printNextSteps(out, relay, functionPort, user, admin);
     } catch (Exception e) {
       stop(shim);
       relay.close();
@@ -64,8 +73,19 @@ public final class DemoCommand {
     return relay;
   }
 
-  private static Process startShim(Relay relay, Path shimJar, Path server, int functionPort)
-      throws Exception {
+  /** The function's port must be free: a function left over from a killed demo still holds it. */
+  private static void requireFree(int functionPort) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), functionPort));
+    } catch (IOException e) {
+      throw new UsageException("demo: port " + functionPort + " for the sample function is taken,"
+          + " perhaps by the function of an earlier demo that was killed (see `lsof -i :"
+          + functionPort + "`); stop it, or start the demo with another --port");
+    }
+  }
+
+  private static Process startShim(Relay relay, Path shimJar, Path server, int functionPort,
+      String instance) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String relayUrl = RelayCommand.stripSlash(relay.wsUri("/"));
     ProcessBuilder builder = new ProcessBuilder(
@@ -75,30 +95,49 @@ public final class DemoCommand {
     builder.environment().put("TETHER_AGENT_TOKEN",
         relay.tokenIssuer().agentToken(FUNCTION, Duration.ofDays(1)));
     builder.environment().put("PORT", Integer.toString(functionPort));
+    builder.environment().put("TETHER_INSTANCE", instance);
+    // The shim ends the function when this JVM dies, even by kill -9 (no shutdown hook runs then).
+    builder.environment().put("TETHER_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
     builder.inheritIO();
     return builder.start();
   }
 
-  private static void awaitInstance(Relay relay, Process shim, Duration timeout)
-      throws InterruptedException {
+  /**
+   * Waits until this demo's own instance (not one left over from an earlier demo) is registered
+   * with a target and its function answers on its port, while the shim (and so the function)
+   * still runs; anything else is a failure, never a success banner.
+   */
+  private static void awaitFunction(Relay relay, Process shim, String instance, int functionPort,
+      Duration timeout) throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
-      List<AgentTunnel> instances = relay.agents().instancesOf(FUNCTION);
-      if (!instances.isEmpty() && !instances.get(0).targets().isEmpty()) {
-        return;
-      }
       if (!shim.isAlive()) {
-        throw new IllegalStateException(
-            "the shim exited with status " + shim.exitValue() + " before it connected; see its"
-                + " output above");
+        throw new IllegalStateException("the sample function exited with status "
+            + shim.exitValue() + " before it was ready; see its output above");
+      }
+      boolean registered = relay.agents().find(FUNCTION, instance)
+          .filter(tunnel -> !tunnel.targets().isEmpty()).isPresent();
+      if (registered && answers(functionPort) && shim.isAlive()) {
+        return;
       }
       shim.waitFor(100, TimeUnit.MILLISECONDS);
     }
-    throw new IllegalStateException("the shim did not connect within " + timeout.toSeconds()
-        + "s; see its output above");
+    throw new IllegalStateException("the sample function was not ready within "
+        + timeout.toSeconds() + "s (registered with the relay and listening on port "
+        + functionPort + "); see its output above");
   }
 
-  private static void printNextSteps(PrintStream out, Relay relay, int functionPort, String user) {
+  private static boolean answers(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void printNextSteps(PrintStream out, Relay relay, int functionPort, String user,
+      String admin) {
     String base = RelayCommand.stripSlash(relay.uri("/"));
     out.println();
     out.println("Tether demo is running: relay " + base + ", function '" + FUNCTION + "' on port "
@@ -114,11 +153,16 @@ public final class DemoCommand {
     out.println("     curl -s http://127.0.0.1:" + functionPort + "/ -d '{\"customer\":\"ada\","
         + "\"items\":[{\"sku\":\"tea\",\"unitPrice\":4.5,\"quantity\":2}]}'");
     out.println();
-    out.println("3. Chrome's own DevTools, VS Code or a script instead: after Debug the console shows a"
-        + " devtools:// URL, a launch.json entry and the WebSocket URL; or ask the API yourself:");
+    out.println("3. Chrome's own DevTools, VS Code or a script instead: after Debug, the console's"
+        + " session panel makes fresh links for them (Attach another debugger); or ask the API:");
     out.println("     export TETHER_TOKEN=" + user);
     out.println("     curl -s -H \"Authorization: Bearer $TETHER_TOKEN\" -H 'Content-Type: application/json'"
         + " -d '{\"function\":\"" + FUNCTION + "\"}' " + base + "/api/sessions");
+    out.println();
+    out.println("4. The admin pages (live sessions, terminate, audit trail), signed in as 'admin':");
+    out.println("     " + base + "/admin/#token=" + admin);
+    out.println("   More tokens: ./tether token user --sub NAME --functions '" + FUNCTION + "' --data-dir "
+        + relay.config().dataDir() + " (or --role admin instead of --functions)");
     out.println();
     out.flush();
   }

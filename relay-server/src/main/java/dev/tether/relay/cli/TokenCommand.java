@@ -3,13 +3,14 @@ package dev.tether.relay.cli;
 import dev.tether.protocol.FunctionName;
 import dev.tether.protocol.SafeText;
 import dev.tether.relay.Durations;
-import dev.tether.relay.Relay;
 import dev.tether.relay.RelayConfig;
+import dev.tether.relay.RunningRelay;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.auth.TokenIssuer;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -20,11 +21,12 @@ import java.util.Set;
 
 /**
  * {@code tether token user|agent ...}: prints a token signed with the key in the relay's data
- * directory, as the issuer that relay uses (its last public URL, or what the flags say).
+ * directory, as the issuer the running relay uses (or what the flags say).
  */
 public final class TokenCommand {
   private static final Set<String> COMMON =
-      Set.of("ttl", "data-dir", "config", "host", "port", "public-url");
+      Set.of("ttl", "data-dir", "config", "host", "port", "public-url", "wait");
+  private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
 
   private TokenCommand() {}
 
@@ -68,7 +70,7 @@ public final class TokenCommand {
       modes.add(mode);
     }
     Duration ttl = ttl(args, Duration.ofHours(8));
-    TokenIssuer issuer = issuer(args);
+    TokenIssuer issuer = issuer(args, err);
     out.println(issuer.userToken(subject, role, functions, modes, ttl));
     err.println("user token for " + subject + " (" + role.claim() + ", functions " + functions
         + ") valid for " + Durations.format(ttl));
@@ -83,20 +85,28 @@ public final class TokenCommand {
       throw new UsageException("token agent: --function: " + FunctionName.DESCRIPTION);
     }
     Duration ttl = ttl(args, Duration.ofDays(7));
-    out.println(issuer(args).agentToken(function, ttl));
+    out.println(issuer(args, err).agentToken(function, ttl));
     err.println("agent token for function " + function + " valid for " + Durations.format(ttl));
   }
 
   private static Duration ttl(Args args, Duration fallback) {
+    return duration(args, "ttl", fallback);
+  }
+
+  private static Duration duration(Args args, String name, Duration fallback) {
     try {
-      return args.get("ttl").map(Durations::parse).orElse(fallback);
+      return args.get(name).map(Durations::parse).orElse(fallback);
     } catch (IllegalArgumentException e) {
-      throw new UsageException("--ttl: " + e.getMessage());
+      throw new UsageException("--" + name + ": " + e.getMessage());
     }
   }
 
-  /** Signs as the relay would: flags first, then the issuer its data directory remembers. */
-  private static TokenIssuer issuer(Args args) throws Exception {
+  /**
+   * Signs as the relay that will check the token: the issuer the flags name, or else the one the
+   * relay serving with this data directory uses, waiting for it to start (`relay &` then `token`
+   * at once); never a guess, since a token for another issuer is refused with 401 much later.
+   */
+  private static TokenIssuer issuer(Args args, PrintStream err) throws Exception {
     RelayConfig config;
     try {
       config = RelayCommand.config(args);
@@ -111,9 +121,25 @@ public final class TokenCommand {
       }
       issuer = config.publicUrlFor(config.port()).toString();
     } else {
-      issuer = Relay.lastIssuer(config.dataDir())
-          .orElse(config.publicUrlFor(config.port()).toString());
+      Duration wait = duration(args, "wait", DEFAULT_WAIT);
+      Path dataDir = config.dataDir();
+      issuer = RunningRelay.await(dataDir, wait, () -> err.println(
+              "tether token: waiting up to " + Durations.format(wait) + " for the relay that"
+                  + " uses --data-dir " + dataDir + " to start…"))
+          .map(RunningRelay::issuer)
+          .orElseThrow(() -> new NoRelayException("token: no relay is running with --data-dir "
+              + dataDir + (wait.isZero() ? "" : " (waited " + Durations.format(wait) + ")")
+              + ", so its issuer is unknown. Start it first (./tether relay --data-dir " + dataDir
+              + "), pass the --data-dir of the relay you mean (the demo's is .tether/demo), or"
+              + " name the relay with --public-url URL (or its --config F)"));
     }
     return new TokenIssuer(SigningKeys.loadOrCreate(config.dataDir()), issuer, Clock.systemUTC());
+  }
+
+  /** No relay to sign for: exit status 1, like other failures that are not usage mistakes. */
+  static final class NoRelayException extends RuntimeException {
+    NoRelayException(String message) {
+      super(message);
+    }
   }
 }
