@@ -12,8 +12,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -29,9 +33,16 @@ import java.util.stream.Stream;
  * most the batch being written; a clean shutdown loses nothing. After the force, {@code head.json}
  * (the last seq and hash) is replaced atomically; it is how {@code verify} notices records cut off
  * the end.
+ *
+ * <p>Each batch's seal (the relay's signature over its last record) is appended to the file's
+ * {@code audit-000001.seals} and becomes {@code head.json}, so a rotated file ends with the seal
+ * of its final hash. Files are 0600 and the directory 0700, tightened on open.
  */
 public final class FileAuditStore implements AuditStore {
   private static final Pattern NAME = Pattern.compile("audit-(\\d{6})\\.jsonl");
+  private static final Pattern SEALS = Pattern.compile("audit-(\\d{6})\\.seals");
+  private static final int HEAD_POLLS = 20;
+  private static final long HEAD_POLL_MILLIS = 100;
   private static final String HEAD = "head.json";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int TAIL_BYTES = 512 * 1024;
@@ -39,6 +50,7 @@ public final class FileAuditStore implements AuditStore {
   private final Path dir;
   private final long rotateBytes;
   private FileChannel current;
+  private FileChannel currentSeals;
   private int currentIndex;
 
   public FileAuditStore(Path dir, long rotateBytes) {
@@ -48,11 +60,20 @@ public final class FileAuditStore implements AuditStore {
 
   /** The files of the trail in chain order. */
   public List<Path> files() throws IOException {
+    return list(NAME);
+  }
+
+  /** The seal files, in chain order; a file's seals may outlive it. */
+  public List<Path> sealFiles() throws IOException {
+    return list(SEALS);
+  }
+
+  private List<Path> list(Pattern name) throws IOException {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
     try (Stream<Path> list = Files.list(dir)) {
-      return list.filter(p -> NAME.matcher(p.getFileName().toString()).matches()).sorted().toList();
+      return list.filter(p -> name.matcher(p.getFileName().toString()).matches()).sorted().toList();
     }
   }
 
@@ -61,7 +82,7 @@ public final class FileAuditStore implements AuditStore {
     if (current != null && current.isOpen()) {
       return;
     }
-    Files.createDirectories(dir);
+    OwnerOnly.directory(dir);
     List<Path> files = files();
     currentIndex = files.isEmpty() ? 1 : index(files.get(files.size() - 1));
     Path path = file(currentIndex);
@@ -76,8 +97,14 @@ public final class FileAuditStore implements AuditStore {
         }
       }
     }
-    current = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND);
+    openChannels(StandardOpenOption.CREATE);
+  }
+
+  private void openChannels(StandardOpenOption create) throws IOException {
+    current = FileChannel.open(file(currentIndex), Set.of(create, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND), OwnerOnly.file());
+    currentSeals = FileChannel.open(seals(currentIndex), Set.of(StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE, StandardOpenOption.APPEND), OwnerOnly.file());
   }
 
   @Override
@@ -93,7 +120,8 @@ public final class FileAuditStore implements AuditStore {
   }
 
   @Override
-  public synchronized void append(List<AuditRecord> records) throws IOException {
+  public synchronized void append(List<AuditRecord> records, AuditSeal seal)
+      throws IOException {
     if (records.isEmpty()) {
       return;
     }
@@ -120,8 +148,28 @@ public final class FileAuditStore implements AuditStore {
       }
       throw e;
     }
-    AuditRecord last = records.get(records.size() - 1);
-    writeHead(new ChainVerifier.Head(last.seq(), last.hash()));
+    // The seal is not forced: a power cut that loses it leaves the batch unsigned, which the
+    // relay records when it starts again (see AuditLog), and verify reports.
+    ByteBuffer sealLine = ByteBuffer.wrap((seal.jws() + "\n").getBytes(StandardCharsets.UTF_8));
+    while (sealLine.hasRemaining()) {
+      currentSeals.write(sealLine);
+    }
+    writeHead(seal);
+  }
+
+  @Override
+  public Optional<String> head() throws IOException {
+    Path head = dir.resolve(HEAD);
+    if (!Files.exists(head)) {
+      return Optional.empty();
+    }
+    String text = Files.readString(head, StandardCharsets.UTF_8);
+    try {
+      JsonNode seal = JSON.readTree(text).path("seal");
+      return seal.isTextual() ? Optional.of(seal.asText()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.of(text); // not JSON: verify says it is no seal
+    }
   }
 
   @Override
@@ -146,21 +194,84 @@ public final class FileAuditStore implements AuditStore {
   }
 
   @Override
-  public ChainVerifier.Report verify() throws IOException {
-    ChainVerifier verifier = new ChainVerifier();
-    for (Path file : files()) {
-      try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        String line;
-        int number = 0;
-        while ((line = reader.readLine()) != null) {
-          number++;
-          if (!verifier.accept(file.getFileName() + " line " + number, line)) {
-            return verifier.finish(Optional.empty());
-          }
+  public ChainVerifier.Report verify(SealVerifier keys) throws IOException {
+    ChainVerifier verifier = new ChainVerifier(keys);
+    for (Path file : sealFiles()) {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      for (int i = 0; i < lines.size(); i++) {
+        if (!lines.get(i).isBlank()) {
+          verifier.seal(file.getFileName() + " line " + (i + 1), lines.get(i));
         }
       }
     }
-    return verifier.finish(head());
+    Walk walk = new Walk(verifier);
+    if (!walk.more()) {
+      return verifier.finish();
+    }
+    verifier.head(HEAD, head());
+    // A running relay moves on while this reads: the head may name records written after the
+    // walk passed (read on), or the walk may hold a batch whose seal is not written yet (wait).
+    for (int i = 0; i < HEAD_POLLS; i++) {
+      long walked = verifier.lastSeq();
+      if (verifier.headSeq() > walked) {
+        if (!walk.more()) {
+          return verifier.finish();
+        }
+        if (verifier.lastSeq() == walked) {
+          break; // nothing more came: the records the head names are gone
+        }
+      } else if (verifier.headSeq() >= 0 && verifier.headSeq() < walked) {
+        if (!pause()) {
+          break;
+        }
+      } else {
+        break;
+      }
+      verifier.head(HEAD, head());
+    }
+    return verifier.finish();
+  }
+
+  /** Reads the trail's lines into the verifier, and later the lines written since. */
+  private final class Walk {
+    private final ChainVerifier verifier;
+    private final Map<Path, Integer> read = new HashMap<>();
+
+    Walk(ChainVerifier verifier) {
+      this.verifier = verifier;
+    }
+
+    /** False once the verifier found a problem. */
+    boolean more() throws IOException {
+      for (Path file : files()) {
+        int skip = read.getOrDefault(file, 0);
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+          String line;
+          int number = 0;
+          while ((line = reader.readLine()) != null) {
+            number++;
+            if (number <= skip) {
+              continue;
+            }
+            read.put(file, number);
+            if (!verifier.accept(file.getFileName() + " line " + number, line)) {
+              return false;
+            }
+          }
+        }
+      }
+      return true;
+    }
+  }
+
+  private static boolean pause() {
+    try {
+      Thread.sleep(HEAD_POLL_MILLIS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   @Override
@@ -170,6 +281,14 @@ public final class FileAuditStore implements AuditStore {
 
   @Override
   public synchronized void close() {
+    if (currentSeals != null) {
+      try {
+        currentSeals.close();
+      } catch (IOException e) {
+        // a lost seal is reported by verify
+      }
+      currentSeals = null;
+    }
     if (current != null) {
       try {
         current.force(false);
@@ -181,17 +300,15 @@ public final class FileAuditStore implements AuditStore {
     }
   }
 
-  private Optional<ChainVerifier.Head> head() throws IOException {
-    Path head = dir.resolve(HEAD);
-    if (!Files.exists(head)) {
-      return Optional.empty();
-    }
-    JsonNode node = JSON.readTree(head.toFile());
-    return Optional.of(new ChainVerifier.Head(node.path("seq").asLong(), node.path("hash").asText()));
-  }
-
-  private void writeHead(ChainVerifier.Head head) throws IOException {
+  private void writeHead(AuditSeal seal) throws IOException {
+    Map<String, Object> head = new LinkedHashMap<>();
+    head.put("seq", seal.seq()); // for people: verify reads only the signed seal
+    head.put("hash", seal.hash());
+    head.put("signedAt", seal.signedAt().toString());
+    head.put("seal", seal.jws());
     Path tmp = dir.resolve(HEAD + ".tmp");
+    Files.deleteIfExists(tmp);
+    Files.createFile(tmp, OwnerOnly.file());
     Files.writeString(tmp, JSON.writeValueAsString(head) + "\n");
     Files.move(tmp, dir.resolve(HEAD), StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
@@ -200,13 +317,18 @@ public final class FileAuditStore implements AuditStore {
   private void rotate() throws IOException {
     current.force(false);
     current.close();
+    currentSeals.force(false); // its last line seals the file's final hash
+    currentSeals.close();
     currentIndex++;
-    current = FileChannel.open(file(currentIndex), StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    openChannels(StandardOpenOption.CREATE_NEW);
   }
 
   private Path file(int index) {
     return dir.resolve(String.format("audit-%06d.jsonl", index));
+  }
+
+  private Path seals(int index) {
+    return dir.resolve(String.format("audit-%06d.seals", index));
   }
 
   private static int index(Path file) {

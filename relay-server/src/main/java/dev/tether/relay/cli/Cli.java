@@ -14,7 +14,7 @@ public final class Cli {
           + " [--modes full,readonly] [--ttl DURATION] [--data-dir D]",
       "  token agent --function NAME [--ttl DURATION] [--data-dir D]",
       "  demo [--port P] [--data-dir D]",
-      "  audit verify [--data-dir D] [--config F]",
+      "  audit verify [--data-dir D] [--config F] [--jwks URL-or-file]",
       "DURATION looks like 90s, 30m, 8h, 7d or PT8H.");
 
   private Cli() {}

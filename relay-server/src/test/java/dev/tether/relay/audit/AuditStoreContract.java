@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 abstract class AuditStoreContract {
   static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
 
+  protected final TestKeys keys = TestKeys.generate();
   protected AuditStore store;
   protected final List<AuditRecord> written = new ArrayList<>();
 
@@ -40,6 +41,12 @@ abstract class AuditStoreContract {
 
   /** Removes every record after {@code seq}. */
   protected abstract void truncateAfter(long seq) throws Exception;
+
+  /** Replaces every stored record with {@code lines}, as someone with write access could. */
+  protected abstract void replaceTrail(List<String> lines) throws Exception;
+
+  /** Points the store's head at {@code seq}/{@code hash}, as someone without the key could. */
+  protected abstract void forgeHead(long seq, String hash) throws Exception;
 
   @BeforeEach
   void open() throws Exception {
@@ -64,11 +71,13 @@ abstract class AuditStoreContract {
       written.add(record);
       batch.add(record);
       if (batch.size() == Math.max(1, n / 2)) {
-        store.append(batch);
+        store.append(batch, keys.sealLast(batch));
         batch = new ArrayList<>();
       }
     }
-    store.append(batch);
+    if (!batch.isEmpty()) {
+      store.append(batch, keys.sealLast(batch));
+    }
   }
 
   static AuditEvent event(int i) {
@@ -86,7 +95,7 @@ abstract class AuditStoreContract {
   void anIntactTrailVerifies() throws Exception {
     append(10);
 
-    ChainVerifier.Report report = store.verify();
+    ChainVerifier.Report report = store.verify(keys.verifier());
 
     assertThat(report.problem()).isEmpty();
     assertThat(report.records()).isEqualTo(10);
@@ -95,7 +104,7 @@ abstract class AuditStoreContract {
 
   @Test
   void anEmptyTrailVerifies() throws Exception {
-    assertThat(store.verify().intact()).isTrue();
+    assertThat(store.verify(keys.verifier()).intact()).isTrue();
   }
 
   @Test
@@ -110,7 +119,7 @@ abstract class AuditStoreContract {
     assertThat(last.seq()).isEqualTo(5);
     assertThat(last.hash()).isEqualTo(written.get(4).hash());
     append(3);
-    assertThat(store.verify().records()).isEqualTo(8);
+    assertThat(store.verify(keys.verifier()).records()).isEqualTo(8);
   }
 
   @Test
@@ -172,6 +181,24 @@ abstract class AuditStoreContract {
   }
 
   @Test
+  void deletingAUsersCommandsThenReHashingTheRestAndRewritingTheHeadIsNamed() throws Exception {
+    append(6);
+    append(6); // four batches of three: seq 4 and 10 are u1's cdp.command records
+    List<AuditRecord> kept = written.stream()
+        .filter(r -> !(r.text("type").equals("cdp.command") && r.text("actor").equals("u1")))
+        .toList();
+
+    List<String> forged = Tamper.rechain(kept);
+    replaceTrail(forged);
+    AuditRecord newLast = AuditRecord.parse(forged.get(forged.size() - 1));
+    forgeHead(newLast.seq(), newLast.hash());
+
+    assertThat(kept).hasSize(10);
+    assertThat(written.get(3).text("actor")).isEqualTo("u1");
+    assertProblem(4, "can no longer be vouched for");
+  }
+
+  @Test
   void queriesAnswerNewestFirstWithFilters() throws Exception {
     append(12);
 
@@ -218,7 +245,7 @@ abstract class AuditStoreContract {
   }
 
   private void assertProblem(long seq, String text) throws Exception {
-    ChainVerifier.Report report = store.verify();
+    ChainVerifier.Report report = store.verify(keys.verifier());
     assertThat(report.intact()).as("tampering is detected").isFalse();
     ChainVerifier.Problem problem = report.problem().orElseThrow();
     assertThat(problem.seq()).as(problem.message()).isEqualTo(seq);

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The embedded JSON Lines store against the contract, plus what only files do: rotation, torn lines. */
 class FileAuditStoreTest extends AuditStoreContract {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   @TempDir Path dataDir;
   private long rotateBytes = 64L * 1024 * 1024;
 
@@ -104,6 +106,24 @@ class FileAuditStoreTest extends AuditStoreContract {
     save(new ArrayList<>(lines.subList(0, indexOf(lines, seq) + 1)));
   }
 
+  @Override
+  protected void replaceTrail(List<String> forged) throws Exception {
+    List<Path> files = ((FileAuditStore) store).files();
+    for (Path file : files.subList(1, files.size())) {
+      Files.delete(file);
+    }
+    Files.writeString(files.get(0), String.join("\n", forged) + "\n", StandardCharsets.UTF_8);
+  }
+
+  @Override
+  protected void forgeHead(long seq, String hash) throws Exception {
+    Path head = dir().resolve("head.json");
+    com.fasterxml.jackson.databind.node.ObjectNode node =
+        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(head.toFile());
+    node.put("seq", seq).put("hash", hash);
+    Files.writeString(head, JSON.writeValueAsString(node) + "\n");
+  }
+
   @Test
   void aRecordCutInHalfIsNamed() throws Exception {
     append(4);
@@ -112,7 +132,7 @@ class FileAuditStoreTest extends AuditStoreContract {
 
     Files.writeString(file, text.substring(0, text.length() - 40));
 
-    ChainVerifier.Report report = store.verify();
+    ChainVerifier.Report report = store.verify(keys.verifier());
     assertThat(report.problem()).hasValueSatisfying(p -> {
       assertThat(p.seq()).isEqualTo(4);
       assertThat(p.message()).contains("audit-000001.jsonl line 4", "not a valid audit record");
@@ -152,7 +172,7 @@ class FileAuditStoreTest extends AuditStoreContract {
     List<String> firstFile = Files.readAllLines(files.get(0));
     assertThat(AuditRecord.parse(second.get(0)).prev())
         .isEqualTo(AuditRecord.parse(firstFile.get(firstFile.size() - 1)).hash());
-    assertThat(store.verify().records()).isEqualTo(40);
+    assertThat(store.verify(keys.verifier()).records()).isEqualTo(40);
     assertThat(store.query(AuditQuery.latest(3)).records()).extracting(AuditRecord::seq)
         .containsExactly(40L, 39L, 38L);
   }
@@ -171,7 +191,7 @@ class FileAuditStoreTest extends AuditStoreContract {
 
     Files.delete(files.get(1));
 
-    ChainVerifier.Report report = store.verify();
+    ChainVerifier.Report report = store.verify(keys.verifier());
     assertThat(report.problem()).hasValueSatisfying(p -> {
       assertThat(p.seq()).isEqualTo(firstOfThird);
       assertThat(p.message()).contains(files.get(2).getFileName() + " line 1", "missing");

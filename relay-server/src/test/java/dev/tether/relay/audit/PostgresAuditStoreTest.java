@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +60,7 @@ class PostgresAuditStoreTest extends AuditStoreContract {
 
   @Override
   protected void rewrite(long seq, UnaryOperator<String> edit) throws Exception {
-    try (Connection c = DriverManager.getConnection(urlFor(schema));
+    try (Connection c = attacker();
         PreparedStatement read = c.prepareStatement("SELECT record FROM tether_audit WHERE seq = ?");
         PreparedStatement write =
             c.prepareStatement("UPDATE tether_audit SET record = ? WHERE seq = ?")) {
@@ -90,7 +91,7 @@ class PostgresAuditStoreTest extends AuditStoreContract {
   protected void insertAfter(long seq, String line) throws Exception {
     sqlInSchema("UPDATE tether_audit SET seq = -(seq + 1) WHERE seq > " + seq);
     sqlInSchema("UPDATE tether_audit SET seq = -seq WHERE seq < 0");
-    try (Connection c = DriverManager.getConnection(urlFor(schema));
+    try (Connection c = attacker();
         PreparedStatement insert = c.prepareStatement("INSERT INTO tether_audit"
             + " (seq, time, code, type, record) VALUES (?, now(), 'x', 'x', ?)")) {
       insert.setLong(1, seq + 1);
@@ -104,8 +105,44 @@ class PostgresAuditStoreTest extends AuditStoreContract {
     sqlInSchema("DELETE FROM tether_audit WHERE seq > " + seq);
   }
 
+  @Override
+  protected void replaceTrail(List<String> lines) throws Exception {
+    sqlInSchema("DELETE FROM tether_audit");
+    try (Connection c = attacker();
+        PreparedStatement insert = c.prepareStatement("INSERT INTO tether_audit"
+            + " (seq, time, code, type, actor, function, session, record)"
+            + " VALUES (?, now(), 'x', 'x', ?, ?, ?, ?)")) {
+      for (String line : lines) {
+        AuditRecord record = AuditRecord.parse(line);
+        insert.setLong(1, record.seq());
+        insert.setString(2, record.text("actor"));
+        insert.setString(3, record.text("function"));
+        insert.setString(4, record.text("session"));
+        insert.setString(5, line);
+        insert.executeUpdate();
+      }
+    }
+  }
+
+  @Override
+  protected void forgeHead(long seq, String hash) throws Exception {
+    sqlInSchema("UPDATE tether_audit_head SET seq = " + seq + ", hash = '" + hash + "'");
+  }
+
+  /**
+   * A connection of someone who owns the database: triggers do not fire for it, as for an
+   * attacker who dropped or disabled them.
+   */
+  private Connection attacker() throws SQLException {
+    Connection c = DriverManager.getConnection(urlFor(schema));
+    try (Statement s = c.createStatement()) {
+      s.execute("SET session_replication_role = replica");
+    }
+    return c;
+  }
+
   private void sqlInSchema(String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection(urlFor(schema));
+    try (Connection c = attacker();
         Statement s = c.createStatement()) {
       s.execute(sql);
     }
