@@ -21,6 +21,8 @@ abstract class AuditStoreContract {
   protected final TestKeys keys = TestKeys.generate();
   protected AuditStore store;
   protected final List<AuditRecord> written = new ArrayList<>();
+  /** The seals the relay made, one per batch, in order. */
+  protected final List<AuditSeal> sealed = new ArrayList<>();
 
   /** A new, empty store. */
   protected abstract AuditStore newStore() throws Exception;
@@ -48,6 +50,9 @@ abstract class AuditStoreContract {
   /** Points the store's head at {@code seq}/{@code hash}, as someone without the key could. */
   protected abstract void forgeHead(long seq, String hash) throws Exception;
 
+  /** Replaces every stored seal with {@code seals} and the head with {@code head} (none: null). */
+  protected abstract void replaceSeals(List<AuditSeal> seals, AuditSeal head) throws Exception;
+
   @BeforeEach
   void open() throws Exception {
     store = newStore();
@@ -71,13 +76,19 @@ abstract class AuditStoreContract {
       written.add(record);
       batch.add(record);
       if (batch.size() == Math.max(1, n / 2)) {
-        store.append(batch, keys.sealLast(batch));
+        appendSealed(batch);
         batch = new ArrayList<>();
       }
     }
     if (!batch.isEmpty()) {
-      store.append(batch, keys.sealLast(batch));
+      appendSealed(batch);
     }
+  }
+
+  private void appendSealed(List<AuditRecord> batch) throws Exception {
+    AuditSeal seal = keys.sealLast(batch);
+    store.append(batch, seal);
+    sealed.add(seal);
   }
 
   static AuditEvent event(int i) {
@@ -196,6 +207,89 @@ abstract class AuditStoreContract {
     assertThat(kept).hasSize(10);
     assertThat(written.get(3).text("actor")).isEqualTo("u1");
     assertProblem(4, "can no longer be vouched for");
+  }
+
+  @Test
+  void aRewrittenTrailResealedWithAnotherKeyIsRefused() throws Exception {
+    append(6);
+    append(6);
+    List<String> forged = Tamper.rechain(written.subList(0, 9));
+    replaceTrail(forged);
+    TestKeys attacker = TestKeys.generate();
+    AuditRecord last = AuditRecord.parse(forged.get(forged.size() - 1));
+    AuditSeal fake = attacker.signer().sign(last.seq(), last.hash());
+
+    replaceSeals(List.of(fake), fake);
+
+    ChainVerifier.Report report = store.verify(keys.verifier());
+    assertThat(report.intact()).isFalse();
+    assertThat(report.problem().orElseThrow().message())
+        .contains("signed with a key the relay does not have", "without the relay's key");
+  }
+
+  @Test
+  void anOldSignedHeadCannotHideARewriteAfterIt() throws Exception {
+    append(6);
+    append(6); // sealed at 3, 6, 9, 12
+    List<AuditRecord> kept = new ArrayList<>(written);
+    kept.remove(6); // record 7
+    replaceTrail(Tamper.rechain(kept));
+
+    replaceSeals(List.of(), sealed.get(1)); // the genuine head of record 6, which still matches
+
+    assertProblem(7, "can no longer be vouched for");
+  }
+
+  @Test
+  void removingTheSealsLeavesTheSignedHeadToCatchARewrite() throws Exception {
+    append(6);
+    append(6);
+    List<AuditRecord> kept = new ArrayList<>(written);
+    kept.remove(3);
+    List<String> forged = Tamper.rechain(kept);
+    replaceTrail(forged);
+
+    replaceSeals(List.of(), sealed.get(sealed.size() - 1));
+
+    ChainVerifier.Report report = store.verify(keys.verifier());
+    assertThat(report.intact()).isFalse();
+    assertThat(report.problem().orElseThrow().message())
+        .contains("the relay signed record 12", "deleted and the rest renumbered");
+  }
+
+  @Test
+  void aTrailWithoutAnySignatureIsNotVouchedFor() throws Exception {
+    append(6);
+
+    replaceSeals(List.of(), null);
+
+    assertProblem(1, "no signed head");
+  }
+
+  @Test
+  void aRecordAddedAfterTheSignedHeadIsNamed() throws Exception {
+    append(6);
+    AuditRecord forged = AuditRecord.seal(7, written.get(5).hash(),
+        AuditEvent.of(AuditCode.CDP_COMMAND).at(T0).actor("alice").detail("expression", "1")
+            .build());
+
+    insertAfter(6, forged.line());
+
+    assertProblem(7, "added without the relay's key");
+  }
+
+  @Test
+  void anIntactTrailNamesTheSignedHeadItWasCheckedAgainst() throws Exception {
+    append(6);
+
+    ChainVerifier.Report report = store.verify(keys.verifier());
+
+    assertThat(report.intact()).isTrue();
+    assertThat(report.head()).hasValueSatisfying(head -> {
+      assertThat(head.seq()).isEqualTo(6);
+      assertThat(head.hash()).isEqualTo(written.get(5).hash());
+      assertThat(head.keyId()).isEqualTo(keys.key().getKeyID());
+    });
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -124,6 +125,25 @@ class FileAuditStoreTest extends AuditStoreContract {
     Files.writeString(head, JSON.writeValueAsString(node) + "\n");
   }
 
+  @Override
+  protected void replaceSeals(List<AuditSeal> seals, AuditSeal head) throws Exception {
+    for (Path file : ((FileAuditStore) store).sealFiles()) {
+      Files.delete(file);
+    }
+    if (!seals.isEmpty()) {
+      StringBuilder text = new StringBuilder();
+      seals.forEach(seal -> text.append(seal.jws()).append('\n'));
+      Files.writeString(dir().resolve("audit-000001.seals"), text);
+    }
+    Path file = dir().resolve("head.json");
+    if (head == null) {
+      Files.writeString(file, "{\"seq\":" + written.size() + ",\"hash\":\"x\"}\n");
+    } else {
+      Files.writeString(file, JSON.writeValueAsString(java.util.Map.of("seq", head.seq(),
+          "hash", head.hash(), "seal", head.jws())));
+    }
+  }
+
   @Test
   void aRecordCutInHalfIsNamed() throws Exception {
     append(4);
@@ -196,5 +216,80 @@ class FileAuditStoreTest extends AuditStoreContract {
       assertThat(p.seq()).isEqualTo(firstOfThird);
       assertThat(p.message()).contains(files.get(2).getFileName() + " line 1", "missing");
     });
+  }
+
+  @Test
+  void eachRotatedFileEndsWithTheSealOfItsFinalHash() throws Exception {
+    store.close();
+    rotateBytes = 1024;
+    store = newStore();
+    store.open();
+    for (int i = 0; i < 10; i++) {
+      append(2);
+    }
+    List<Path> files = ((FileAuditStore) store).files();
+    List<Path> seals = ((FileAuditStore) store).sealFiles();
+    assertThat(files).hasSizeGreaterThan(2);
+    assertThat(seals).hasSameSizeAs(files);
+
+    for (int i = 0; i < files.size() - 1; i++) {
+      List<String> records = Files.readAllLines(files.get(i));
+      AuditRecord finalRecord = AuditRecord.parse(records.get(records.size() - 1));
+      List<String> sealLines = Files.readAllLines(seals.get(i));
+      AuditSeal finalSeal = keys.verifier().read(sealLines.get(sealLines.size() - 1));
+
+      assertThat(seals.get(i).getFileName().toString())
+          .isEqualTo(files.get(i).getFileName().toString().replace(".jsonl", ".seals"));
+      assertThat(finalSeal.seq()).isEqualTo(finalRecord.seq());
+      assertThat(finalSeal.hash()).isEqualTo(finalRecord.hash());
+    }
+  }
+
+  @Test
+  void theTrailItsSealsAndHeadAreReadableByTheOwnerOnly() throws Exception {
+    assumePosix();
+    append(4);
+
+    assertThat(mode(dir())).isEqualTo("rwx------");
+    try (var listing = Files.list(dir())) {
+      assertThat(listing.map(p -> p.getFileName() + " " + mode(p)))
+          .containsExactlyInAnyOrder("audit-000001.jsonl rw-------", "audit-000001.seals rw-------",
+              "head.json rw-------");
+    }
+  }
+
+  @Test
+  void modesLeftOpenByAnOlderVersionAreTightenedWhenTheStoreOpens() throws Exception {
+    assumePosix();
+    append(4);
+    store.close();
+    Files.setPosixFilePermissions(dir(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    try (var listing = Files.list(dir())) {
+      for (Path file : (Iterable<Path>) listing::iterator) {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+      }
+    }
+
+    store = sameStorage();
+    store.open();
+
+    assertThat(mode(dir())).isEqualTo("rwx------");
+    try (var listing = Files.list(dir())) {
+      assertThat(listing.map(FileAuditStoreTest::mode)).hasSize(3).containsOnly("rw-------");
+    }
+  }
+
+  private static void assumePosix() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
+        "file modes need a POSIX file system");
+  }
+
+  private static String mode(Path path) {
+    try {
+      return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

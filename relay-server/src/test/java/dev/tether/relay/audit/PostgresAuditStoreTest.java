@@ -1,5 +1,7 @@
 package dev.tether.relay.audit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,6 +15,7 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The PostgreSQL store against the same contract, on the real server at 127.0.0.1:5432 (database
@@ -127,6 +130,73 @@ class PostgresAuditStoreTest extends AuditStoreContract {
   @Override
   protected void forgeHead(long seq, String hash) throws Exception {
     sqlInSchema("UPDATE tether_audit_head SET seq = " + seq + ", hash = '" + hash + "'");
+  }
+
+  @Override
+  protected void replaceSeals(List<AuditSeal> seals, AuditSeal head) throws Exception {
+    sqlInSchema("DELETE FROM tether_audit_seal");
+    try (Connection c = attacker();
+        PreparedStatement insert =
+            c.prepareStatement("INSERT INTO tether_audit_seal (seq, seal) VALUES (?, ?)");
+        PreparedStatement update =
+            c.prepareStatement("UPDATE tether_audit_head SET seq = ?, hash = ?, seal = ?")) {
+      for (AuditSeal seal : seals) {
+        insert.setLong(1, seal.seq());
+        insert.setString(2, seal.jws());
+        insert.executeUpdate();
+      }
+      update.setLong(1, head == null ? written.size() : head.seq());
+      update.setString(2, head == null ? "x" : head.hash());
+      update.setString(3, head == null ? null : head.jws());
+      update.executeUpdate();
+    }
+  }
+
+  @Test
+  void theTableRefusesUpdateDeleteAndTruncateEvenFromItsOwner() throws Exception {
+    append(4);
+
+    try (Connection c = DriverManager.getConnection(urlFor(schema));
+        Statement s = c.createStatement()) {
+      assertThatThrownBy(() -> s.executeUpdate(
+          "UPDATE tether_audit SET record = replace(record, 'u0', 'mallory') WHERE seq = 2"))
+          .isInstanceOf(SQLException.class).hasMessageContaining("append-only")
+          .hasMessageContaining("UPDATE on tether_audit refused");
+      assertThatThrownBy(() -> s.executeUpdate("DELETE FROM tether_audit WHERE seq = 3"))
+          .isInstanceOf(SQLException.class).hasMessageContaining("DELETE on tether_audit refused");
+      assertThatThrownBy(() -> s.execute("TRUNCATE tether_audit"))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("TRUNCATE on tether_audit refused");
+      assertThatThrownBy(() -> s.executeUpdate("DELETE FROM tether_audit_seal"))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("DELETE on tether_audit_seal refused");
+      assertThatThrownBy(() -> s.executeUpdate("UPDATE tether_audit_seal SET seal = 'x'"))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("UPDATE on tether_audit_seal refused");
+    }
+
+    ChainVerifier.Report report = store.verify(keys.verifier());
+    assertThat(report.problem()).isEmpty();
+    assertThat(report.records()).isEqualTo(4);
+    assertThat(store.query(AuditQuery.latest(10).withUser("mallory")).records()).isEmpty();
+  }
+
+  @Test
+  void reopeningAnExistingSchemaKeepsOneSetOfTriggers() throws Exception {
+    append(2);
+    store.close();
+    store = sameStorage();
+    store.open();
+    append(2);
+
+    try (Connection c = DriverManager.getConnection(urlFor(schema));
+        Statement s = c.createStatement();
+        var rows = s.executeQuery("SELECT count(*) FROM pg_trigger"
+            + " WHERE tgrelid = 'tether_audit'::regclass AND NOT tgisinternal")) {
+      rows.next();
+      assertThat(rows.getInt(1)).isEqualTo(2);
+    }
+    assertThat(store.verify(keys.verifier()).records()).isEqualTo(4);
   }
 
   /**
