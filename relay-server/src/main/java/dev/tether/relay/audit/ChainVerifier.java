@@ -164,6 +164,7 @@ public final class ChainVerifier {
     long last = expected - 1;
     if (problem == null && sealMismatch != null) {
       problem = sealMismatch;
+      records = sealMismatch.seq() - 1; // the walk went on past it, looking for a broken link
     }
     if (problem == null) {
       Signed beyond = beyond(last);
@@ -241,6 +242,7 @@ public final class ChainVerifier {
 
   /** Fails naming the first record after the last one a signature still vouches for. */
   private boolean unvouched(String why) {
+    records = Math.min(records, firstUnsealed.seq() - 1);
     return fail(firstUnsealed.location(), firstUnsealed.seq(),
         "can no longer be vouched for: " + why);
   }

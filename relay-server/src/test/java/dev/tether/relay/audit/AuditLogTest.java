@@ -3,7 +3,9 @@ package dev.tether.relay.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -124,6 +126,48 @@ class AuditLogTest {
         + " fsync per batch)%n", n, seconds, n / seconds);
     assertThat(log.droppedCount()).isZero();
     assertThat(new FileAuditStore(dir, 64L * 1024 * 1024).verify(keys.verifier()).records()).isEqualTo(n + 1);
+  }
+
+  @Test
+  void aTrailChangedWhileTheRelayWasDownIsOnTheRecordBeforeTheRelaySignsOnFromIt()
+      throws Exception {
+    AuditLog first = start(new FileAuditStore(dir, 1024 * 1024), AuditConfig.defaults());
+    first.record(event(1));
+    first.close();
+    FileAuditStore reader = new FileAuditStore(dir, 1024 * 1024);
+    AuditRecord last = reader.last().orElseThrow();
+    AuditRecord planted = AuditRecord.seal(last.seq() + 1, last.hash(),
+        AuditEvent.of(AuditCode.SESSION_CLOSED).actor("mallory").build());
+    Files.writeString(dir.resolve("audit-000001.jsonl"), planted.line() + "\n",
+        StandardOpenOption.APPEND);
+    assertThat(reader.verify(keys.verifier()).problem()).hasValueSatisfying(p ->
+        assertThat(p.message()).contains("record 3", "added without the relay's key"));
+
+    AuditLog second = start(new FileAuditStore(dir, 1024 * 1024), AuditConfig.defaults());
+    second.close();
+
+    List<AuditRecord> notes = reader.query(AuditQuery.latest(10).withType("audit.unsigned"))
+        .records();
+    assertThat(notes).hasSize(1);
+    assertThat(notes.get(0).seq()).isEqualTo(4);
+    assertThat(notes.get(0).text("code")).isEqualTo("TAD003W");
+    assertThat(notes.get(0).details().get("problem").toString())
+        .contains("signed head names record 2", "trail ends at record 3");
+  }
+
+  @Test
+  void aTrailThatEndsWhereItWasSignedStartsWithoutANote() throws Exception {
+    AuditLog first = start(new FileAuditStore(dir, 1024 * 1024), AuditConfig.defaults());
+    first.record(event(1));
+    first.close();
+
+    AuditLog second = start(new FileAuditStore(dir, 1024 * 1024), AuditConfig.defaults());
+    second.close();
+
+    FileAuditStore reader = new FileAuditStore(dir, 1024 * 1024);
+    assertThat(reader.query(AuditQuery.latest(10).withType("audit.unsigned")).records())
+        .isEmpty();
+    assertThat(reader.verify(keys.verifier()).records()).isEqualTo(3);
   }
 
   /** Holds the writer inside its first append until released. */

@@ -14,14 +14,14 @@ import java.util.TreeMap;
  * What an attacker with write access to the storage but without the relay's key can do: the
  * record format and the hash are public, so records can be renumbered and re-hashed at will.
  */
-final class Tamper {
+public final class Tamper {
   private static final JsonMapper CANONICAL =
       JsonMapper.builder().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
   private Tamper() {}
 
   /** The records renumbered from 1 and re-chained, each with a correct unkeyed hash. */
-  static List<String> rechain(List<AuditRecord> records) throws Exception {
+  public static List<String> rechain(List<AuditRecord> records) throws Exception {
     List<String> lines = new ArrayList<>();
     String prev = AuditRecord.GENESIS;
     long seq = 0;
