@@ -2,7 +2,6 @@ package dev.tether.relay.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +19,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded store: JSON Lines under {@code <dataDir>/audit/}, one record a line, in files
@@ -41,10 +41,9 @@ import java.util.stream.Stream;
 public final class FileAuditStore implements AuditStore {
   private static final Pattern NAME = Pattern.compile("audit-(\\d{6})\\.jsonl");
   private static final Pattern SEALS = Pattern.compile("audit-(\\d{6})\\.seals");
-  private static final int HEAD_POLLS = 20;
-  private static final long HEAD_POLL_MILLIS = 100;
-  private static final String HEAD = "head.json";
+  static final String HEAD = "head.json";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(FileAuditStore.class);
   private static final int TAIL_BYTES = 512 * 1024;
 
   private final Path dir;
@@ -148,13 +147,20 @@ public final class FileAuditStore implements AuditStore {
       }
       throw e;
     }
-    // The seal is not forced: a power cut that loses it leaves the batch unsigned, which the
-    // relay records when it starts again (see AuditLog), and verify reports.
-    ByteBuffer sealLine = ByteBuffer.wrap((seal.jws() + "\n").getBytes(StandardCharsets.UTF_8));
-    while (sealLine.hasRemaining()) {
-      currentSeals.write(sealLine);
+    // The records are durable now: a seal that cannot be written must not make the writer
+    // append them again. The next batch's seal covers them; until then verify reports them.
+    // The seal is not forced either: a power cut that loses it leaves the batch unsigned, which
+    // the relay records when it starts again (see AuditLog).
+    try {
+      ByteBuffer sealLine = ByteBuffer.wrap((seal.jws() + "\n").getBytes(StandardCharsets.UTF_8));
+      while (sealLine.hasRemaining()) {
+        currentSeals.write(sealLine);
+      }
+      writeHead(seal);
+    } catch (IOException e) {
+      LOG.warn("audit seal not written seq={} dir={} cause=\"{}\"; the next batch's seal covers"
+          + " the records", seal.seq(), dir, e.getMessage());
     }
-    writeHead(seal);
   }
 
   @Override
@@ -195,83 +201,7 @@ public final class FileAuditStore implements AuditStore {
 
   @Override
   public ChainVerifier.Report verify(SealVerifier keys) throws IOException {
-    ChainVerifier verifier = new ChainVerifier(keys);
-    for (Path file : sealFiles()) {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      for (int i = 0; i < lines.size(); i++) {
-        if (!lines.get(i).isBlank()) {
-          verifier.seal(file.getFileName() + " line " + (i + 1), lines.get(i));
-        }
-      }
-    }
-    Walk walk = new Walk(verifier);
-    if (!walk.more()) {
-      return verifier.finish();
-    }
-    verifier.head(HEAD, head());
-    // A running relay moves on while this reads: the head may name records written after the
-    // walk passed (read on), or the walk may hold a batch whose seal is not written yet (wait).
-    for (int i = 0; i < HEAD_POLLS; i++) {
-      long walked = verifier.lastSeq();
-      if (verifier.headSeq() > walked) {
-        if (!walk.more()) {
-          return verifier.finish();
-        }
-        if (verifier.lastSeq() == walked) {
-          break; // nothing more came: the records the head names are gone
-        }
-      } else if (verifier.headSeq() >= 0 && verifier.headSeq() < walked) {
-        if (!pause()) {
-          break;
-        }
-      } else {
-        break;
-      }
-      verifier.head(HEAD, head());
-    }
-    return verifier.finish();
-  }
-
-  /** Reads the trail's lines into the verifier, and later the lines written since. */
-  private final class Walk {
-    private final ChainVerifier verifier;
-    private final Map<Path, Integer> read = new HashMap<>();
-
-    Walk(ChainVerifier verifier) {
-      this.verifier = verifier;
-    }
-
-    /** False once the verifier found a problem. */
-    boolean more() throws IOException {
-      for (Path file : files()) {
-        int skip = read.getOrDefault(file, 0);
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-          String line;
-          int number = 0;
-          while ((line = reader.readLine()) != null) {
-            number++;
-            if (number <= skip) {
-              continue;
-            }
-            read.put(file, number);
-            if (!verifier.accept(file.getFileName() + " line " + number, line)) {
-              return false;
-            }
-          }
-        }
-      }
-      return true;
-    }
-  }
-
-  private static boolean pause() {
-    try {
-      Thread.sleep(HEAD_POLL_MILLIS);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return new FileTrailCheck(this, keys).run();
   }
 
   @Override
