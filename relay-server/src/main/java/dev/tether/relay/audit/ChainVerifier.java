@@ -11,15 +11,19 @@ import java.util.TreeMap;
  * is not the next one (deleted, reordered, inserted), or whose {@code prev} is not the hash of
  * the record before it.
  *
- * <p>The hash alone is unkeyed: whoever can write the storage can re-hash a rewritten trail. So
- * the walk also holds the trail against the relay's signed seals (one per batch written, given
- * with {@link #seal} before the walk) and its signed head ({@link #head}): a record the relay
- * signed must still have the hash it signed, nothing the relay signed may be missing from the
- * end, and every record must be covered by the signed head. When they disagree, the problem names
- * the first record the signatures can no longer vouch for: the one after the last signed record
- * that still matches.
+ * <p>The hash alone is unkeyed: whoever can write the storage can re-hash a rewritten trail. What
+ * vouches for the trail is the relay's signed head ({@link #head}): it must verify with the
+ * relay's key, name a record of the trail with that record's hash, and be its last record. The
+ * seals of earlier batches ({@link #seal}, given before the walk) say where a rewritten trail
+ * parts from what the relay signed; their signatures are checked only when a verdict rests on
+ * them, so a long trail costs one signature check, not one per batch. A problem names the first
+ * record the signatures can no longer vouch for: the one after the last signed record that still
+ * matches.
  */
 public final class ChainVerifier {
+  /** How many of the last records are remembered to check a head read after the walk. */
+  static final int MAX_TAIL = 10_000;
+
   private final SealVerifier keys;
   private final Map<Long, Signed> seals = new TreeMap<>();
   private Signed head;
@@ -30,10 +34,9 @@ public final class ChainVerifier {
   private String prevHash = AuditRecord.GENESIS;
   private String prevLocation = "the start of the trail";
   private long records;
-  private long vouched; // the last record a seal vouches for
-  // the records after it, so a head read after the walk can still be checked: normally one batch
-  private final LinkedHashMap<Long, Unsealed> tail = new LinkedHashMap<>();
-  private Place firstUnsealed; // its seq and place, while the tail is not empty
+  private Signed lastMatch; // the last seal the trail still matches (its signature unchecked)
+  private Place afterMatch; // the first record after it
+  private final LinkedHashMap<Long, Place> tail = new LinkedHashMap<>();
   private Problem problem;
   private Problem sealMismatch;
 
@@ -53,34 +56,30 @@ public final class ChainVerifier {
 
   private record Signed(String location, AuditSeal seal) {}
 
-  private record Unsealed(String hash, String location) {}
-
-  private record Place(long seq, String location) {}
-
-  /** How many unsealed records at the end are remembered to check the head against. */
-  static final int MAX_TAIL = 100_000;
+  /** A record's place and hash. */
+  private record Place(long seq, String location, String hash) {}
 
   public ChainVerifier(SealVerifier keys) {
     this.keys = keys;
   }
 
-  /** Takes one stored seal (a JWS) before the walk; a seal the relay did not sign is a problem. */
+  /** Takes one stored seal (a JWS) before the walk; one that is no seal at all is a problem. */
   public void seal(String location, String jws) {
     if (problem != null) {
       return;
     }
     try {
-      AuditSeal seal = keys.read(jws);
+      AuditSeal seal = SealVerifier.peek(jws);
       seals.putIfAbsent(seal.seq(), new Signed(location, seal));
     } catch (SealVerifier.Refused e) {
-      fail(location, 0, "the seal at " + location + " " + e.getMessage()
-          + ": someone without the relay's key wrote it");
+      forged(location, e.getMessage());
     }
   }
 
   /**
    * Takes the store's head: the seal of the last record it wrote, empty when there is none (a
-   * new trail, or one written before heads were signed).
+   * new trail, or one written before heads were signed). May be given again, before
+   * {@link #finish}; the last one counts.
    */
   public void head(String location, Optional<String> jws) {
     headLocation = location;
@@ -137,20 +136,20 @@ public final class ChainVerifier {
       return fail(location, record.seq(), "does not link to the record before it (" + prevLocation
           + "): a record was inserted, replaced or reordered");
     }
+    Place place = new Place(record.seq(), location, record.hash());
+    if (afterMatch == null) {
+      afterMatch = place;
+    }
     Signed signed = sealMismatch == null ? seals.get(record.seq()) : null;
-    if (signed != null && !signed.seal().hash().equals(record.hash())) {
-      // Reported at the end unless the chain itself breaks further on, which says more.
-      Place first = tail.isEmpty() ? new Place(record.seq(), location) : firstUnsealed;
-      sealMismatch = new Problem(first.location(), first.seq(), "record " + first.seq() + " at "
-          + first.location() + " can no longer be vouched for: record " + record.seq() + " ("
-          + location + ") is not the record the relay signed at " + signed.seal().signedAt()
-          + " (" + signed.location() + "): records after " + vouched
-          + " were deleted, edited or re-hashed since");
+    if (signed != null && signed.seal().hash().equals(record.hash())) {
+      lastMatch = signed;
+      afterMatch = null;
     } else if (signed != null) {
-      vouched = record.seq();
-      tail.clear();
-    } else {
-      remember(record.seq(), record.hash(), location);
+      mismatch(signed, place);
+    }
+    tail.put(record.seq(), place);
+    if (tail.size() > MAX_TAIL) {
+      tail.remove(tail.keySet().iterator().next());
     }
     prevHash = record.hash();
     prevLocation = location;
@@ -168,19 +167,13 @@ public final class ChainVerifier {
     }
     if (problem == null) {
       Signed beyond = beyond(last);
-      if (beyond != null) {
+      if (beyond != null && genuine(beyond)) {
         long signedSeq = beyond.seal().seq();
         fail("the end of the trail", last + 1, "is missing: the trail ends at record " + last
             + " but the relay signed record " + signedSeq + " (" + beyond.location() + "):"
             + " records " + (last + 1) + ".." + signedSeq + " were removed (truncated, or"
             + " deleted and the rest renumbered)");
-      } else if (headRefused != null && last > 0) {
-        if (!tail.isEmpty()) {
-          unvouched(headRefused + ", so nothing after record " + vouched + " is vouched for");
-        } else {
-          fail(headLocation, last, "the trail's signed head is not the relay's: " + headRefused);
-        }
-      } else if (head != null && !tail.isEmpty()) {
+      } else if (beyond == null && last > 0) {
         checkHead(last);
       }
     }
@@ -189,44 +182,69 @@ public final class ChainVerifier {
   }
 
   private void checkHead(long last) {
-    AuditSeal seal = head.seal();
-    if (seal.seq() > vouched) {
-      Unsealed at = tail.get(seal.seq());
-      if (at == null) {
-        unvouched("the relay's signed head names record " + seal.seq() + ", which is more than "
-            + MAX_TAIL + " records after the last seal: the seals were removed");
-        return;
+    if (headRefused != null) {
+      if (genuine(lastMatch)) {
+        unvouched(afterMatch, headRefused + ", so nothing after record " + matchedSeq()
+            + " is vouched for");
       }
-      if (!at.hash().equals(seal.hash())) {
-        unvouched("record " + seal.seq() + " (" + at.location() + ") is not the record the"
-            + " relay's signed head names (" + head.location() + ", signed at "
-            + seal.signedAt() + "): records after " + vouched
-            + " were deleted, edited or re-hashed since");
-        return;
-      }
-      vouched = seal.seq();
-      tail.keySet().removeIf(seq -> seq <= seal.seq());
-      if (!tail.isEmpty()) {
-        Map.Entry<Long, Unsealed> next = tail.entrySet().iterator().next();
-        firstUnsealed = new Place(next.getKey(), next.getValue().location());
-      }
+      return;
     }
-    if (!tail.isEmpty()) {
-      unvouched("the relay's signed head ends at record " + seal.seq() + " (signed at "
-          + seal.signedAt() + "), so records " + (vouched + 1) + ".." + last + " were added"
-          + " without the relay's key (or the relay stopped before signing them; it records"
-          + " that when it starts again)");
+    AuditSeal seal = head.seal();
+    Place at = tail.get(seal.seq());
+    if (at == null) {
+      fail(headLocation, seal.seq(), "is where the relay's signed head points, more than "
+          + MAX_TAIL + " records before the end of the trail (" + last + "): records " + (seal.seq()
+          + 1) + ".." + last + " are not vouched for");
+    } else if (!at.hash().equals(seal.hash())) {
+      if (genuine(lastMatch)) {
+        unvouched(afterMatch, "record " + seal.seq() + " (" + at.location() + ") is not the"
+            + " record the relay's signed head names (" + head.location() + ", signed at "
+            + seal.signedAt() + "): records after " + matchedSeq()
+            + " were deleted, edited or re-hashed since");
+      }
+    } else if (seal.seq() < last) {
+      unvouched(tail.get(seal.seq() + 1), "the relay's signed head ends at record " + seal.seq()
+          + " (signed at " + seal.signedAt() + "), so records " + (seal.seq() + 1) + ".." + last
+          + " were added without the relay's key (or the relay stopped before signing them; it"
+          + " records that when it starts again)");
     }
   }
 
-  private void remember(long seq, String hash, String location) {
-    if (tail.isEmpty()) {
-      firstUnsealed = new Place(seq, location);
+  /** A seal the trail no longer matches: the verdict, once its signature proves it genuine. */
+  private void mismatch(Signed signed, Place place) {
+    if (!genuine(signed) || !genuine(lastMatch)) {
+      return;
     }
-    if (tail.size() >= MAX_TAIL) {
-      tail.remove(tail.keySet().iterator().next());
+    Place first = afterMatch == null ? place : afterMatch;
+    // Reported at the end unless the chain itself breaks further on, which says more.
+    sealMismatch = new Problem(first.location(), first.seq(), "record " + first.seq() + " at "
+        + first.location() + " can no longer be vouched for: record " + place.seq() + " ("
+        + place.location() + ") is not the record the relay signed at "
+        + signed.seal().signedAt() + " (" + signed.location() + "): records after "
+        + matchedSeq() + " were deleted, edited or re-hashed since");
+  }
+
+  /** True when the relay signed {@code signed} (or there is none); a forgery is the problem. */
+  private boolean genuine(Signed signed) {
+    if (signed == null || signed == head) {
+      return true;
     }
-    tail.put(seq, new Unsealed(hash, location));
+    try {
+      keys.read(signed.seal().jws());
+      return true;
+    } catch (SealVerifier.Refused e) {
+      forged(signed.location(), e.getMessage());
+      return false;
+    }
+  }
+
+  private void forged(String location, String why) {
+    fail(location, 0, "the seal at " + location + " " + why
+        + ": someone without the relay's key wrote it");
+  }
+
+  private long matchedSeq() {
+    return lastMatch == null ? 0 : lastMatch.seal().seq();
   }
 
   private Signed beyond(long last) {
@@ -240,11 +258,14 @@ public final class ChainVerifier {
     return furthest;
   }
 
-  /** Fails naming the first record after the last one a signature still vouches for. */
-  private boolean unvouched(String why) {
-    records = Math.min(records, firstUnsealed.seq() - 1);
-    return fail(firstUnsealed.location(), firstUnsealed.seq(),
-        "can no longer be vouched for: " + why);
+  /** Fails naming {@code first}, the first record the signatures no longer vouch for. */
+  private void unvouched(Place first, String why) {
+    if (first == null) { // every record up to a genuine seal matches it: blame the head
+      fail(headLocation, expected - 1, "the trail's signed head is not the relay's: " + why);
+      return;
+    }
+    records = Math.min(records, first.seq() - 1);
+    fail(first.location(), first.seq(), "can no longer be vouched for: " + why);
   }
 
   private boolean fail(String location, long seq, String message) {

@@ -163,9 +163,14 @@ public final class FileAuditStore implements AuditStore {
     }
   }
 
+  /** Where the head is kept. */
+  Path headFile() {
+    return dir.resolve(HEAD);
+  }
+
   @Override
   public Optional<String> head() throws IOException {
-    Path head = dir.resolve(HEAD);
+    Path head = headFile();
     if (!Files.exists(head)) {
       return Optional.empty();
     }

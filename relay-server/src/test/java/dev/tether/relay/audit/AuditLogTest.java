@@ -170,6 +170,43 @@ class AuditLogTest {
     assertThat(reader.verify(keys.verifier()).records()).isEqualTo(3);
   }
 
+  @Test
+  void verifyingWhileTheRelayWritesFindsTheTrailIntactEachTime() throws Exception {
+    FileAuditStore store = new FileAuditStore(dir, 16 * 1024); // rotates during the test
+    AuditLog log = start(store, AuditConfig.defaults());
+    java.util.concurrent.atomic.AtomicBoolean writing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread relay = new Thread(() -> {
+      try {
+        for (int i = 0; writing.get(); i++) {
+          log.record(event(i));
+          if (i % 20 == 19) {
+            log.flush(WAIT); // a busy relay: batches of about 20, one after the other
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    relay.start();
+    try {
+      FileAuditStore reader = new FileAuditStore(dir, 16 * 1024);
+      long seen = 0;
+      for (int i = 0; i < 40; i++) {
+        ChainVerifier.Report report = reader.verify(keys.verifier());
+        assertThat(report.problem()).as("verify number %d", i).isEmpty();
+        assertThat(report.records()).isGreaterThanOrEqualTo(seen);
+        seen = report.records();
+      }
+      assertThat(seen).as("the relay wrote while verify read").isGreaterThan(100);
+      assertThat(reader.files()).hasSizeGreaterThan(1);
+    } finally {
+      writing.set(false);
+      relay.join();
+      log.close();
+    }
+  }
+
   /** Holds the writer inside its first append until released. */
   private static final class BlockingStore extends DelegatingStore {
     final CountDownLatch entered = new CountDownLatch(1);
