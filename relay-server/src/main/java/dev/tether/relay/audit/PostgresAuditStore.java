@@ -213,6 +213,12 @@ public final class PostgresAuditStore implements AuditStore {
         c.rollback();
       }
     } catch (SQLException e) {
+      if ("42P01".equals(e.getSQLState()) || "42703".equals(e.getSQLState())) {
+        throw new IOException("the audit tables at " + redacted(url) + " lack the seals ("
+            + e.getMessage() + "): they were written by a Tether that did not sign its trail, or"
+            + " never by a relay; start the relay once with this config so it signs the trail"
+            + " (it records audit.unsigned), then verify again", e);
+      }
       throw failure("cannot verify", e);
     }
   }

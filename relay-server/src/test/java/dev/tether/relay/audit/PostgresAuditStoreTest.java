@@ -199,6 +199,47 @@ class PostgresAuditStoreTest extends AuditStoreContract {
     assertThat(store.verify(keys.verifier()).records()).isEqualTo(4);
   }
 
+  @Test
+  void aTrailFromBeforeSealsIsRefusedByVerifyThenSignedOnTheRelaysFirstStartWithANote()
+      throws Exception {
+    String legacy = schema + "_legacy";
+    sql("CREATE SCHEMA " + legacy);
+    try {
+      AuditRecord first = AuditRecord.seal(1, AuditRecord.GENESIS, event(0));
+      try (Connection c = DriverManager.getConnection(urlFor(legacy));
+          Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE tether_audit (seq BIGINT PRIMARY KEY, time TIMESTAMPTZ NOT NULL,"
+            + " code TEXT NOT NULL, type TEXT NOT NULL, actor TEXT, function TEXT, session TEXT,"
+            + " record TEXT NOT NULL)");
+        s.execute("CREATE TABLE tether_audit_head (id INT PRIMARY KEY CHECK (id = 1),"
+            + " seq BIGINT NOT NULL, hash TEXT NOT NULL)");
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO tether_audit"
+            + " (seq, time, code, type, record) VALUES (1, now(), 'TCD001I', 'cdp.command', ?)")) {
+          insert.setString(1, first.line());
+          insert.executeUpdate();
+        }
+        s.execute("INSERT INTO tether_audit_head VALUES (1, 1, '" + first.hash() + "')");
+      }
+      PostgresAuditStore old = new PostgresAuditStore(urlFor(legacy));
+
+      assertThatThrownBy(() -> old.verify(keys.verifier()))
+          .hasMessageContaining("did not sign its trail").hasMessageContaining("start the relay");
+
+      AuditLog log = AuditLog.start(old, AuditConfig.defaults(), keys.signer(), keys.verifier(),
+          java.time.Clock.systemUTC());
+      log.close();
+      PostgresAuditStore upgraded = new PostgresAuditStore(urlFor(legacy));
+      ChainVerifier.Report report = upgraded.verify(keys.verifier());
+      assertThat(report.problem()).isEmpty();
+      assertThat(report.records()).isEqualTo(3); // the old record, audit.unsigned, audit.started
+      assertThat(upgraded.query(AuditQuery.latest(5).withType("audit.unsigned")).records())
+          .singleElement().satisfies(note -> assertThat(note.details().get("problem").toString())
+              .contains("no signed head"));
+    } finally {
+      sql("DROP SCHEMA IF EXISTS " + legacy + " CASCADE");
+    }
+  }
+
   /**
    * A connection of someone who owns the database: triggers do not fire for it, as for an
    * attacker who dropped or disabled them.
