@@ -11,6 +11,8 @@ import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditLog;
 import dev.tether.relay.audit.PolicyAudit;
 import dev.tether.relay.audit.AuditStores;
+import dev.tether.relay.audit.SealSigner;
+import dev.tether.relay.audit.SealVerifier;
 import dev.tether.relay.auth.AuthConfig;
 import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.auth.TicketMinting;
@@ -140,7 +142,8 @@ public final class Relay implements AutoCloseable {
               config.externalIssuer()),
           keys, new TicketReplayCache(clock), clock);
       audit = AuditLog.start(AuditStores.create(config.audit(), config.dataDir()), config.audit(),
-          clock);
+          new SealSigner(keys.signer(), keys.keyId(), clock),
+          SealVerifier.fromJwkSet(keys.publicJwkSetJson()), clock);
       sessions = new Sessions(scheduler, clock, config.maxSessionDuration(), config.idleTimeout(),
           audit);
       registry = new AgentRegistry(sessions, audit, clock);

@@ -17,7 +17,7 @@ public final class Cli {
           + " waits --wait, default 30s, for that relay to start; --public-url U signs for U"
           + " instead)",
       "  demo [--port P] [--data-dir D]",
-      "  audit verify [--data-dir D] [--config F]",
+      "  audit verify [--data-dir D] [--config F] [--jwks URL-or-file]",
       "DURATION looks like 90s, 30m, 8h, 7d or PT8H.");
 
   static final java.util.List<String> COMMANDS =
