@@ -14,6 +14,8 @@ public final class Cli {
           + " [--modes full,readonly] [--ttl DURATION] [--data-dir D]",
       "  token agent --function NAME [--ttl DURATION] [--data-dir D]",
       "  demo [--port P] [--data-dir D]",
+      "  connect --relay URL --function NAME [--instance ID] [--port 9229] [--mode full|readonly]"
+          + " (user token from TETHER_TOKEN or --token)",
       "  audit verify [--data-dir D] [--config F]",
       "DURATION looks like 90s, 30m, 8h, 7d or PT8H.");
 
@@ -34,6 +36,10 @@ public final class Cli {
         }
         case "demo" -> {
           DemoCommand.run(args, out);
+          return KEEP_RUNNING;
+        }
+        case "connect" -> {
+          ConnectCommand.run(args, System.getenv(), out);
           return KEEP_RUNNING;
         }
         case "token" -> {
