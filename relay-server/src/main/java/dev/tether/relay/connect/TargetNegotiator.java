@@ -8,7 +8,6 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Accepts a debugger's WebSocket on {@code /<target id>}: a page's Origin must be Chrome's
- * DevTools or the relay's own, the target must be listed, and the relay must open a session on
+ * DevTools or this endpoint's own (editors and libraries send none), the target must be listed, and the relay must open a session on
  * its instance and accept the session socket; only then is the upgrade accepted. Any refusal is
  * the relay's status and explanation (or the endpoint's own) as an HTTP answer with a JSON body.
  */
@@ -38,7 +37,6 @@ final class TargetNegotiator implements WebSocketNegotiator {
   private final HttpClient http;
   private final LocalTargets targets;
   private final Bridges bridges;
-  private final Set<String> origins;
 
   TargetNegotiator(ConnectConfig config, RelayClient relayApi, HttpClient http,
       LocalTargets targets, Bridges bridges) {
@@ -47,7 +45,6 @@ final class TargetNegotiator implements WebSocketNegotiator {
     this.http = http;
     this.targets = targets;
     this.bridges = bridges;
-    this.origins = Set.of("devtools://devtools", origin(config));
   }
 
   @Override
@@ -64,7 +61,8 @@ final class TargetNegotiator implements WebSocketNegotiator {
 
   private FrameHandler attach(ServerUpgradeRequest request) {
     String origin = request.getHeaders().get(HttpHeader.ORIGIN);
-    if (origin != null && !origins.contains(origin.strip().toLowerCase(Locale.ROOT))) {
+    if (origin != null && !allowedOrigin(origin.strip().toLowerCase(Locale.ROOT),
+        request.getHeaders().get(HttpHeader.HOST))) {
       throw ApiError.forbidden("origin_not_allowed", "web pages from " + origin + " may not use"
           + " tether connect; attach with Chrome's DevTools, an editor or a CDP library");
     }
@@ -114,7 +112,7 @@ final class TargetNegotiator implements WebSocketNegotiator {
       }
     }
     return new ApiError(502, "relay_unreachable", "cannot open the session socket at the relay "
-        + config.relay() + " (" + cause + ")");
+        + config.relay() + " (" + cause.getClass().getSimpleName() + ")"); // its text may hold the ticket URL
   }
 
   @Override
@@ -127,7 +125,12 @@ final class TargetNegotiator implements WebSocketNegotiator {
     configuration.setIdleTimeout(Duration.ZERO); // a paused debugger may be silent for hours
   }
 
-  private static String origin(ConnectConfig config) {
-    return config.relay().getScheme() + "://" + config.relay().getRawAuthority().toLowerCase(Locale.ROOT);
+  /**
+   * Chrome's DevTools (chrome://inspect opens it), or a page of this very endpoint (it serves
+   * none, so only a tool that names it); never another web page, which would ride on the token.
+   */
+  private static boolean allowedOrigin(String origin, String host) {
+    return origin.equals("devtools://devtools")
+        || (host != null && origin.equals("http://" + host.strip().toLowerCase(Locale.ROOT)));
   }
 }

@@ -188,7 +188,13 @@ class LocalEndpointTest {
     assertThat(refused.status).isEqualTo(403);
     assertThat(Json.MAPPER.readTree(refused.body).path("error").asText()).isEqualTo("origin_not_allowed");
     assertThat(relay.relay().sessions().live()).isEmpty();
+    HandshakeRefused relayPage = catchThrowableOfType(HandshakeRefused.class,
+        () -> DevToolsClient.connect(url, Map.of("Origin", relay.relay().uri("/").toString()
+            .replaceAll("/$", ""))));
+    assertThat(relayPage.status).as("not even the relay's own pages").isEqualTo(403);
+    assertThat(relay.relay().sessions().live()).isEmpty();
     opened.add(DevToolsClient.connect(url, Map.of("Origin", "devtools://devtools")));
+    opened.add(DevToolsClient.connect(url, Map.of("Origin", "http://127.0.0.1:" + endpoint.port())));
   }
 
   @Test
