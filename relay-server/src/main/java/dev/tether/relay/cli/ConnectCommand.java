@@ -59,7 +59,8 @@ public final class ConnectCommand {
         "listening on http://" + ConnectConfig.HOST + ":" + port + " for " + name + " through "
             + config.relay() + (config.mode() == null ? "" : " (" + config.mode() + ")"),
         live.isEmpty()
-            ? "no live instance of " + name + " yet; targets appear in /json/list when one connects"
+            ? "no live instance of " + name + " that this token may debug yet (is its shim running?"
+                + " does the token grant " + config.function() + "?); /json/list shows them as they come"
             : "live instances: " + String.join(", ", live),
         "",
         "  chrome://inspect  Configure… → add localhost:" + port

@@ -104,8 +104,11 @@ public final class LocalEndpoint implements AutoCloseable {
     } catch (RelayRefusal e) {
       throw new ApiError(e.status(), e.code(), e.getMessage());
     }
-    String host = exchange.header("Host"); // checked by HostGuard: localhost or an IP literal
-    exchange.json(200, targets.describe(live, host));
+    // Checked by HostGuard: localhost or an IP literal. Like Node, the URLs use it, so a client
+    // that asked for localhost gets localhost URLs; without a port, the one it reached.
+    String host = exchange.header("Host").strip();
+    boolean hasPort = host.startsWith("[") ? host.contains("]:") : host.contains(":");
+    exchange.json(200, targets.describe(live, hasPort ? host : host + ":" + port()));
   }
 
   public ConnectConfig config() {

@@ -25,6 +25,10 @@ final class RelayClient {
 
   private final ConnectConfig config;
   private final HttpClient http;
+  /** A token the relay refused stays refused; chrome://inspect polls /json/list every second. */
+  private static final long REFUSAL_MEMORY_NANOS = java.time.Duration.ofSeconds(30).toNanos();
+  private volatile RelayRefusal refusedToken;
+  private volatile long refusedAt;
 
   RelayClient(ConnectConfig config, HttpClient http) {
     this.config = config;
@@ -33,7 +37,20 @@ final class RelayClient {
 
   /** The function's live instances the token may debug (only {@code --instance}, when given). */
   List<LiveInstance> instances() throws RelayRefusal {
-    JsonNode functions = call(request("/api/functions").GET(), 200);
+    RelayRefusal refused = refusedToken;
+    if (refused != null && System.nanoTime() - refusedAt < REFUSAL_MEMORY_NANOS) {
+      throw refused; // asking again would only add an auth failure to the relay's audit trail
+    }
+    JsonNode functions;
+    try {
+      functions = call(request("/api/functions").GET(), 200);
+    } catch (RelayRefusal e) {
+      if (e.status() == 401) {
+        refusedAt = System.nanoTime();
+        refusedToken = e;
+      }
+      throw e;
+    }
     List<LiveInstance> live = new ArrayList<>();
     for (JsonNode function : functions) {
       if (!config.function().equals(function.path("function").asText())) {

@@ -77,6 +77,28 @@ class ConnectCommandTest {
   }
 
   @Test
+  void withNothingToDebugItSaysWhatToCheckAndKeepsListening(@TempDir Path dataDir)
+      throws Exception {
+    try (TestRelay relay = TestRelay.start(dataDir);
+        FakeAgent agent = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"),
+            "orders", "i-1")) {
+      relay.awaitInstance("orders", "i-1");
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+      try (LocalEndpoint endpoint = ConnectCommand.run(
+          new String[] {"connect", "--relay", relay.relay().uri("/").toString(), "--function",
+              "orders", "--port", "0"},
+          Map.of("TETHER_TOKEN", relay.userToken("alice", "payments")),
+          new PrintStream(out, true, StandardCharsets.UTF_8))) {
+        assertThat(out.toString(StandardCharsets.UTF_8))
+            .contains("no live instance of orders that this token may debug")
+            .contains("does the token grant orders?");
+        assertThat(endpoint.liveInstances()).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void aTokenTheRelayRefusesFailsAtStartWithTheRelaysReason(@TempDir Path dataDir)
       throws Exception {
     try (TestRelay relay = TestRelay.start(dataDir)) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.RelayConfig;
+import dev.tether.relay.audit.AuditQuery;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.http.Json;
@@ -175,6 +176,10 @@ class LocalEndpointTest {
         .startsWith("HTTP/1.1 200").contains("ws://localhost:" + endpoint.port() + "/" + id);
     assertThat(raw(endpoint.port(), "GET /json/version HTTP/1.1\r\nHost: [::1]:" + endpoint.port()
         + "\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+    assertThat(raw(endpoint.port(), "GET /json/list HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Connection: close\r\n\r\n"))
+        .as("a Host without a port gets the port it reached")
+        .contains("ws://127.0.0.1:" + endpoint.port() + "/" + id);
   }
 
   @Test
@@ -200,8 +205,12 @@ class LocalEndpointTest {
   @Test
   void aTokenTheRelayRefusesIsExplainedOnTheListing() throws Exception {
     LocalEndpoint endpoint = endpoint(config("not-a-token"));
+    long failuresBefore = authFailures();
 
     HttpResponse<String> response = get(endpoint.uri("/json/list"));
+    for (int poll = 0; poll < 4; poll++) { // chrome://inspect polls the listing every second
+      assertThat(get(endpoint.uri("/json/list")).statusCode()).isEqualTo(401);
+    }
 
     assertThat(response.statusCode()).isEqualTo(401);
     JsonNode error = Json.MAPPER.readTree(response.body());
@@ -209,6 +218,14 @@ class LocalEndpointTest {
     assertThat(error.path("message").asText()).startsWith("the relay refused:").contains("TETHER_TOKEN");
     assertThat(catchThrowableOfType(RelayRefusal.class, endpoint::liveInstances).status())
         .isEqualTo(401);
+    assertThat(authFailures() - failuresBefore)
+        .as("a refused token is asked about once, not once per poll").isEqualTo(1);
+  }
+
+  private static long authFailures() throws Exception {
+    relay.relay().audit().flush(Duration.ofSeconds(5));
+    return relay.relay().audit().store()
+        .query(AuditQuery.latest(AuditQuery.MAX_LIMIT).withType("auth.failed")).records().size();
   }
 
   @Test
