@@ -65,6 +65,19 @@ class ConnectBridgeTest {
   }
 
   @Test
+  void theDebuggersCloseCodeAndReasonReachTheRelayAndItsSessionEnds() throws Exception {
+    DevToolsClient debugger = DevToolsClient.connect(targetUrl());
+    int stream = agent.take(TunnelMessage.Open.class, WAIT).stream();
+
+    debugger.close(4321, "the person closed the window");
+
+    TunnelMessage.Close close = agent.take(TunnelMessage.Close.class, WAIT);
+    assertThat(close.stream()).isEqualTo(stream);
+    assertThat(close.reason()).contains("4321"); // the relay names the code DevTools closed with
+    Poll.until(WAIT, "the session to end", () -> relay.relay().sessions().live().isEmpty());
+  }
+
+  @Test
   void aDebuggerThatStopsReadingStallsTheRelayInsteadOfFillingMemoryAndLearnsWhy()
       throws Exception {
     agent.echo(false);
