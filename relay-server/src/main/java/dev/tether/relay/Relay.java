@@ -26,6 +26,7 @@ import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.CorsHandler;
 import dev.tether.relay.http.JsonErrorHandler;
 import dev.tether.relay.http.Router;
+import dev.tether.relay.inspector.InspectorInfo;
 import dev.tether.relay.policy.HandshakeDeadline;
 import dev.tether.relay.policy.Policy;
 import dev.tether.relay.policy.PolicyListener;
@@ -183,6 +184,7 @@ public final class Relay implements AutoCloseable {
                 .detail("status", e.status()).build()))
         .onRefusal(e -> metrics.refused("api", e.code()));
     router.on("GET", "/healthz", ex -> ex.json(200, Map.of("status", "ok")));
+    InspectorInfo.load().routes(router); // as Node answers them, for CDP libraries
     router.on("GET", "/.well-known/jwks.json",
         ex -> ex.rawJson(200, keys.publicJwkSetJson().getBytes(StandardCharsets.UTF_8)));
     router.on("GET", Tunnel.AGENT_PATH, ex -> {
