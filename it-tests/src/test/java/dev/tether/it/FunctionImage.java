@@ -30,7 +30,10 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  * shim layer unzipped at {@code /opt/tether}. No JDK: the layer brings its own runtime.
  */
 final class FunctionImage {
-  static final String TAG = "tether-function-it:latest";
+  // One tag per test JVM: several engineers' (or CI's) runs build this image on one Docker engine
+  // at once, and a fixed tag let one run remove or rebuild the image another was starting.
+  static final String TAG = "tether-function-it:" + ProcessHandle.current().pid() + "-"
+      + Long.toHexString(System.nanoTime());
   static final String LAYER_DIR = "/opt/tether";
   private static final Pattern LIBRARY = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
 
