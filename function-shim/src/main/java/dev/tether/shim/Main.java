@@ -23,6 +23,7 @@ public final class Main {
     // The shim's few-line stderr logger, not whatever SLF4J binding a class path may hold.
     if (System.getProperty("slf4j.provider") == null) {
       System.setProperty("slf4j.provider", StderrLoggerProvider.NAME);
+      System.setProperty("slf4j.internal.verbosity", "WARN"); // not "loading provider …"
     }
     if (ShimArguments.wantsHelp(args)) {
       System.out.print(ShimArguments.USAGE);
