@@ -43,14 +43,14 @@ class LauncherTest {
         process.exit(7);
         """.formatted(TOKEN));
     Process launcher = launch(List.of("--instance", "i-1", "--", "node", app.toString()),
-        Map.of("OTHER_NAME", "Bearer " + TOKEN, "tether_lower", "x", "KEPT", "yes"));
+        Map.of("OTHER_NAME", "Bearer " + TOKEN, "tether_lower", "x", "KEPT", "* yes\nexport X=1"));
 
     JsonNode function = JSON.readTree(launcher.inputReader().readLine());
     assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(launcher.exitValue()).isEqualTo(7);
     assertThat(function.path("pid").asLong()).as("exec'd: the platform's pid").isEqualTo(launcher.pid());
     assertThat(function.path("seen")).as("variables holding Tether's settings or token").isEmpty();
-    assertThat(function.path("kept").asText()).isEqualTo("yes");
+    assertThat(function.path("kept").asText()).isEqualTo("* yes\nexport X=1");
     assertThat(function.path("options").asText())
         .isEqualTo("--inspect-port=127.0.0.1:0 --inspect-publish-uid=http");
 
