@@ -19,13 +19,12 @@ final class FunctionColdStart {
 
   static void run(Bench bench) throws Exception {
     Path layer = LayerLaunch.layer(bench.home);
-    boolean atOpt = LayerLaunch.atOpt();
     Path apps = Files.createDirectories(bench.work.resolve("b11"));
     Path ready = Files.writeString(apps.resolve("ready.js"), "console.log('ready');\n");
     int rounds = bench.size(21, 5);
     Samples bare = new Samples();
     Samples wrapped = new Samples();
-    // In place: where the layer sits changes only the shim's start, not the function's, and the
+    // The layer in place: where it sits changes only the shim's start, not the function's, and a
     // private mount namespace (unshare, mount) would add its own milliseconds to the function's.
     for (int i = 0; i < rounds; i++) {
       bare.add(firstLine(bench, List.of("node", ready.toString()), Map.of()));
@@ -49,13 +48,13 @@ final class FunctionColdStart {
       List<String> node = new ArrayList<>(oneCore);
       node.addAll(List.of("node", busy.toString()));
       bareCpu.add(firstLine(bench, node, Map.of()));
-      wrappedCpu.add(wrapped(bench, layer, atOpt, oneCore, busy, "b11cpu-" + i));
+      wrappedCpu.add(wrapped(bench, layer, false, oneCore, busy, "b11cpu-" + i));
     }
     double ratio = wrappedCpu.p50() / bareCpu.p50();
     bench.add(Result.latency("B11", "300 ms CPU-bound start on one core (bare | layer)",
         bareCpu, wrappedCpu, "≤ 1.05× bare", ratio <= 1.05,
         String.format("taskset -c 0 for node and the shim; median of %d interleaved runs; %.3f×;"
-            + " layer %s", cpuRounds, ratio, atOpt ? "at /opt/tether" : "in place")));
+            + " layer in place", cpuRounds, ratio)));
   }
 
   private static long wrapped(Bench bench, Path layer, boolean atOpt, List<String> prefix,
