@@ -85,6 +85,20 @@ class LauncherTest {
   }
 
   @Test
+  void aTokenGivenWithTokenIsKeptOutOfTheCommandAndTheEnvironmentToo() throws Exception {
+    String other = "a-token-given-on-the-command-line-0123456789";
+    Process refused = launch(List.of("--token", other, "--", "node", "-e", "1", other), Map.of());
+    assertThat(refused.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(refused.exitValue()).isEqualTo(2);
+
+    Path app = script("env.js", "console.log(Object.values(process.env).some(v => v.includes('"
+        + other + "')))");
+    Process launcher = launch(List.of("--token=" + other, "--", "node", app.toString()),
+        Map.of("PLATFORM_SECRET", other));
+    assertThat(launcher.inputReader().readLine()).isEqualTo("false");
+  }
+
+  @Test
   void waitForDebuggerLeavesStartingTheFunctionToTheShimInTheForeground() throws Exception {
     Process launcher = launch(List.of("--wait-for-debugger=5s", "--", "node", "app.js"), Map.of());
 
