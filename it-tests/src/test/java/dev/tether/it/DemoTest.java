@@ -52,8 +52,13 @@ class DemoTest {
   void everyCommandTheDemoPrintsAndTheReadmesAdminExampleWorkWhenPasted() throws Exception {
     int port = TetherStack.freePort();
     try (ShellScript demo = ShellScript.start("./tether demo --port " + port + "\n")) {
-      Poll.until(Duration.ofSeconds(90), "the demo's banner", () -> demo.stdout().contains(BANNER)
-          && demo.stdout().contains("More tokens"));
+      try {
+        Poll.until(Duration.ofSeconds(90), "the demo's banner", () -> demo.stdout().contains(BANNER)
+            && demo.stdout().contains("More tokens"));
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; the demo said:\n" + demo.stdout()
+            + "\n--- stderr ---\n" + demo.stderr(), e);
+      }
       List<String> printed = demo.stdout().lines()
           .filter(line -> line.startsWith("     ")).map(String::strip).toList();
       String base = "http://127.0.0.1:" + port;
