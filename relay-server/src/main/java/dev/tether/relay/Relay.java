@@ -198,7 +198,7 @@ public final class Relay implements AutoCloseable {
           "this is a DevTools WebSocket URL; paste it into DevTools or VS Code instead");
     });
     DebugUrls urls = new DebugUrls(publicUrl);
-    new FunctionsApi(verifier, registry, sessions).routes(router);
+    new FunctionsApi(verifier, registry, sessions, reports).routes(router);
     new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl(), audit,
         policy.quota(), new TicketMinting(config.ticketsPerMinute(), clock)).routes(router);
     new AdminApi(verifier, sessions, audit, clock).routes(router);

@@ -54,6 +54,15 @@ public record CrashReport(
         stack.subList(0, Math.min(stack.size(), SUMMARY_STACK_LINES)));
   }
 
+  /** The report as {@code GET /api/functions} marks a function: its newest crash. */
+  public LastCrash lastCrash() {
+    return new LastCrash(id, instance, receivedAt.toString(), trigger, message);
+  }
+
+  /** A function's newest crash, in the function list. */
+  public record LastCrash(
+      String id, String instance, String at, String trigger, String message) {}
+
   /** What {@code GET /api/functions/{name}/reports} lists per crash. */
   public record Summary(
       String id, String function, String instance, String receivedAt, int exitCode,

@@ -10,6 +10,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +61,25 @@ public final class FileReportStore implements ReportStore {
   public Optional<CrashReport> find(String function, String id) {
     Path file = directory.resolve(function).resolve(id + ".json");
     return Files.isRegularFile(file) ? read(file) : Optional.empty();
+  }
+
+  @Override
+  public Map<String, CrashReport> latest() {
+    Map<String, CrashReport> latest = new TreeMap<>();
+    if (!Files.isDirectory(directory)) {
+      return latest;
+    }
+    try (DirectoryStream<Path> folders = Files.newDirectoryStream(directory, Files::isDirectory)) {
+      for (Path folder : folders) {
+        List<Path> files = files(folder);
+        if (!files.isEmpty()) {
+          read(files.get(0)).ifPresent(report -> latest.put(report.function(), report));
+        }
+      }
+    } catch (IOException e) {
+      throw new ReportStoreException("cannot list crash reports in " + directory, e);
+    }
+    return latest;
   }
 
   /** The report files of one function, newest first (ids sort by arrival). */

@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 
 /**
@@ -66,6 +68,22 @@ public final class PostgresReportStore implements ReportStore {
   public Optional<CrashReport> find(String function, String id) {
     return query("SELECT body FROM tether_crash_reports WHERE function = ? AND id = ?",
         function, id).stream().findFirst();
+  }
+
+  @Override
+  public Map<String, CrashReport> latest() {
+    Map<String, CrashReport> latest = new TreeMap<>();
+    try (Connection c = connect(); Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery("SELECT DISTINCT ON (function) body FROM"
+            + " tether_crash_reports ORDER BY function, id DESC")) {
+      while (rows.next()) {
+        CrashReport report = StoredReports.read(rows.getString(1));
+        latest.put(report.function(), report);
+      }
+    } catch (SQLException | JsonProcessingException e) {
+      throw new ReportStoreException("cannot read crash reports: " + e.getMessage(), e);
+    }
+    return latest;
   }
 
   private List<CrashReport> query(String sql, String function, String id) {

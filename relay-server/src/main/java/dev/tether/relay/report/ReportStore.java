@@ -1,6 +1,7 @@
 package dev.tether.relay.report;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,6 +17,9 @@ public interface ReportStore extends AutoCloseable {
   List<CrashReport> list(String function);
 
   Optional<CrashReport> find(String function, String id);
+
+  /** The newest report of every function that has one. */
+  Map<String, CrashReport> latest();
 
   @Override
   default void close() {}

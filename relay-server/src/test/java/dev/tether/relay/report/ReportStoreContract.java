@@ -55,6 +55,17 @@ abstract class ReportStoreContract {
     assertThat(store.find("orders", id(1))).isEmpty();
   }
 
+  @Test
+  void theNewestReportOfEachFunctionMarksItAsCrashed() throws Exception {
+    ReportStore store = newStore();
+    store.add(report("orders", 1, "Error: first"));
+    store.add(report("orders", 2, "Error: second"));
+    store.add(report("billing", 3, "Error: elsewhere"));
+
+    assertThat(store.latest()).containsOnlyKeys("orders", "billing");
+    assertThat(store.latest().get("orders").message()).isEqualTo("Error: second");
+  }
+
   static String id(int n) {
     return String.format("r-%013d-0000000a", n);
   }

@@ -72,6 +72,27 @@ class ReportsApiTest {
   }
 
   @Test
+  void aFunctionWhoseInstancesAllDiedIsStillListedWithItsLastCrashForThoseGrantedIt()
+      throws Exception {
+    JsonNode listed = crash("gone", new TunnelMessage.Crash(1, report("Error: gone for good")));
+    Poll.until(WAIT, "the instance to be unregistered",
+        () -> relay.relay().agents().find("gone", "gone-1").isEmpty());
+
+    JsonNode gone = null;
+    for (JsonNode fn : get("/api/functions", relay.userToken("alice", "gone"))) {
+      if (fn.path("function").asText().equals("gone")) {
+        gone = fn;
+      }
+    }
+    assertThat(gone).as("the crashed function is listed").isNotNull();
+    assertThat(gone.path("instances").size()).isZero();
+    assertThat(gone.at("/lastCrash/id").asText()).isEqualTo(listed.path("id").asText());
+    assertThat(gone.at("/lastCrash/message").asText()).isEqualTo("Error: gone for good");
+    assertThat(get("/api/functions", relay.userToken("mallory", "billing")).toString())
+        .doesNotContain("gone for good");
+  }
+
+  @Test
   void aUserWithoutTheFunctionsGrantGets403AndNoTokenGets401() throws Exception {
     HttpResponse<String> refused =
         relay.call("GET", "/api/functions/orders/reports", relay.userToken("mallory", "billing"),
