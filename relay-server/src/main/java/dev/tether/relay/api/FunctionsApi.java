@@ -20,6 +20,7 @@ import java.util.Map;
  * all died is still listed while it has a crash report.
  */
 public final class FunctionsApi {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FunctionsApi.class);
   private final Callers callers;
   private final AgentRegistry registry;
   private final Sessions sessions;
@@ -50,7 +51,7 @@ public final class FunctionsApi {
   private void list(Exchange exchange) throws Exception {
     UserPrincipal user = callers.user(exchange);
     List<FunctionView> functions = new ArrayList<>();
-    Map<String, CrashReport> crashes = reports == null ? Map.of() : reports.latest();
+    Map<String, CrashReport> crashes = latestCrashes();
     Map<String, List<AgentTunnel>> live = registry.byFunction();
     for (Map.Entry<String, List<AgentTunnel>> entry : live.entrySet()) {
       if (!user.mayDebug(entry.getKey())) {
@@ -71,6 +72,19 @@ public final class FunctionsApi {
       }
     }
     exchange.json(200, functions);
+  }
+
+  /** The newest crash per function; none while the report store is unreachable (logged). */
+  private Map<String, CrashReport> latestCrashes() {
+    if (reports == null) {
+      return Map.of();
+    }
+    try {
+      return reports.latest();
+    } catch (ReportStore.ReportStoreException e) {
+      LOG.warn("functions listed without crash marks: {}", e.getMessage());
+      return Map.of();
+    }
   }
 
   private static CrashReport.LastCrash lastCrash(Map<String, CrashReport> crashes, String name) {

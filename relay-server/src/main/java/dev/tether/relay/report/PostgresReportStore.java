@@ -24,14 +24,11 @@ public final class PostgresReportStore implements ReportStore {
           + " body TEXT NOT NULL, PRIMARY KEY (function, id))";
 
   private final String url;
+  /** The table is created on first use: a database that is down must not stop the relay. */
+  private volatile boolean tableReady;
 
   public PostgresReportStore(String jdbcUrl) {
     this.url = jdbcUrl;
-    try (Connection c = connect(); Statement s = c.createStatement()) {
-      s.execute(SCHEMA);
-    } catch (SQLException e) {
-      throw new ReportStoreException("cannot create the crash report table: " + e.getMessage(), e);
-    }
   }
 
   @Override
@@ -105,6 +102,16 @@ public final class PostgresReportStore implements ReportStore {
   }
 
   private Connection connect() throws SQLException {
-    return DriverManager.getConnection(url);
+    Connection connection = DriverManager.getConnection(url);
+    if (!tableReady) {
+      try (Statement s = connection.createStatement()) {
+        s.execute(SCHEMA);
+        tableReady = true;
+      } catch (SQLException e) {
+        connection.close();
+        throw e;
+      }
+    }
+    return connection;
   }
 }

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  * users granted the function.
  */
 public final class ReportsApi {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReportsApi.class);
   private static final Pattern ID = Pattern.compile("r-[0-9]{13}-[0-9a-f]{8}");
 
   private final TokenVerifier verifier;
@@ -33,15 +34,30 @@ public final class ReportsApi {
 
   private void list(Exchange exchange) throws Exception {
     String function = granted(exchange);
-    exchange.json(200, store.list(function).stream().map(CrashReport::summary).toList());
+    try {
+      exchange.json(200, store.list(function).stream().map(CrashReport::summary).toList());
+    } catch (ReportStore.ReportStoreException e) {
+      throw unavailable(e);
+    }
+  }
+
+  private static ApiError unavailable(ReportStore.ReportStoreException e) {
+    LOG.warn("crash reports unavailable reason=\"{}\"", e.getMessage());
+    return new ApiError(503, "reports_unavailable",
+        "the relay cannot read its crash reports right now; try again, or ask the operator to"
+            + " check the report store (the relay's log says why)");
   }
 
   private void one(Exchange exchange) throws Exception {
     String function = granted(exchange);
     String id = exchange.pathParam(1);
-    CrashReport report = (ID.matcher(id).matches() ? store.find(function, id)
-        : java.util.Optional.<CrashReport>empty())
-        .orElseThrow(() -> ApiError.notFound("report_not_found",
+    java.util.Optional<CrashReport> found;
+    try {
+      found = ID.matcher(id).matches() ? store.find(function, id) : java.util.Optional.empty();
+    } catch (ReportStore.ReportStoreException e) {
+      throw unavailable(e);
+    }
+    CrashReport report = found.orElseThrow(() -> ApiError.notFound("report_not_found",
             "function " + function + " has no crash report " + id
                 + "; GET /api/functions/" + function + "/reports lists them"));
     ObjectNode body = Json.MAPPER.valueToTree(report.summary());
