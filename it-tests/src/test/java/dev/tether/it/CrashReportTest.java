@@ -23,8 +23,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A real node under the real shim dies, and its diagnostic report reaches the relay: listed by
  * {@code GET /api/functions/{name}/reports} within 5 s with the error and its stack. Plain
- * processes here; {@link FunctionContainerTest} needs the shim layer image, which another engineer
- * is reworking, so the fatal out-of-memory runs as a plain process with a small heap limit too.
+ * processes here; {@link CrashReportContainerTest} runs the out-of-memory in a container.
  */
 @Timeout(120)
 class CrashReportTest {

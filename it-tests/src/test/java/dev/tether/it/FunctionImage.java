@@ -30,7 +30,9 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  * shim layer unzipped at {@code /opt/tether}. No JDK: the layer brings its own runtime.
  */
 final class FunctionImage {
-  static final String TAG = "tether-function-it:latest";
+  /** Unique per test run, so runs in parallel (several worktrees on one machine) never clash. */
+  static final String TAG = "tether-function-it:run-" + ProcessHandle.current().pid() + "-"
+      + Long.toHexString(System.nanoTime());
   static final String LAYER_DIR = "/opt/tether";
   private static final Pattern LIBRARY = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
 
@@ -63,6 +65,8 @@ final class FunctionImage {
     Path task = rootfs.resolve("var/task");
     copy(TetherStack.ROOT.resolve("examples/orders/server.js"), task.resolve("server.js"));
     copy(TetherStack.ROOT.resolve("examples/orders/handler.js"), task.resolve("handler.js"));
+    copy(TetherStack.ROOT.resolve("it-tests/src/test/resources/crash/crash-function.js"),
+        task.resolve("crash-function.js"));
     Files.delete(context.resolve("netty-epoll.so"));
     Path tmp = Files.createDirectories(rootfs.resolve("tmp"));
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
