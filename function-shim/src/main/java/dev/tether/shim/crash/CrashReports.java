@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +49,7 @@ public final class CrashReports implements AutoCloseable {
    * The newest report Node wrote, condensed for the relay ({@link ReportCondenser}); empty when
    * the function did not crash (or its report is unreadable or too large). Deletes every report.
    */
-  public Optional<ObjectNode> take() {
+  public synchronized Optional<ObjectNode> take() {
     List<Path> reports = reports();
     try {
       Optional<Path> newest = reports.stream()
@@ -70,7 +69,7 @@ public final class CrashReports implements AutoCloseable {
 
   /** Deletes the directory and anything left in it. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
     reports().forEach(CrashReports::delete);
     delete(directory);
   }
@@ -83,7 +82,7 @@ public final class CrashReports implements AutoCloseable {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.json")) {
       files.forEach(found::add);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + directory, e);
+      // Gone already (closed as the function exited) or unreadable: nothing to pick up.
     }
     return found;
   }

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -65,7 +66,7 @@ final class Stream implements InspectorListener {
   private final ResourceCommands resources =
       new ResourceCommands(ResourceCommands.currentCodeDirectory());
   /** Replies of the shim's own, waiting while an inspector message is only partly queued. */
-  private final java.util.ArrayDeque<ByteBuf> ownReplies = new java.util.ArrayDeque<>();
+  private final ArrayDeque<ByteBuf> ownReplies = new ArrayDeque<>();
   private boolean inspectorMidMessage;
   private State state = State.CONNECTING;
   private Channel tunnel;
