@@ -123,7 +123,9 @@ public final class Shim implements AutoCloseable {
         config.inspectOnDemand() ? NodeCommand.Inspector.ON_DEMAND
             : config.waitForDebugger() != null ? NodeCommand.Inspector.WAIT
             : NodeCommand.Inspector.OPEN;
-    CrashReports crashReports = config.wraps() ? CrashReports.create() : null;
+    CrashReports crashReports = config.wraps() ? CrashReports.create()
+        : config.pid() != null ? CrashReports.madeByLauncher(System.getenv("TETHER_REPORT_DIR"))
+        : null;
     NodeProcess child;
     try {
       child = config.wraps()
@@ -149,10 +151,13 @@ public final class Shim implements AutoCloseable {
     }
     shim.tunnel.start();
     if (config.pid() != null) {
-      ProcessHandle.of(config.pid()).ifPresent(node -> node.onExit().thenRun(() -> {
-        shim.log.info("node pid={} exited; the shim stops", config.pid());
-        shim.close();
-      }));
+      // A node that ended since the check above (a launcher's short-lived function) stops it too.
+      ProcessHandle.of(config.pid()).map(ProcessHandle::onExit)
+          .orElse(CompletableFuture.completedFuture(null)).thenRun(() -> {
+            shim.log.info("node pid={} exited; the shim stops", config.pid());
+            shim.deliverReportOf(-1);
+            shim.close();
+          });
     }
     return shim;
   }
@@ -205,12 +210,20 @@ public final class Shim implements AutoCloseable {
 
   private int childExited(int code) {
     log.info("function exited code={} function={} instance={}", code, config.function(), instanceId());
+    deliverReportOf(code);
+    tunnel.close(CloseCodes.NORMAL, "the function exited");
+    return code;
+  }
+
+  /**
+   * Sends the report Node left as the function died, if any, and removes the directory. {@code
+   * code} is the exit code, or -1 in pid mode, where the shim cannot learn it.
+   */
+  private void deliverReportOf(int code) {
     if (crashReports != null) {
       crashReports.take().ifPresent(report -> deliverCrash(code, report));
       crashReports.close();
     }
-    tunnel.close(CloseCodes.NORMAL, "the function exited");
-    return code;
   }
 
   private void deliverCrash(int code, ObjectNode report) {

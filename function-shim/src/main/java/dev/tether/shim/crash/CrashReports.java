@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -34,6 +35,28 @@ public final class CrashReports implements AutoCloseable {
   public static CrashReports create() throws IOException {
     return new CrashReports(Files.createTempDirectory("tether-reports-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
+  }
+
+  /**
+   * The directory the layer's launcher made for a function it started (pid mode), given in
+   * {@code TETHER_REPORT_DIR}; null when there is none, or when it is not a directory of this user
+   * that only this user can open (a report holds the environment's values).
+   */
+  public static CrashReports madeByLauncher(String directory) {
+    if (directory == null || directory.isBlank()) {
+      return null;
+    }
+    Path path = Path.of(directory);
+    try {
+      boolean ours = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)
+          && Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName()
+              .equals(System.getProperty("user.name"))
+          && Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS)
+              .equals(PosixFilePermissions.fromString("rwx------"));
+      return ours ? new CrashReports(path) : null;
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
   }
 
   /** Reports written to {@code directory}, which the caller made private. */
