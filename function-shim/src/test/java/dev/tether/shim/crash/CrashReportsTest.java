@@ -79,4 +79,20 @@ class CrashReportsTest {
     assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
     return process.exitValue();
   }
+
+  @Test
+  void theLaunchersDirectoryIsTakenOnlyWhenItIsPrivateAndOurs(@TempDir Path parent)
+      throws Exception {
+    Path made = Files.createDirectory(parent.resolve("mine"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path open = Files.createDirectory(parent.resolve("open"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    Path link = Files.createSymbolicLink(parent.resolve("link"), made);
+
+    assertThat(CrashReports.madeByLauncher(made.toString())).isNotNull();
+    assertThat(CrashReports.madeByLauncher(open.toString())).as("readable by others").isNull();
+    assertThat(CrashReports.madeByLauncher(link.toString())).as("a link to elsewhere").isNull();
+    assertThat(CrashReports.madeByLauncher(parent.resolve("none").toString())).isNull();
+    assertThat(CrashReports.madeByLauncher(null)).isNull();
+  }
 }
