@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -63,7 +64,11 @@ class CrashReportContainerTest {
     function = FunctionContainer.start(image, tether.relayUri("/agent"),
         tether.agentToken("orders"), "orders", instance,
         List.of("node", "--max-old-space-size=24", "/var/task/crash-function.js",
-            String.valueOf(port)));
+            String.valueOf(port)),
+        // The shim as the function's parent: when a container's main process dies, the container
+        // ends and takes every process with it, so a shim beside the function (the launcher's
+        // default) has no time to send the report. README: Crash reports.
+        Map.of("TETHER_SHIM_MODE", "wrap"));
     Poll.until(Duration.ofSeconds(30), "the container's shim to register",
         () -> tether.relay().agents().find("orders", instance).isPresent());
     HttpClient http = HttpClient.newHttpClient();

@@ -61,13 +61,22 @@ final class FunctionContainer implements AutoCloseable {
   /** The same, wrapping {@code command} (e.g. another script in /var/task). */
   static FunctionContainer start(String image, URI relay, String token, String function,
       String instance, java.util.List<String> command) {
+    return start(image, relay, token, function, instance, command, Map.of());
+  }
+
+  /** The same, with {@code extraEnv} added to the container's environment. */
+  static FunctionContainer start(String image, URI relay, String token, String function,
+      String instance, java.util.List<String> command, Map<String, String> extraEnv) {
     java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("tether-shim", "--"));
     argv.addAll(command);
     GenericContainer<?> container =
         new GenericContainer<>(DockerImageName.parse(image))
             .withNetworkMode("host")
-            .withCreateContainerCmdModifier(
-                cmd -> cmd.getHostConfig().withMemory(MEMORY_BYTES).withMemorySwap(MEMORY_BYTES))
+            // --init, as README's container recipe says: the function is not PID 1, so SIGTERM
+            // stops it.
+            .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withInit(true)
+                .withMemory(MEMORY_BYTES).withMemorySwap(MEMORY_BYTES))
+            .withEnv(extraEnv)
             .withEnv(Map.of(
                 "TETHER_RELAY_URL", relay.toString(),
                 "TETHER_AGENT_TOKEN", token,
