@@ -2,6 +2,7 @@
 
 import { h, relative, dateTime } from './dom.js';
 import { loadHints } from './hints.js';
+import { crashBadge, crashSection } from './crash-reports.js';
 
 /**
  * Replaces the list's content, keeping keyboard focus on the same button when it still exists
@@ -45,8 +46,10 @@ function functionCard(fn, onDebug) {
       h('h3', { id: titleId }, fn.function),
       h('span', { class: online ? 'count online' : 'count' },
         online === 0 ? 'offline' : `${online} instance${online === 1 ? '' : 's'} online`),
+      crashBadge(fn),
       h('div', { class: 'actions' }, debugAny)),
-    online === 0 ? offlineNote(fn.function) : instanceTable(fn.function, instances, onDebug));
+    online === 0 ? offlineNote(fn.function) : instanceTable(fn.function, instances, onDebug),
+    crashSection(fn));
 }
 
 function offlineNote(name) {

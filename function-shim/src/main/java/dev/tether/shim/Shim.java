@@ -1,6 +1,9 @@
 package dev.tether.shim;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.protocol.CloseCodes;
+import dev.tether.protocol.TunnelMessage;
+import dev.tether.shim.crash.CrashReports;
 import dev.tether.shim.inspector.InspectorDirectory;
 import dev.tether.shim.process.DebuggerGate;
 import dev.tether.shim.process.NodeCommand;
@@ -41,11 +44,14 @@ public final class Shim implements AutoCloseable {
 
   private static final Duration WRAP_INSPECTOR_PATIENCE = Duration.ofSeconds(10);
   private static final Duration CHILD_STOP_GRACE = Duration.ofSeconds(5);
+  /** A function that crashes as it starts may die before the tunnel is up; wait that long. */
+  private static final Duration CRASH_DELIVERY_PATIENCE = Duration.ofSeconds(3);
 
   // No static logger: Logback's start-up must not run before the function has been started.
   private final Logger log;
   private final ShimConfig config;
   private final NodeProcess child;
+  private final CrashReports crashReports;
   private final String inspectorAddress;
   private final Transport transport;
   private final TunnelClient tunnel;
@@ -53,10 +59,11 @@ public final class Shim implements AutoCloseable {
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final AtomicBoolean closing = new AtomicBoolean();
 
-  private Shim(ShimConfig config, NodeProcess child) {
+  private Shim(ShimConfig config, NodeProcess child, CrashReports crashReports) {
     this.log = LoggerFactory.getLogger(Shim.class);
     this.config = config;
     this.child = child;
+    this.crashReports = crashReports;
     OnDemandInspector onDemand =
         config.pid() != null ? OnDemandInspector.of(config.pid())
             : child != null && config.inspectOnDemand()
@@ -116,14 +123,26 @@ public final class Shim implements AutoCloseable {
         config.inspectOnDemand() ? NodeCommand.Inspector.ON_DEMAND
             : config.waitForDebugger() != null ? NodeCommand.Inspector.WAIT
             : NodeCommand.Inspector.OPEN;
-    NodeProcess child = config.wraps() ? NodeProcess.start(config.command(), inspector, config.token())
+    CrashReports crashReports = config.wraps() ? CrashReports.create()
+        : config.pid() != null ? CrashReports.madeByLauncher(System.getenv("TETHER_REPORT_DIR"))
         : null;
+    NodeProcess child;
+    try {
+      child = config.wraps()
+          ? NodeProcess.start(config.command(), inspector, config.token(), crashReports.directory())
+          : null;
+    } catch (IOException | RuntimeException e) {
+      if (crashReports != null) {
+        crashReports.close();
+      }
+      throw e;
+    }
     if (config.pid() != null && ProcessHandle.of(config.pid()).isEmpty()) {
       throw new IOException("there is no process " + config.pid() + " to tether");
     }
     Shim shim;
     try {
-      shim = new Shim(config, child);
+      shim = new Shim(config, child, crashReports);
     } catch (RuntimeException e) {
       if (child != null) {
         child.stop(CHILD_STOP_GRACE);
@@ -136,6 +155,7 @@ public final class Shim implements AutoCloseable {
       ProcessHandle.of(config.pid()).map(ProcessHandle::onExit)
           .orElse(CompletableFuture.completedFuture(null)).thenRun(() -> {
             shim.log.info("node pid={} exited; the shim stops", config.pid());
+            shim.deliverReportOf(-1);
             shim.close();
           });
     }
@@ -190,8 +210,37 @@ public final class Shim implements AutoCloseable {
 
   private int childExited(int code) {
     log.info("function exited code={} function={} instance={}", code, config.function(), instanceId());
+    deliverReportOf(code);
     tunnel.close(CloseCodes.NORMAL, "the function exited");
     return code;
+  }
+
+  /**
+   * Sends the report Node left as the function died, if any, and removes the directory. {@code
+   * code} is the exit code, or -1 in pid mode, where the shim cannot learn it.
+   */
+  private void deliverReportOf(int code) {
+    if (crashReports != null) {
+      crashReports.take().ifPresent(report -> deliverCrash(code, report));
+      crashReports.close();
+    }
+  }
+
+  private void deliverCrash(int code, ObjectNode report) {
+    boolean sent;
+    try {
+      sent = tunnel.awaitRegistered(CRASH_DELIVERY_PATIENCE)
+          && tunnel.send(new TunnelMessage.Crash(code, report));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      sent = false;
+    }
+    if (sent) {
+      log.info("crash report sent function={} instance={}", config.function(), instanceId());
+    } else {
+      log.warn("crash report lost function={} instance={}: the relay was not reachable within {} s",
+          config.function(), instanceId(), CRASH_DELIVERY_PATIENCE.toSeconds());
+    }
   }
 
   /** Closes the tunnel, ends the wrapped process, and stops the event loop. Idempotent. */
@@ -211,6 +260,9 @@ public final class Shim implements AutoCloseable {
       }
       if (child != null) {
         child.stop(CHILD_STOP_GRACE);
+      }
+      if (crashReports != null) {
+        crashReports.close();
       }
       transport.close();
     } finally {

@@ -54,11 +54,29 @@ final class FunctionContainer implements AutoCloseable {
 
   static FunctionContainer start(
       String image, URI relay, String token, String function, String instance, int httpPort) {
+    return start(image, relay, token, function, instance,
+        java.util.List.of("node", "/var/task/server.js", String.valueOf(httpPort)));
+  }
+
+  /** The same, wrapping {@code command} (e.g. another script in /var/task). */
+  static FunctionContainer start(String image, URI relay, String token, String function,
+      String instance, java.util.List<String> command) {
+    return start(image, relay, token, function, instance, command, Map.of());
+  }
+
+  /** The same, with {@code extraEnv} added to the container's environment. */
+  static FunctionContainer start(String image, URI relay, String token, String function,
+      String instance, java.util.List<String> command, Map<String, String> extraEnv) {
+    java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("tether-shim", "--"));
+    argv.addAll(command);
     GenericContainer<?> container =
         new GenericContainer<>(DockerImageName.parse(image))
             .withNetworkMode("host")
-            .withCreateContainerCmdModifier(
-                cmd -> cmd.getHostConfig().withMemory(MEMORY_BYTES).withMemorySwap(MEMORY_BYTES))
+            // --init, as README's container recipe says: the function is not PID 1, so SIGTERM
+            // stops it.
+            .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withInit(true)
+                .withMemory(MEMORY_BYTES).withMemorySwap(MEMORY_BYTES))
+            .withEnv(extraEnv)
             .withEnv(Map.of(
                 "TETHER_RELAY_URL", relay.toString(),
                 "TETHER_AGENT_TOKEN", token,
@@ -67,8 +85,7 @@ final class FunctionContainer implements AutoCloseable {
                 // -Xshare:on fails the start if the layer's CDS archive does not fit where the
                 // layer was unzipped, instead of silently starting without it.
                 "TETHER_SHIM_JAVA_OPTS", "-Xshare:on"))
-            .withCommand("tether-shim", "--", "node", "/var/task/server.js",
-                String.valueOf(httpPort))
+            .withCommand(argv.toArray(String[]::new))
             .withLogConsumer(frame -> System.out.print("[" + instance + "] " + frame.getUtf8String()));
     container.start();
     return new FunctionContainer(container);

@@ -70,6 +70,8 @@ final class FunctionImage {
     Path task = rootfs.resolve("var/task");
     copy(TetherStack.ROOT.resolve("examples/orders/server.js"), task.resolve("server.js"));
     copy(TetherStack.ROOT.resolve("examples/orders/handler.js"), task.resolve("handler.js"));
+    copy(TetherStack.ROOT.resolve("it-tests/src/test/resources/crash/crash-function.js"),
+        task.resolve("crash-function.js"));
     // A large module, as a bundle would be, for the 128 MB test to load and read back.
     Files.writeString(task.resolve("bundle.js"),
         "/*" + "x".repeat(BUNDLE_BYTES) + "*/\nmodule.exports = 'bundle';\n");

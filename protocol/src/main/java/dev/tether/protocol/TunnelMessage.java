@@ -2,6 +2,7 @@ package dev.tether.protocol;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
@@ -35,6 +36,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = TunnelMessage.Opened.class, name = "opened"),
   @JsonSubTypes.Type(value = TunnelMessage.Close.class, name = "close"),
   @JsonSubTypes.Type(value = TunnelMessage.Credit.class, name = "credit"),
+  @JsonSubTypes.Type(value = TunnelMessage.Crash.class, name = "crash"),
 })
 public sealed interface TunnelMessage {
 
@@ -200,6 +202,23 @@ public sealed interface TunnelMessage {
     /** Grants bytes without acknowledging frames. */
     public Credit(int stream, long bytes) {
       this(stream, bytes, 0);
+    }
+  }
+
+  /**
+   * Shim → relay, as the wrapped function dies: the Node.js diagnostic report it wrote on an
+   * uncaught exception or a fatal error, condensed by the shim to fit one control message
+   * ({@link #MAX_REPORT_BYTES} of JSON) with environment variable values redacted. The tunnel
+   * names the function and instance; {@code exitCode} is the process's (128+N after signal N).
+   */
+  record Crash(int exitCode, JsonNode report) implements TunnelMessage {
+    /** The most JSON a report may take, leaving room for the envelope under the codec's bound. */
+    public static final int MAX_REPORT_BYTES = 56 * 1024;
+
+    public Crash {
+      if (report == null || !report.isObject()) {
+        throw new IllegalArgumentException("report must be a JSON object");
+      }
     }
   }
 

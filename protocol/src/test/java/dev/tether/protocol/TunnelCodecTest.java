@@ -3,6 +3,9 @@ package dev.tether.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -30,7 +33,17 @@ class TunnelCodecTest {
         new TunnelMessage.Close(7, CloseCodes.TARGET_GONE, "the inspector closed the session"),
         new TunnelMessage.Credit(7, 65536),
         new TunnelMessage.Credit(7, 65536, 12),
-        new TunnelMessage.Credit(7, 0, 64));
+        new TunnelMessage.Credit(7, 0, 64),
+        new TunnelMessage.Crash(1, crashReport()));
+  }
+
+  private static JsonNode crashReport() {
+    ObjectNode report = JsonNodeFactory.instance.objectNode();
+    report.putObject("header").put("event", "Exception").put("trigger", "Exception");
+    report.putObject("javascriptStack").put("message", "Error: kaboom")
+        .putArray("stack").add("at boom (/srv/handler.js:3:9)");
+    report.putObject("environmentVariables").put("HOME", "[redacted]");
+    return report;
   }
 
   @Test
@@ -101,6 +114,13 @@ class TunnelCodecTest {
   @Test
   void theSubprotocolSaysVersionTwoBecauseV1PeersCannotResume() {
     assertThat(Tunnel.SUBPROTOCOL).isEqualTo("tether.v2");
+  }
+
+  @Test
+  void aCrashWhoseReportIsNotAnObjectIsAProtocolError() {
+    assertThatThrownBy(() -> TunnelCodec.decode("{\"type\":\"crash\",\"exitCode\":1,\"report\":\"x\"}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("report must be a JSON object");
   }
 
   @Test

@@ -27,6 +27,10 @@ import dev.tether.relay.http.CorsHandler;
 import dev.tether.relay.http.JsonErrorHandler;
 import dev.tether.relay.http.Router;
 import dev.tether.relay.inspector.InspectorInfo;
+import dev.tether.relay.report.Crashes;
+import dev.tether.relay.report.ReportStore;
+import dev.tether.relay.report.ReportStores;
+import dev.tether.relay.report.ReportsApi;
 import dev.tether.relay.policy.HandshakeDeadline;
 import dev.tether.relay.policy.Policy;
 import dev.tether.relay.policy.PolicyListener;
@@ -79,6 +83,7 @@ public final class Relay implements AutoCloseable {
   private Sessions sessions;
   private AgentRegistry registry;
   private AuditLog audit;
+  private ReportStore reports;
   private URI publicUrl;
   private PolicyListener policyListener = PolicyListener.LOGGING;
   private Policy policy;
@@ -148,6 +153,8 @@ public final class Relay implements AutoCloseable {
       sessions = new Sessions(scheduler, clock, config.maxSessionDuration(), config.idleTimeout(),
           audit);
       registry = new AgentRegistry(sessions, audit, clock);
+      reports = ReportStores.create(config.audit(), config.dataDir());
+      registry.onCrash(new Crashes(reports, audit, clock));
       policy = new Policy(config.limits(), new PolicyAudit(audit, clock, policyListener), sessions,
           scheduler);
       metrics.watch(registry::size, sessions::live);
@@ -196,10 +203,11 @@ public final class Relay implements AutoCloseable {
           "this is a DevTools WebSocket URL; paste it into DevTools or VS Code instead");
     });
     DebugUrls urls = new DebugUrls(publicUrl);
-    new FunctionsApi(verifier, registry, sessions).routes(router);
+    new FunctionsApi(verifier, registry, sessions, reports).routes(router);
     new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl(), audit,
         policy.quota(), new TicketMinting(config.ticketsPerMinute(), clock)).routes(router);
     new AdminApi(verifier, sessions, audit, clock).routes(router);
+    new ReportsApi(verifier, reports).routes(router);
     new CommandHints(config, publicUrl).routes(router);
 
     WebSocketComponents components = new WebSocketComponents();

@@ -50,10 +50,25 @@ public record NodeCommand(List<String> argv, String nodeOptions) {
 
   public static NodeCommand withInspector(
       List<String> command, int port, String inheritedNodeOptions, Inspector inspector) {
+    return withInspector(command, port, inheritedNodeOptions, inspector, null);
+  }
+
+  /**
+   * The same; with a {@code reportDirectory}, Node also writes a diagnostic report there on an
+   * uncaught exception or a fatal error (out of memory, …), which the shim sends to the relay.
+   */
+  public static NodeCommand withInspector(
+      List<String> command, int port, String inheritedNodeOptions, Inspector inspector,
+      Path reportDirectory) {
     if (command.isEmpty()) {
       throw new IllegalArgumentException("the command to wrap is empty");
     }
-    List<String> flags = flags(port, inspector);
+    List<String> flags = new ArrayList<>(flags(port, inspector));
+    if (reportDirectory != null) {
+      // A path with a space would split NODE_OPTIONS; the shim's own directories have none.
+      flags.addAll(List.of("--report-uncaught-exception", "--report-on-fatalerror",
+          "--report-compact", "--report-directory=" + reportDirectory));
+    }
     if (isNode(command.get(0))) {
       List<String> argv = new ArrayList<>(command.size() + flags.size());
       argv.add(command.get(0));

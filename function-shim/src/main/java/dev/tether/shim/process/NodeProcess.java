@@ -3,6 +3,7 @@ package dev.tether.shim.process;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -52,10 +53,17 @@ public final class NodeProcess {
   public static NodeProcess start(
       List<String> command, NodeCommand.Inspector inspector, String agentToken)
       throws IOException {
+    return start(command, inspector, agentToken, null);
+  }
+
+  /** The same; Node writes a diagnostic report into {@code reportDirectory} when it crashes. */
+  public static NodeProcess start(
+      List<String> command, NodeCommand.Inspector inspector, String agentToken,
+      Path reportDirectory) throws IOException {
     FunctionEnvironment.checkCommand(command, agentToken);
     int port = freeLoopbackPort();
-    NodeCommand node =
-        NodeCommand.withInspector(command, port, System.getenv("NODE_OPTIONS"), inspector);
+    NodeCommand node = NodeCommand.withInspector(
+        command, port, System.getenv("NODE_OPTIONS"), inspector, reportDirectory);
     ProcessBuilder builder = new ProcessBuilder(node.argv()).inheritIO();
     Map<String, String> environment = builder.environment();
     Map<String, String> function = FunctionEnvironment.of(environment, agentToken);

@@ -9,6 +9,7 @@ import dev.tether.protocol.TunnelCodec;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.shim.inspector.InspectorInitializer;
 import dev.tether.shim.inspector.InspectorListener;
+import dev.tether.shim.sourcemap.ResourceCommands;
 import dev.tether.shim.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.URI;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -35,9 +37,15 @@ import org.slf4j.LoggerFactory;
  * <p>The stream outlives a dropped tunnel: while it is down nothing is read from the inspector,
  * what the inspector sent last waits, and every data frame sent stays in a {@link ReplayBuffer}
  * until the relay acknowledges it, so {@link #resume} sends again exactly what the relay missed.
+ *
+ * <p>A few DevTools commands never reach the inspector: {@link ResourceCommands} answers the ones
+ * that fetch source maps from the function's disk, and its reply joins the inspector's messages
+ * on the way back, between whole messages.
  */
 final class Stream implements InspectorListener {
   private static final Logger log = LoggerFactory.getLogger(Stream.class);
+
+  private static final int OWN_REPLIES_MAX = 16;
 
   private enum State {
     CONNECTING,
@@ -54,6 +62,12 @@ final class Stream implements InspectorListener {
   private final Consumer<Stream> onClosed;
   private final Streams.SessionListener sessions;
   private final ReplayBuffer<ByteBuf> replay = new ReplayBuffer<>(ByteBuf::release);
+  /** Source maps for hosted DevTools, answered here because Node does not (see the class). */
+  private final ResourceCommands resources =
+      new ResourceCommands(ResourceCommands.currentCodeDirectory());
+  /** Replies of the shim's own, waiting while an inspector message is only partly queued. */
+  private final ArrayDeque<ByteBuf> ownReplies = new ArrayDeque<>();
+  private boolean inspectorMidMessage;
   private State state = State.CONNECTING;
   private Channel tunnel;
   private Channel inspector;
@@ -122,7 +136,16 @@ final class Stream implements InspectorListener {
     if (state != State.OPEN) {
       return;
     }
+    if (frame instanceof TextWebSocketFrame && frame.isFinalFragment()) {
+      resources.watch(frame.content());
+    }
     outbound.offer(frame.content().retain(), frame.isFinalFragment());
+    inspectorMidMessage = !frame.isFinalFragment();
+    if (!inspectorMidMessage) {
+      while (!ownReplies.isEmpty()) {
+        outbound.offer(ownReplies.poll(), true);
+      }
+    }
     pump();
   }
 
@@ -200,7 +223,14 @@ final class Stream implements InspectorListener {
     received++;
     Inbound.Outcome outcome = inbound.accept(payload, fin);
     if (outcome instanceof Inbound.Message message) {
-      writeToInspector(message.content());
+      ByteBuf reply = resources.answer(message.content());
+      if (reply == null) {
+        writeToInspector(message.content());
+      } else {
+        message.content().release();
+        reply(reply);
+        grantCredit();
+      }
     } else if (outcome instanceof Inbound.Refused refused) {
       close(refused.code(), refused.reason(), true);
     } else {
@@ -253,6 +283,21 @@ final class Stream implements InspectorListener {
     }
   }
 
+  /** Sends a reply the shim made itself, between whole inspector messages. */
+  private void reply(ByteBuf reply) {
+    if (inspectorMidMessage) {
+      if (ownReplies.size() >= OWN_REPLIES_MAX) {
+        reply.release();
+        close(CloseCodes.POLICY_VIOLATION, "too many source map requests at once", true);
+        return;
+      }
+      ownReplies.add(reply);
+      return;
+    }
+    outbound.offer(reply, true);
+    pump();
+  }
+
   private void readMore() {
     if (state == State.OPEN && tunnel != null && !replay.full() && outbound.wantsMore()) {
       inspector.read();
@@ -291,6 +336,8 @@ final class Stream implements InspectorListener {
       send(new TunnelMessage.Close(id, code, reason));
     }
     outbound.release();
+    ownReplies.forEach(ByteBuf::release);
+    ownReplies.clear();
     replay.clear();
     inbound.release();
     if (inspector != null && inspector.isActive()) {

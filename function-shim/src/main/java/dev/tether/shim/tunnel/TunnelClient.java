@@ -1,6 +1,8 @@
 package dev.tether.shim.tunnel;
 
 import dev.tether.protocol.CloseCodes;
+import dev.tether.protocol.TunnelCodec;
+import dev.tether.protocol.TunnelMessage;
 import dev.tether.shim.inspector.InspectorSnapshot;
 import dev.tether.shim.stream.Streams;
 import dev.tether.shim.transport.Transport;
@@ -10,6 +12,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -243,6 +246,31 @@ public final class TunnelClient implements AutoCloseable {
     if (!inOutage) {
       inOutage = true;
       outageStartNanos = System.nanoTime();
+    }
+  }
+
+  /**
+   * Sends one control message if the tunnel is registered; false when it is not (then nothing is
+   * sent). Messages sent before {@link #close} reach the relay before the close frame.
+   */
+  public boolean send(TunnelMessage message) {
+    CompletableFuture<Boolean> sent = new CompletableFuture<>();
+    try {
+      loop.execute(() -> {
+        Channel open = channel;
+        if (state != State.REGISTERED || open == null || !open.isActive()) {
+          sent.complete(false);
+          return;
+        }
+        open.writeAndFlush(new TextWebSocketFrame(TunnelCodec.encode(message)));
+        sent.complete(true);
+      });
+      return sent.get(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

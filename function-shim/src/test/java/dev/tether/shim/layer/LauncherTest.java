@@ -51,13 +51,31 @@ class LauncherTest {
     assertThat(function.path("pid").asLong()).as("exec'd: the platform's pid").isEqualTo(launcher.pid());
     assertThat(function.path("seen")).as("variables holding Tether's settings or token").isEmpty();
     assertThat(function.path("kept").asText()).isEqualTo("* yes\nexport X=1");
+    String reports = dir.resolve("tmp/tether-reports-" + launcher.pid()).toString();
     assertThat(function.path("options").asText())
-        .isEqualTo("--inspect-port=127.0.0.1:0 --inspect-publish-uid=http");
+        .isEqualTo("--inspect-port=127.0.0.1:0 --inspect-publish-uid=http"
+            + " --report-uncaught-exception --report-on-fatalerror --report-compact"
+            + " --report-directory=" + reports);
 
     List<String> shim = awaitLines(dir.resolve("shim-args"));
     assertThat(shim).containsSubsequence("--pid", String.valueOf(launcher.pid()));
     assertThat(shim).containsSubsequence("--instance", "i-1").doesNotContain("node", "--");
-    assertThat(Files.readString(dir.resolve("shim-env"))).contains("TETHER_AGENT_TOKEN=" + TOKEN);
+    assertThat(Files.readString(dir.resolve("shim-env"))).contains("TETHER_AGENT_TOKEN=" + TOKEN)
+        .contains("TETHER_REPORT_DIR=" + reports);
+  }
+
+  @Test
+  void aReportDirectorySomeoneElseMadeFirstIsNeverGivenToNode() throws Exception {
+    Path app = script("app.js", "console.log(process.env.NODE_OPTIONS); process.exit(0);");
+    // exec keeps the pid the launcher names its directory after: make that directory first.
+    Process launcher = launch(List.of("--", "node", app.toString()), Map.of(),
+        "mkdir -m 755 \"$TMPDIR/tether-reports-$$\"");
+    String options = launcher.inputReader().readLine();
+
+    assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(options).startsWith("--inspect-port=").doesNotContain("--report");
+    assertThat(String.join("\n", awaitLines(dir.resolve("shim-args")))).contains("--pid");
+    assertThat(Files.readString(dir.resolve("shim-env"))).doesNotContain("TETHER_REPORT_DIR");
   }
 
   @Test
@@ -110,6 +128,12 @@ class LauncherTest {
   }
 
   private Process launch(List<String> args, Map<String, String> extra) throws IOException {
+    return launch(args, extra, ":");
+  }
+
+  /** Runs {@code before} in the shell that then exec's the launcher (so it shares its pid). */
+  private Process launch(List<String> args, Map<String, String> extra, String before)
+      throws IOException {
     Path java = script("java", """
         #!/bin/sh
         while [ "$1" != -jar ]; do shift; done
@@ -120,7 +144,8 @@ class LauncherTest {
         mv '%1$s/shim-args.tmp' '%1$s/shim-args'
         """.formatted(dir));
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
-    List<String> command = new ArrayList<>(List.of("/bin/sh", LAUNCHER.toString()));
+    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c",
+        before + "\nexec /bin/sh \"$0\" \"$@\"", LAUNCHER.toString()));
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("TETHER_"));
@@ -130,7 +155,8 @@ class LauncherTest {
         "TETHER_SHIM_JAR", "/nonexistent/tether-shim.jar",
         "TETHER_RELAY_URL", "ws://127.0.0.1:9",
         "TETHER_AGENT_TOKEN", TOKEN,
-        "TETHER_FUNCTION", "orders"));
+        "TETHER_FUNCTION", "orders",
+        "TMPDIR", Files.createDirectories(dir.resolve("tmp")).toString()));
     builder.environment().putAll(extra);
     return builder.start();
   }

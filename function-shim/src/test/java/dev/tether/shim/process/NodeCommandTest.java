@@ -51,4 +51,23 @@ class NodeCommandTest {
 
     assertThat(String.join(" ", command.argv())).doesNotContain("0.0.0.0").contains("127.0.0.1:9");
   }
+
+  @Test
+  void aReportDirectoryAsksNodeForADiagnosticReportOnAnUncaughtExceptionOrAFatalError() {
+    NodeCommand command = NodeCommand.withInspector(List.of("node", "x.js"), 9, null,
+        NodeCommand.Inspector.OPEN, java.nio.file.Path.of("/tmp/tether-reports-1"));
+
+    assertThat(command.argv()).containsSubsequence("node", "--report-uncaught-exception",
+        "--report-on-fatalerror", "--report-directory=/tmp/tether-reports-1", "x.js");
+  }
+
+  @Test
+  void aLauncherGetsTheReportFlagsThroughNodeOptions() {
+    NodeCommand command = NodeCommand.withInspector(List.of("npm", "start"), 9, null,
+        NodeCommand.Inspector.OPEN, java.nio.file.Path.of("/tmp/tether-reports-1"));
+
+    assertThat(command.argv()).containsExactly("npm", "start");
+    assertThat(command.nodeOptions())
+        .contains("--report-on-fatalerror", "--report-directory=/tmp/tether-reports-1");
+  }
 }

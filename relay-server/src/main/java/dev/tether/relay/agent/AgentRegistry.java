@@ -28,6 +28,7 @@ public final class AgentRegistry {
   private final Sessions sessions;
   private final AuditSink audit;
   private final Clock clock;
+  private volatile CrashListener crashes = CrashListener.NONE;
 
   public AgentRegistry(Sessions sessions) {
     this(sessions, AuditSink.NONE, Clock.systemUTC());
@@ -37,6 +38,15 @@ public final class AgentRegistry {
     this.sessions = sessions;
     this.audit = audit;
     this.clock = clock;
+  }
+
+  /** Who hears the crash reports of instances (the relay's report store). */
+  public void onCrash(CrashListener listener) {
+    this.crashes = listener;
+  }
+
+  void crashed(AgentTunnel tunnel, dev.tether.protocol.TunnelMessage.Crash crash) {
+    crashes.crashed(tunnel.instance().orElseThrow(), tunnel.remote(), crash);
   }
 
   public Optional<AgentTunnel> find(String function, String instance) {

@@ -83,6 +83,7 @@ public final class AgentTunnel implements FrameHandler {
   private volatile long lastHeardNanos = System.nanoTime();
   private volatile boolean transportFailed;
   private volatile boolean timedOut;
+  private boolean crashReported;
   /** The streams went to a newer connection, or the grace period ended: nothing left to end. */
   private boolean retired;
   private ScheduledFuture<?> helloTimer;
@@ -402,6 +403,13 @@ public final class AgentTunnel implements FrameHandler {
       if (stream != null) {
         stream.onClosed(close.code(), close.reason());
       }
+    } else if (message instanceof TunnelMessage.Crash crash) {
+      // A function dies once per connection: a second report is a broken or hostile shim.
+      if (crashReported) {
+        throw new ProtocolException("a tunnel carries at most one crash report");
+      }
+      crashReported = true;
+      registry.crashed(this, crash);
     } else if (message instanceof TunnelMessage.TargetsChanged changed) {
       Optional<String> unprintable = bounds.unprintable(changed.targets());
       Optional<String> tooLarge = bounds.check(changed.targets());

@@ -7,25 +7,41 @@ import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.auth.UserPrincipal;
 import dev.tether.relay.http.Exchange;
 import dev.tether.relay.http.Router;
+import dev.tether.relay.report.CrashReport;
+import dev.tether.relay.report.ReportStore;
 import dev.tether.relay.session.Sessions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /api/functions}: the functions the caller may debug, with their live instances. */
+/**
+ * {@code GET /api/functions}: the functions the caller may debug, with their live instances and,
+ * for a function that crashed, its newest crash ({@code lastCrash}); a function whose instances
+ * all died is still listed while it has a crash report.
+ */
 public final class FunctionsApi {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FunctionsApi.class);
   private final Callers callers;
   private final AgentRegistry registry;
   private final Sessions sessions;
+  private final ReportStore reports;
 
   record InstanceView(String id, String runtime, String connectedAt, int sessions) {}
 
-  record FunctionView(String function, List<InstanceView> instances) {}
+  record FunctionView(
+      String function, List<InstanceView> instances, CrashReport.LastCrash lastCrash) {}
 
   public FunctionsApi(TokenVerifier verifier, AgentRegistry registry, Sessions sessions) {
+    this(verifier, registry, sessions, null);
+  }
+
+  /** The same; {@code reports} (may be null) marks the functions that crashed. */
+  public FunctionsApi(TokenVerifier verifier, AgentRegistry registry, Sessions sessions,
+      ReportStore reports) {
     this.callers = new Callers(verifier);
     this.registry = registry;
     this.sessions = sessions;
+    this.reports = reports;
   }
 
   public void routes(Router router) {
@@ -35,7 +51,9 @@ public final class FunctionsApi {
   private void list(Exchange exchange) throws Exception {
     UserPrincipal user = callers.user(exchange);
     List<FunctionView> functions = new ArrayList<>();
-    for (Map.Entry<String, List<AgentTunnel>> entry : registry.byFunction().entrySet()) {
+    Map<String, CrashReport> crashes = latestCrashes();
+    Map<String, List<AgentTunnel>> live = registry.byFunction();
+    for (Map.Entry<String, List<AgentTunnel>> entry : live.entrySet()) {
       if (!user.mayDebug(entry.getKey())) {
         continue;
       }
@@ -45,8 +63,32 @@ public final class FunctionsApi {
         instances.add(new InstanceView(i.id(), i.runtime(), i.connectedAt().toString(),
             sessions.liveOn(i.function(), i.id()).size()));
       }
-      functions.add(new FunctionView(entry.getKey(), instances));
+      functions.add(new FunctionView(entry.getKey(), instances,
+          lastCrash(crashes, entry.getKey())));
+    }
+    for (String crashed : crashes.keySet()) {
+      if (!live.containsKey(crashed) && user.mayDebug(crashed)) {
+        functions.add(new FunctionView(crashed, List.of(), lastCrash(crashes, crashed)));
+      }
     }
     exchange.json(200, functions);
+  }
+
+  /** The newest crash per function; none while the report store is unreachable (logged). */
+  private Map<String, CrashReport> latestCrashes() {
+    if (reports == null) {
+      return Map.of();
+    }
+    try {
+      return reports.latest();
+    } catch (ReportStore.ReportStoreException e) {
+      LOG.warn("functions listed without crash marks: {}", e.getMessage());
+      return Map.of();
+    }
+  }
+
+  private static CrashReport.LastCrash lastCrash(Map<String, CrashReport> crashes, String name) {
+    CrashReport report = crashes.get(name);
+    return report == null ? null : report.lastCrash();
   }
 }

@@ -31,6 +31,8 @@ public enum AuditCode {
   CDP_COMMAND("TCD001I", "cdp.command"),
   /** A code-running command whose arguments could not be captured (they came before the method). */
   CDP_COMMAND_UNCAPTURED("TCD002W", "cdp.command"),
+  /** An instance's function died; {@code details} hold the report id, trigger and error. */
+  FUNCTION_CRASHED("TFN001W", "function.crashed"),
   AUDIT_STARTED("TAD001I", "audit.started"),
   /** The write queue was full and events were lost; the record says how many. */
   AUDIT_DROPPED("TAD002E", "audit.dropped"),
