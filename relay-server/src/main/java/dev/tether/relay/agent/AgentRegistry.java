@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class AgentRegistry {
   private final ConcurrentMap<String, AgentTunnel> tunnels = new ConcurrentHashMap<>();
+  private final List<InstanceListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Sessions sessions;
   private final AuditSink audit;
   private final Clock clock;
@@ -61,6 +62,15 @@ public final class AgentRegistry {
       tunnel.instance().ifPresent(i -> all.computeIfAbsent(i.function(), f -> instancesOf(f)));
     }
     return all;
+  }
+
+  /**
+   * Tells {@code listener} of every instance that registers or goes for good from now on (a
+   * resumed instance is the same instance: neither); returns what stops the telling.
+   */
+  public Runnable watch(InstanceListener listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
   }
 
   /** How many instances are registered right now. */
@@ -101,6 +111,9 @@ public final class AgentRegistry {
       return Registration.FULL;
     }
     AgentTunnel old = tunnels.put(key, tunnel);
+    if (old == null) {
+      listeners.forEach(listener -> listener.added(tunnel));
+    }
     audit.record(agentEvent(AuditCode.AGENT_CONNECTED, tunnel)
         .detail("runtime", instance.runtime()).detail("shim", instance.shimVersion())
         .detail("replaced", old != null && old != tunnel).build());
@@ -142,6 +155,7 @@ public final class AgentRegistry {
     Instance instance = tunnel.instance().orElseThrow();
     if (tunnels.remove(key(instance.function(), instance.id()), tunnel)) {
       audit.record(agentEvent(AuditCode.AGENT_LOST, tunnel).detail("reason", why).build());
+      listeners.forEach(listener -> listener.removed(instance));
       sessions.endAllOn(instance.function(), instance.id(), EndReason.AGENT_LOST, why);
     }
   }
