@@ -73,6 +73,16 @@ public final class AgentRegistry {
     return () -> listeners.remove(listener);
   }
 
+  /**
+   * True while a function session on {@code function} has DevTools attached: a new instance's
+   * welcome then asks its shim to hold it before its first line until that window starts it.
+   */
+  public boolean holdsNewInstancesOf(String function) {
+    return sessions.live().stream().anyMatch(session -> session.functionScope()
+        && session.function().equals(function)
+        && session.state() == dev.tether.relay.session.SessionState.ATTACHED);
+  }
+
   /** How many instances are registered right now. */
   public int size() {
     return tunnels.size();

@@ -8,6 +8,7 @@ import dev.tether.relay.http.Json;
 import dev.tether.relay.testing.Closed;
 import dev.tether.relay.testing.DevToolsClient;
 import dev.tether.relay.testing.FakeAgent;
+import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.TestRelay;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -262,6 +263,32 @@ class FunctionSessionTest {
         e.path("details").path("code.expression").asText(), e.path("instance").asText()));
     assertThat(instanceByExpression)
         .containsEntry("globalThis.orders", "b").containsEntry("1+1", "a");
+  }
+
+  @Test
+  void aNewInstanceIsAskedToHoldBeforeItsFirstLineOnlyWhileAFunctionWindowIsAttached()
+      throws Exception {
+    assertThat(welcome("early").holds()).as("no function session, no wait").isFalse();
+    JsonNode session = session("full");
+    assertThat(welcome("requested").holds()).as("a session nobody attached to").isFalse();
+
+    try (DevToolsClient devtools = connect(session)) {
+      Poll.until(WAIT, "the window to attach", () -> relay.relay().sessions()
+          .find(session.path("sessionId").asText()).orElseThrow().state()
+          == dev.tether.relay.session.SessionState.ATTACHED);
+      assertThat(welcome("cold-start").holds()).isTrue();
+    }
+    Poll.until(WAIT, "the window to detach", () -> relay.relay().sessions()
+        .find(session.path("sessionId").asText()).orElseThrow().state()
+        != dev.tether.relay.session.SessionState.ATTACHED);
+    assertThat(welcome("after").holds()).isFalse();
+  }
+
+  private TunnelMessage.Welcome welcome(String instance) throws Exception {
+    FakeAgent agent = FakeAgent.connect(relay.agentUri(), relay.agentToken(function), function,
+        instance);
+    agents.add(agent);
+    return agent.take(TunnelMessage.Welcome.class, WAIT);
   }
 
   @Test
