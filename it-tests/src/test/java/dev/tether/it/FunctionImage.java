@@ -30,7 +30,9 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  * shim layer unzipped at {@code /opt/tether}. No JDK: the layer brings its own runtime.
  */
 final class FunctionImage {
-  static final String TAG = "tether-function-it:latest";
+  /** One tag per test run: engineers and CI runs on one Docker daemon never build over each other. */
+  static final String TAG = "tether-function-it:" + ProcessHandle.current().pid() + "-"
+      + Long.toHexString(System.nanoTime());
   static final String LAYER_DIR = "/opt/tether";
   private static final Pattern LIBRARY = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
 
