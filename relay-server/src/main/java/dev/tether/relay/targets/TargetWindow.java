@@ -20,13 +20,11 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,18 +65,15 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
   private final BrowserCommands browser = new BrowserCommands(this);
   private final Map<String, AttachedTarget> attached = new ConcurrentHashMap<>();
   private final ByteArrayOutputStream message = new ByteArrayOutputStream();
-  private final Queue<Outgoing> outbox = new ArrayDeque<>();
+  private final DevToolsOutbox outbox;
 
   private volatile CoreSession core;
   private volatile boolean discovering;
   private Runnable unwatch;
   private ScheduledFuture<?> pinger;
-  private boolean writing;
   private boolean closed;
   private int closeCode;
   private String closeReason;
-
-  private record Outgoing(ByteBuffer bytes, Runnable done) {}
 
   public TargetWindow(
       Session session, Sessions sessions, AgentRegistry registry,
@@ -92,6 +87,7 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
     this.maxTextChars = maxTextChars;
     this.scheduler = scheduler;
     this.keepAlive = keepAlive;
+    this.outbox = new DevToolsOutbox(() -> core, session.traffic());
   }
 
   Session session() {
@@ -223,39 +219,7 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
 
   /** Writes one whole message to DevTools after those before it; {@code done} once written. */
   void toDevTools(ByteBuffer bytes, Runnable done) {
-    synchronized (outbox) {
-      outbox.add(new Outgoing(bytes, done));
-      if (writing) {
-        return;
-      }
-      writing = true;
-    }
-    writeNext();
-  }
-
-  private void writeNext() {
-    Outgoing next;
-    synchronized (outbox) {
-      next = outbox.poll();
-      if (next == null) {
-        writing = false;
-        return;
-      }
-    }
-    CoreSession c = core;
-    if (c == null || !c.isOutputOpen()) {
-      next.done().run();
-      writeNext();
-      return;
-    }
-    session.traffic().toClient(next.bytes().remaining(), true);
-    c.sendFrame(new Frame(OpCode.TEXT, true, next.bytes()), Callback.from(() -> {
-      next.done().run();
-      writeNext();
-    }, failure -> {
-      next.done().run();
-      writeNext();
-    }), false);
+    outbox.send(bytes, done);
   }
 
   // Targets
