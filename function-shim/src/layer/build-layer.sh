@@ -11,10 +11,11 @@ JAR="$TARGET/tether-shim.jar"
 LAYER="$TARGET/tether-shim-layer"
 ZIP="$TARGET/tether-shim-layer.zip"
 # What jdeps --print-module-deps reports, less what the shim never loads: java.desktop (Jackson's
-# optional java.beans support), java.sql and java.naming (Logback's optional appenders), jdk.jfr
-# (Netty's optional events). jdk.crypto.ec is for wss:// relays with EC certificates.
+# optional java.beans support), java.xml (Jackson's optional DOM support), jdk.jfr (Netty's
+# optional events). java.net.http is loaded only by --wait-for-debugger's gate. jdk.crypto.ec is
+# for wss:// relays with EC certificates.
 INSTALL=/opt/tether        # where the layer is meant to be unpacked
-MODULES="java.base,java.net.http,java.logging,java.xml,jdk.unsupported,jdk.crypto.ec"
+MODULES="java.base,java.net.http,java.logging,jdk.unsupported,jdk.crypto.ec"
 
 # The shaded jar is rewritten by every build; its content, this script and the launcher decide.
 STAMP="$TARGET/tether-shim-layer.inputs"
@@ -29,22 +30,30 @@ rm -rf "$LAYER" "$ZIP"
 mkdir -p "$LAYER/bin" "$LAYER/lib"
 "$JAVA_HOME/bin/jlink" --add-modules "$MODULES" --strip-debug --no-header-files --no-man-pages \
   --compress=2 --output "$LAYER/runtime"
+# libjvm.so comes with its symbol table (4 MB the layer does not need to run).
+if command -v strip >/dev/null 2>&1; then
+  find "$LAYER/runtime" -name '*.so' -exec strip --strip-unneeded {} + 2>/dev/null || true
+fi
 cp "$JAR" "$LAYER/lib/tether-shim.jar"
 cp "$SRC/tether-shim" "$LAYER/bin/tether-shim"
 chmod 755 "$LAYER/bin/tether-shim"
 
 # Class-data sharing: a training run lists the classes start-up loads, and one static archive
 # holds exactly those (JDK and shim alike), instead of the JDK's generic archives plus a dynamic
-# one. The run wraps a short-lived process and dials a closed loopback port, so it goes through
-# logging, Netty, the HTTP client and process handling, and exits; nothing leaves this machine.
-TRAINING_CMD=(/bin/sleep 1)
+# one. The run is what the launcher (bin/tether-shim) starts: pid mode beside a short-lived node,
+# dialling a closed loopback port, so it goes through logging, Netty and process handling, and
+# exits when node does; nothing leaves this machine.
+TRAINING_PID=
 if command -v node >/dev/null 2>&1; then
-  TRAINING_CMD=(node -e "setTimeout(() => {}, 1500)")
+  node -e "setTimeout(() => {}, 2500)" & TRAINING_PID=$!
+else
+  sleep 2 & TRAINING_PID=$!
 fi
 CLASSLIST="$TARGET/tether-shim.classlist"
 "$LAYER/runtime/bin/java" -Xshare:off -XX:DumpLoadedClassList="$CLASSLIST" -XX:+UseSerialGC \
   -jar "$LAYER/lib/tether-shim.jar" --relay ws://127.0.0.1:9 --token training \
-  --function cds-training --instance cds-training -- "${TRAINING_CMD[@]}" >/dev/null 2>&1 || true
+  --function cds-training --instance cds-training --pid "$TRAINING_PID" >/dev/null 2>&1 || true
+wait "$TRAINING_PID" 2>/dev/null || true
 # JDK 17 uses an archive only with the class path it was dumped with, so it is dumped for the
 # place the layer is meant to live, /opt/tether (function platforms unpack layers under /opt):
 # in a private mount namespace where this layer appears there, leaving the real /opt alone.

@@ -89,6 +89,9 @@ public final class Main {
       if (wanted(only, "B8")) {
         guarded(bench, "B8", () -> ColdStart.run(bench, main));
       }
+      if (wanted(only, "B11")) {
+        guarded(bench, "B11", () -> FunctionColdStart.run(bench));
+      }
       if (wanted(only, "B9")) {
         guarded(bench, "B9", () -> IdleAgents.run(bench));
       }

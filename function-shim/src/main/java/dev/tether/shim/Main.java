@@ -1,5 +1,7 @@
 package dev.tether.shim;
 
+import dev.tether.shim.logging.LogFormat;
+import dev.tether.shim.logging.StderrLoggerProvider;
 import dev.tether.shim.process.ParentWatch;
 import dev.tether.shim.process.SignalForwarder;
 import java.io.IOException;
@@ -12,10 +14,16 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    String logFormat = System.getenv("TETHER_LOG_FORMAT");
-    if (logFormat != null && !logFormat.equals("text") && !logFormat.equals("json")) {
-      System.err.println("tether-shim: TETHER_LOG_FORMAT must be text or json, was '" + logFormat + "'");
+    try {
+      LogFormat.named(System.getenv("TETHER_LOG_FORMAT"));
+    } catch (IllegalArgumentException e) {
+      System.err.println("tether-shim: " + e.getMessage());
       System.exit(2);
+    }
+    // The shim's few-line stderr logger, not whatever SLF4J binding a class path may hold.
+    if (System.getProperty("slf4j.provider") == null) {
+      System.setProperty("slf4j.provider", StderrLoggerProvider.NAME);
+      System.setProperty("slf4j.internal.verbosity", "WARN"); // not "loading provider …"
     }
     if (ShimArguments.wantsHelp(args)) {
       System.out.print(ShimArguments.USAGE);

@@ -137,10 +137,12 @@ public final class Shim implements AutoCloseable {
     }
     shim.tunnel.start();
     if (config.pid() != null) {
-      ProcessHandle.of(config.pid()).ifPresent(node -> node.onExit().thenRun(() -> {
-        shim.log.info("node pid={} exited; the shim stops", config.pid());
-        shim.close();
-      }));
+      // A node that ended since the check above (a launcher's short-lived function) stops it too.
+      ProcessHandle.of(config.pid()).map(ProcessHandle::onExit)
+          .orElse(CompletableFuture.completedFuture(null)).thenRun(() -> {
+            shim.log.info("node pid={} exited; the shim stops", config.pid());
+            shim.close();
+          });
     }
     return shim;
   }

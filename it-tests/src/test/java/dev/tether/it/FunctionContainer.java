@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -18,7 +20,7 @@ import org.testcontainers.utility.DockerImageName;
  * the sample function and dials the relay running in the test JVM.
  */
 final class FunctionContainer implements AutoCloseable {
-  static final long MEMORY_BYTES = 256L * 1024 * 1024;
+  static final long MEMORY_BYTES = 128L * 1024 * 1024; // AWS Lambda's smallest, FC's and SCF's too
 
   private final GenericContainer<?> container;
 
@@ -97,23 +99,45 @@ final class FunctionContainer implements AutoCloseable {
     docker().unpauseContainerCmd(id()).exec();
   }
 
+  /** True when the kernel's OOM killer ended a process of the container, as docker inspect says. */
+  boolean oomKilled() {
+    return Boolean.TRUE.equals(docker().inspectContainerCmd(id()).exec().getState().getOOMKilled());
+  }
+
+  boolean running() {
+    return Boolean.TRUE.equals(docker().inspectContainerCmd(id()).exec().getState().getRunning());
+  }
+
   /** SIGKILL, as a platform ends an instance without notice; the kernel closes its sockets. */
   void kill() {
     docker().killContainerCmd(id()).exec();
   }
 
-  /** Resident memory of the shim (the container's PID 1) and of its node child, in KiB. */
+  /**
+   * Resident memory of the shim and of node, in KiB. The layer's launcher exec's into node (the
+   * container's first process) and leaves the shim as its child; in the shim's own wrap mode it is
+   * the other way round, so each is found by its name.
+   */
   long[] residentKib() throws IOException {
-    long pid = docker().inspectContainerCmd(id()).exec().getState().getPidLong();
-    long shim = rss(pid);
-    long node = 0;
-    // The JVM starts node from its main thread, which is not the process's first task.
-    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+    long first = docker().inspectContainerCmd(id()).exec().getState().getPidLong();
+    List<Long> pids = new ArrayList<>(List.of(first));
+    try (var tasks = Files.list(Path.of("/proc/" + first + "/task"))) {
       for (Path task : tasks.toList()) {
-        String children = Files.readString(task.resolve("children")).trim();
-        if (!children.isEmpty()) {
-          node = rss(Long.parseLong(children.split("\\s+")[0]));
+        for (String child : Files.readString(task.resolve("children")).trim().split("\\s+")) {
+          if (!child.isEmpty()) {
+            pids.add(Long.parseLong(child));
+          }
         }
+      }
+    }
+    long shim = -1;
+    long node = -1;
+    for (long pid : pids) {
+      String name = Files.readString(Path.of("/proc/" + pid + "/comm")).trim();
+      if (name.equals("java")) {
+        shim = rss(pid);
+      } else if (name.equals("node")) {
+        node = rss(pid);
       }
     }
     return new long[] {shim, node};

@@ -117,6 +117,58 @@ class FunctionContainerTest {
   }
 
   @Test
+  void inA128MbContainerASessionPausesReadsALargeScriptAndAHeapSnapshotAndNothingIsOomKilled()
+      throws Exception {
+    int line = TetherStack.lineOf("examples/orders/handler.js", "const tax =");
+    try (CdpClient devtools = CdpClient.connect(tether.openSession(alice, "orders"))) {
+      devtools.send("Debugger.enable");
+      // The function loads a large module (FunctionImage's bundle.js), as a bundle would be.
+      JsonNode loaded = devtools.send("Runtime.evaluate",
+          "expression", "process.mainModule.require('/var/task/bundle.js')");
+      assertThat(loaded.path("result").path("value").asText()).isEqualTo("bundle");
+      String big = null;
+      while (big == null) {
+        JsonNode parsed = devtools.awaitEvent("Debugger.scriptParsed", Duration.ofSeconds(30));
+        if (parsed.path("params").path("url").asText().endsWith("bundle.js")) {
+          big = parsed.path("params").path("scriptId").asText();
+        }
+      }
+      devtools.send("HeapProfiler.collectGarbage"); // what loading it left behind
+      JsonNode source = devtools.send("Debugger.getScriptSource",
+          CdpClient.params("scriptId", big), Duration.ofSeconds(60));
+      assertThat(source.path("scriptSource").asText().length())
+          .isGreaterThan(FunctionImage.BUNDLE_BYTES);
+
+      devtools.send("HeapProfiler.takeHeapSnapshot", CdpClient.params("reportProgress", false),
+          Duration.ofSeconds(120));
+      StringBuilder snapshot = new StringBuilder();
+      for (JsonNode event : devtools.received()) {
+        if (event.path("method").asText().equals("HeapProfiler.addHeapSnapshotChunk")) {
+          snapshot.append(event.path("params").path("chunk").asText());
+        }
+      }
+      JsonNode heap = CdpClient.JSON.readTree(snapshot.toString());
+      assertThat(heap.path("snapshot").path("node_count").asLong()).isPositive();
+
+      devtools.send("Debugger.setBreakpointByUrl", "lineNumber", line, "urlRegex", "handler\\.js$");
+      CompletableFuture<HttpResponse<String>> invocation =
+          invoke("{\"customer\":\"dave\",\"items\":[{\"unitPrice\":5,\"quantity\":1}]}");
+      devtools.awaitEvent("Debugger.paused", Duration.ofSeconds(30));
+      devtools.send("Debugger.resume");
+      assertThat(invocation.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      long[] rss = function.residentKib();
+      System.out.printf("[figures] 128 MB container after a %d MB script source (%d chars of"
+              + " heap snapshot): RSS shim %d KiB, node %d KiB%n",
+          FunctionImage.BUNDLE_BYTES >> 20, snapshot.length(), rss[0], rss[1]);
+    }
+    assertThat(function.oomKilled()).as("docker inspect: OOMKilled").isFalse();
+    assertThat(function.running()).isTrue();
+    assertThat(invoke("{\"customer\":\"erin\",\"items\":[]}").get(30, TimeUnit.SECONDS)
+        .statusCode()).as("the function keeps serving").isEqualTo(200);
+    assertThat(tether.relay().agents().find("orders", instance)).isPresent();
+  }
+
+  @Test
   void aTenSecondDockerPauseMidSessionLosesNothingAndTheSessionGoesOn() throws Exception {
     try (CdpClient devtools = CdpClient.connect(tether.openSession(alice, "orders"))) {
       devtools.send("Runtime.enable");

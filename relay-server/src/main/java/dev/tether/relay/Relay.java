@@ -11,6 +11,8 @@ import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditLog;
 import dev.tether.relay.audit.PolicyAudit;
 import dev.tether.relay.audit.AuditStores;
+import dev.tether.relay.audit.SealSigner;
+import dev.tether.relay.audit.SealVerifier;
 import dev.tether.relay.auth.AuthConfig;
 import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.auth.TicketMinting;
@@ -24,6 +26,7 @@ import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.CorsHandler;
 import dev.tether.relay.http.JsonErrorHandler;
 import dev.tether.relay.http.Router;
+import dev.tether.relay.inspector.InspectorInfo;
 import dev.tether.relay.policy.HandshakeDeadline;
 import dev.tether.relay.policy.Policy;
 import dev.tether.relay.policy.PolicyListener;
@@ -140,7 +143,8 @@ public final class Relay implements AutoCloseable {
               config.externalIssuer()),
           keys, new TicketReplayCache(clock), clock);
       audit = AuditLog.start(AuditStores.create(config.audit(), config.dataDir()), config.audit(),
-          clock);
+          new SealSigner(keys.signer(), keys.keyId(), clock),
+          SealVerifier.fromJwkSet(keys.publicJwkSetJson()), clock);
       sessions = new Sessions(scheduler, clock, config.maxSessionDuration(), config.idleTimeout(),
           audit);
       registry = new AgentRegistry(sessions, audit, clock);
@@ -180,6 +184,7 @@ public final class Relay implements AutoCloseable {
                 .detail("status", e.status()).build()))
         .onRefusal(e -> metrics.refused("api", e.code()));
     router.on("GET", "/healthz", ex -> ex.json(200, Map.of("status", "ok")));
+    InspectorInfo.load().routes(router); // as Node answers them, for CDP libraries
     router.on("GET", "/.well-known/jwks.json",
         ex -> ex.rawJson(200, keys.publicJwkSetJson().getBytes(StandardCharsets.UTF_8)));
     router.on("GET", Tunnel.AGENT_PATH, ex -> {

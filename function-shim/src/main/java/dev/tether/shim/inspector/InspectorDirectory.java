@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.protocol.Target;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,17 +25,10 @@ public final class InspectorDirectory {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
   private final String hostPort;
-  private final HttpClient http;
 
   /** An inspector at {@code host:port}. */
   public InspectorDirectory(String hostPort) {
     this.hostPort = hostPort;
-    // HTTP/1.1 only: an h2c upgrade offer is not something Node's inspector server expects.
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(REQUEST_TIMEOUT)
-            .build();
   }
 
   public String hostPort() {
@@ -73,26 +63,24 @@ public final class InspectorDirectory {
   }
 
   private CompletableFuture<InspectorSnapshot> fetchOnce() {
-    CompletableFuture<String> version = get("/json/version");
-    CompletableFuture<String> list = get("/json/list");
-    return version.thenCombine(list, (v, l) -> parse(hostPort, v, l));
+    // Two small loopback requests on a short-lived thread: the shim keeps no HTTP client around.
+    return CompletableFuture.supplyAsync(
+        () -> parse(hostPort, get("/json/version"), get("/json/list")),
+        task -> {
+          Thread thread = new Thread(task, "tether-inspector-http");
+          thread.setDaemon(true);
+          thread.start();
+        });
   }
 
-  private CompletableFuture<String> get(String path) {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://" + hostPort + path))
-            .timeout(REQUEST_TIMEOUT)
-            .GET()
-            .build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-        .thenApply(
-            response -> {
-              if (response.statusCode() != 200) {
-                throw new CompletionException(
-                    new IOException(path + " answered HTTP " + response.statusCode()));
-              }
-              return response.body();
-            });
+  private String get(String path) {
+    int colon = hostPort.lastIndexOf(':');
+    try {
+      return InspectorHttp.get(hostPort.substring(0, colon),
+          Integer.parseInt(hostPort.substring(colon + 1)), path, REQUEST_TIMEOUT);
+    } catch (IOException e) {
+      throw new CompletionException(e);
+    }
   }
 
   /** Reads the two JSON answers; package-private for tests. */

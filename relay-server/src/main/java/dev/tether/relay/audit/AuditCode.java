@@ -33,7 +33,9 @@ public enum AuditCode {
   CDP_COMMAND_UNCAPTURED("TCD002W", "cdp.command"),
   AUDIT_STARTED("TAD001I", "audit.started"),
   /** The write queue was full and events were lost; the record says how many. */
-  AUDIT_DROPPED("TAD002E", "audit.dropped");
+  AUDIT_DROPPED("TAD002E", "audit.dropped"),
+  /** At start, the trail's end was not the record the relay last signed (details.problem). */
+  AUDIT_UNSIGNED("TAD003W", "audit.unsigned");
 
   private final String code;
   private final String type;

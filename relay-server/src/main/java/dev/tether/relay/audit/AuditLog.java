@@ -23,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * on the record. A store that fails is retried every second with the same batch; while it fails
  * (or drops) {@link #acceptsSessions()} is false under {@code failClosed}. {@link #close} drains
  * the queue before closing the store, so a clean shutdown loses nothing.
+ *
+ * <p>Each batch is sealed: the relay's key signs its last record once, and the store keeps that
+ * seal as its new head. When the log opens a trail whose end is not the record its signed head
+ * names (a crash between a write and its seal, or someone who changed the trail while the relay
+ * was down), the first batch starts with an {@code audit.unsigned} record saying so, so going on
+ * signing never quietly vouches for what the relay did not write.
  */
 public final class AuditLog implements AuditSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
@@ -32,6 +38,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   private final AuditStore store;
   private final AuditConfig config;
+  private final SealSigner signer;
+  private final SealVerifier keys;
   private final Clock clock;
   private final BlockingQueue<AuditEvent> queue;
   private final AtomicLong dropped = new AtomicLong();
@@ -46,19 +54,28 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private long seq; // writer thread only, once the chain is loaded
   private String prevHash;
   private boolean chainLoaded;
+  private String unsigned; // why the trail's end is not what the relay signed, until recorded
 
-  private AuditLog(AuditStore store, AuditConfig config, Clock clock) {
+  private AuditLog(AuditStore store, AuditConfig config, SealSigner signer, SealVerifier keys,
+      Clock clock) {
     this.store = store;
     this.config = config;
+    this.signer = signer;
+    this.keys = keys;
     this.clock = clock;
     this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
     this.writer = new Thread(this::run, "audit-writer");
     writer.setDaemon(true);
   }
 
-  /** Opens the store (a failure leaves the log unwritable and retrying) and starts writing. */
-  public static AuditLog start(AuditStore store, AuditConfig config, Clock clock) {
-    AuditLog log = new AuditLog(store, config, clock);
+  /**
+   * Opens the store (a failure leaves the log unwritable and retrying) and starts writing,
+   * sealing each batch with {@code signer}; {@code keys} are the public half, to check the head
+   * the trail was left with.
+   */
+  public static AuditLog start(AuditStore store, AuditConfig config, SealSigner signer,
+      SealVerifier keys, Clock clock) {
+    AuditLog log = new AuditLog(store, config, signer, keys, clock);
     log.loadChain();
     log.writer.start();
     log.record(AuditEvent.of(AuditCode.AUDIT_STARTED).at(clock.instant()).actor(AuditEvent.RELAY)
@@ -204,13 +221,21 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       records.add(gap);
       prev = gap.hash();
     }
+    String unsignedNow = unsigned;
+    if (unsignedNow != null) {
+      AuditRecord note = AuditRecord.seal(++next, prev,
+          AuditEvent.of(AuditCode.AUDIT_UNSIGNED).at(clock.instant()).actor(AuditEvent.RELAY)
+              .detail("problem", unsignedNow).build());
+      records.add(note);
+      prev = note.hash();
+    }
     for (AuditEvent event : batch) {
       AuditRecord record = AuditRecord.seal(++next, prev, event);
       records.add(record);
       prev = record.hash();
     }
     try {
-      store.append(records);
+      store.append(records, signer.sign(next, prev));
     } catch (IOException | RuntimeException e) {
       dropped.addAndGet(lost);
       failed(e);
@@ -218,6 +243,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
     seq = next;
     prevHash = prev;
+    unsigned = null;
     if (!writable) {
       LOG.info("audit trail writable store=\"{}\"", store.describe());
     }
@@ -235,6 +261,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       Optional<AuditRecord> last = store.last();
       seq = last.map(AuditRecord::seq).orElse(0L);
       prevHash = last.map(AuditRecord::hash).orElse(AuditRecord.GENESIS);
+      unsigned = unsignedEnd(store.head(), last);
+      if (unsigned != null) {
+        LOG.warn("audit trail does not end where the relay signed it store=\"{}\" problem=\"{}\"",
+            store.describe(), unsigned);
+      }
       chainLoaded = true;
       writable = true;
       LOG.info("audit trail open store=\"{}\" lastSeq={}", store.describe(), seq);
@@ -243,6 +274,30 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       failed(e);
       return false;
     }
+  }
+
+  /** Why the trail's last record is not the one its signed head names; null when it is. */
+  private String unsignedEnd(Optional<String> head, Optional<AuditRecord> last) {
+    if (last.isEmpty() && head.isEmpty()) {
+      return null; // a new trail
+    }
+    if (head.isEmpty()) {
+      return "the trail ends at record " + last.get().seq() + " but has no signed head (written"
+          + " by a Tether that did not sign it, or the head was removed)";
+    }
+    AuditSeal seal;
+    try {
+      seal = keys.read(head.get());
+    } catch (SealVerifier.Refused e) {
+      return "the trail's head " + e.getMessage();
+    }
+    long lastSeq = last.map(AuditRecord::seq).orElse(0L);
+    if (seal.seq() == lastSeq && last.get().hash().equals(seal.hash())) {
+      return null;
+    }
+    return "the signed head names record " + seal.seq() + " (signed at " + seal.signedAt()
+        + ") but the trail ends at record " + lastSeq + (seal.seq() == lastSeq
+        ? " with another hash" : "");
   }
 
   private void failed(Exception e) {

@@ -15,14 +15,24 @@ public interface AuditStore extends AutoCloseable {
   /** The last record written, to continue the chain from; empty for a new trail. */
   Optional<AuditRecord> last() throws IOException;
 
-  /** Appends records in order, durably (see each store's policy), or throws and writes none. */
-  void append(List<AuditRecord> records) throws IOException;
+  /**
+   * Appends records in order, durably (see each store's policy), or throws and writes none; then
+   * keeps {@code seal} (the relay's signature over the last of them) as a checkpoint and as the
+   * new head.
+   */
+  void append(List<AuditRecord> records, AuditSeal seal) throws IOException;
+
+  /** The stored head (a seal, as stored), empty for a new trail or one never signed. */
+  Optional<String> head() throws IOException;
 
   /** Matching records, newest first. */
   AuditQuery.Page query(AuditQuery query) throws IOException;
 
-  /** Verifies the whole chain from the first record to the head. */
-  ChainVerifier.Report verify() throws IOException;
+  /**
+   * Verifies the whole chain from the first record to the head, and holds it against the seals
+   * and the head, which {@code keys} must show the relay signed.
+   */
+  ChainVerifier.Report verify(SealVerifier keys) throws IOException;
 
   /** What the store is, for logs and messages (never with a password). */
   String describe();

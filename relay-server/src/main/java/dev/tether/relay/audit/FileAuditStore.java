@@ -2,7 +2,6 @@ package dev.tether.relay.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,11 +11,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded store: JSON Lines under {@code <dataDir>/audit/}, one record a line, in files
@@ -29,16 +33,23 @@ import java.util.stream.Stream;
  * most the batch being written; a clean shutdown loses nothing. After the force, {@code head.json}
  * (the last seq and hash) is replaced atomically; it is how {@code verify} notices records cut off
  * the end.
+ *
+ * <p>Each batch's seal (the relay's signature over its last record) is appended to the file's
+ * {@code audit-000001.seals} and becomes {@code head.json}, so a rotated file ends with the seal
+ * of its final hash. Files are 0600 and the directory 0700, tightened on open.
  */
 public final class FileAuditStore implements AuditStore {
   private static final Pattern NAME = Pattern.compile("audit-(\\d{6})\\.jsonl");
-  private static final String HEAD = "head.json";
+  private static final Pattern SEALS = Pattern.compile("audit-(\\d{6})\\.seals");
+  static final String HEAD = "head.json";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(FileAuditStore.class);
   private static final int TAIL_BYTES = 512 * 1024;
 
   private final Path dir;
   private final long rotateBytes;
   private FileChannel current;
+  private FileChannel currentSeals;
   private int currentIndex;
 
   public FileAuditStore(Path dir, long rotateBytes) {
@@ -48,11 +59,20 @@ public final class FileAuditStore implements AuditStore {
 
   /** The files of the trail in chain order. */
   public List<Path> files() throws IOException {
+    return list(NAME);
+  }
+
+  /** The seal files, in chain order; a file's seals may outlive it. */
+  public List<Path> sealFiles() throws IOException {
+    return list(SEALS);
+  }
+
+  private List<Path> list(Pattern name) throws IOException {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
     try (Stream<Path> list = Files.list(dir)) {
-      return list.filter(p -> NAME.matcher(p.getFileName().toString()).matches()).sorted().toList();
+      return list.filter(p -> name.matcher(p.getFileName().toString()).matches()).sorted().toList();
     }
   }
 
@@ -61,7 +81,7 @@ public final class FileAuditStore implements AuditStore {
     if (current != null && current.isOpen()) {
       return;
     }
-    Files.createDirectories(dir);
+    OwnerOnly.directory(dir);
     List<Path> files = files();
     currentIndex = files.isEmpty() ? 1 : index(files.get(files.size() - 1));
     Path path = file(currentIndex);
@@ -76,8 +96,14 @@ public final class FileAuditStore implements AuditStore {
         }
       }
     }
-    current = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND);
+    openChannels(StandardOpenOption.CREATE);
+  }
+
+  private void openChannels(StandardOpenOption create) throws IOException {
+    current = FileChannel.open(file(currentIndex), Set.of(create, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND), OwnerOnly.file());
+    currentSeals = FileChannel.open(seals(currentIndex), Set.of(StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE, StandardOpenOption.APPEND), OwnerOnly.file());
   }
 
   @Override
@@ -93,7 +119,8 @@ public final class FileAuditStore implements AuditStore {
   }
 
   @Override
-  public synchronized void append(List<AuditRecord> records) throws IOException {
+  public synchronized void append(List<AuditRecord> records, AuditSeal seal)
+      throws IOException {
     if (records.isEmpty()) {
       return;
     }
@@ -120,8 +147,40 @@ public final class FileAuditStore implements AuditStore {
       }
       throw e;
     }
-    AuditRecord last = records.get(records.size() - 1);
-    writeHead(new ChainVerifier.Head(last.seq(), last.hash()));
+    // The records are durable now: a seal that cannot be written must not make the writer
+    // append them again. The next batch's seal covers them; until then verify reports them.
+    // The seal is not forced either: a power cut that loses it leaves the batch unsigned, which
+    // the relay records when it starts again (see AuditLog).
+    try {
+      ByteBuffer sealLine = ByteBuffer.wrap((seal.jws() + "\n").getBytes(StandardCharsets.UTF_8));
+      while (sealLine.hasRemaining()) {
+        currentSeals.write(sealLine);
+      }
+      writeHead(seal);
+    } catch (IOException e) {
+      LOG.warn("audit seal not written seq={} dir={} cause=\"{}\"; the next batch's seal covers"
+          + " the records", seal.seq(), dir, e.getMessage());
+    }
+  }
+
+  /** Where the head is kept. */
+  Path headFile() {
+    return dir.resolve(HEAD);
+  }
+
+  @Override
+  public Optional<String> head() throws IOException {
+    Path head = headFile();
+    if (!Files.exists(head)) {
+      return Optional.empty();
+    }
+    String text = Files.readString(head, StandardCharsets.UTF_8);
+    try {
+      JsonNode seal = JSON.readTree(text).path("seal");
+      return seal.isTextual() ? Optional.of(seal.asText()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.of(text); // not JSON: verify says it is no seal
+    }
   }
 
   @Override
@@ -146,21 +205,8 @@ public final class FileAuditStore implements AuditStore {
   }
 
   @Override
-  public ChainVerifier.Report verify() throws IOException {
-    ChainVerifier verifier = new ChainVerifier();
-    for (Path file : files()) {
-      try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        String line;
-        int number = 0;
-        while ((line = reader.readLine()) != null) {
-          number++;
-          if (!verifier.accept(file.getFileName() + " line " + number, line)) {
-            return verifier.finish(Optional.empty());
-          }
-        }
-      }
-    }
-    return verifier.finish(head());
+  public ChainVerifier.Report verify(SealVerifier keys) throws IOException {
+    return new FileTrailCheck(this, keys).run();
   }
 
   @Override
@@ -170,6 +216,14 @@ public final class FileAuditStore implements AuditStore {
 
   @Override
   public synchronized void close() {
+    if (currentSeals != null) {
+      try {
+        currentSeals.close();
+      } catch (IOException e) {
+        // a lost seal is reported by verify
+      }
+      currentSeals = null;
+    }
     if (current != null) {
       try {
         current.force(false);
@@ -181,17 +235,15 @@ public final class FileAuditStore implements AuditStore {
     }
   }
 
-  private Optional<ChainVerifier.Head> head() throws IOException {
-    Path head = dir.resolve(HEAD);
-    if (!Files.exists(head)) {
-      return Optional.empty();
-    }
-    JsonNode node = JSON.readTree(head.toFile());
-    return Optional.of(new ChainVerifier.Head(node.path("seq").asLong(), node.path("hash").asText()));
-  }
-
-  private void writeHead(ChainVerifier.Head head) throws IOException {
+  private void writeHead(AuditSeal seal) throws IOException {
+    Map<String, Object> head = new LinkedHashMap<>();
+    head.put("seq", seal.seq()); // for people: verify reads only the signed seal
+    head.put("hash", seal.hash());
+    head.put("signedAt", seal.signedAt().toString());
+    head.put("seal", seal.jws());
     Path tmp = dir.resolve(HEAD + ".tmp");
+    Files.deleteIfExists(tmp);
+    Files.createFile(tmp, OwnerOnly.file());
     Files.writeString(tmp, JSON.writeValueAsString(head) + "\n");
     Files.move(tmp, dir.resolve(HEAD), StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
@@ -200,13 +252,18 @@ public final class FileAuditStore implements AuditStore {
   private void rotate() throws IOException {
     current.force(false);
     current.close();
+    currentSeals.force(false); // its last line seals the file's final hash
+    currentSeals.close();
     currentIndex++;
-    current = FileChannel.open(file(currentIndex), StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    openChannels(StandardOpenOption.CREATE_NEW);
   }
 
   private Path file(int index) {
     return dir.resolve(String.format("audit-%06d.jsonl", index));
+  }
+
+  private Path seals(int index) {
+    return dir.resolve(String.format("audit-%06d.seals", index));
   }
 
   private static int index(Path file) {

@@ -20,6 +20,11 @@ import java.util.Optional;
  * batch is one transaction that also moves the head row, so a commit is the fsync point.
  *
  * <p>One relay writes a table (the primary key on {@code seq} refuses a second writer's chain).
+ *
+ * <p>Each batch also stores its seal (the relay's signature over its last record) in
+ * {@code tether_audit_seal} and as the head row. Triggers created with the schema refuse UPDATE,
+ * DELETE and TRUNCATE on the trail and its seals, for every role: a table owner or superuser can
+ * still drop them, which is what the seals are for.
  */
 public final class PostgresAuditStore implements AuditStore {
   private static final String[] SCHEMA = {
@@ -29,8 +34,27 @@ public final class PostgresAuditStore implements AuditStore {
       "CREATE INDEX IF NOT EXISTS tether_audit_time ON tether_audit (time)",
       "CREATE INDEX IF NOT EXISTS tether_audit_session ON tether_audit (session)",
       "CREATE TABLE IF NOT EXISTS tether_audit_head ("
-          + " id INT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL)"
+          + " id INT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL)",
+      "ALTER TABLE tether_audit_head ADD COLUMN IF NOT EXISTS seal TEXT",
+      "CREATE TABLE IF NOT EXISTS tether_audit_seal (seq BIGINT PRIMARY KEY, seal TEXT NOT NULL)",
+      "CREATE OR REPLACE FUNCTION tether_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS $$"
+          + " BEGIN RAISE EXCEPTION 'the Tether audit trail is append-only: % on % refused',"
+          + " TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege'; END $$",
+      appendOnly("tether_audit"),
+      appendOnly("tether_audit_seal")
   };
+
+  /** Creates the triggers that refuse changes to {@code table}, unless they exist already. */
+  private static String appendOnly(String table) {
+    return "DO $$ BEGIN"
+        + " IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '" + table + "_no_change'"
+        + "   AND tgrelid = '" + table + "'::regclass) THEN"
+        + "  CREATE TRIGGER " + table + "_no_change BEFORE UPDATE OR DELETE ON " + table
+        + "   FOR EACH ROW EXECUTE FUNCTION tether_audit_refuse();"
+        + "  CREATE TRIGGER " + table + "_no_truncate BEFORE TRUNCATE ON " + table
+        + "   FOR EACH STATEMENT EXECUTE FUNCTION tether_audit_refuse();"
+        + " END IF; END $$";
+  }
 
   private final String url;
   private Connection writer;
@@ -71,7 +95,8 @@ public final class PostgresAuditStore implements AuditStore {
   }
 
   @Override
-  public synchronized void append(List<AuditRecord> records) throws IOException {
+  public synchronized void append(List<AuditRecord> records, AuditSeal seal)
+      throws IOException {
     if (records.isEmpty()) {
       return;
     }
@@ -79,9 +104,12 @@ public final class PostgresAuditStore implements AuditStore {
     try (PreparedStatement insert = writer.prepareStatement(
             "INSERT INTO tether_audit (seq, time, code, type, actor, function, session, record)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        PreparedStatement sealed = writer.prepareStatement(
+            "INSERT INTO tether_audit_seal (seq, seal) VALUES (?, ?)");
         PreparedStatement head = writer.prepareStatement(
-            "INSERT INTO tether_audit_head (id, seq, hash) VALUES (1, ?, ?)"
-                + " ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash")) {
+            "INSERT INTO tether_audit_head (id, seq, hash, seal) VALUES (1, ?, ?, ?)"
+                + " ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash,"
+                + " seal = EXCLUDED.seal")) {
       for (AuditRecord record : records) {
         insert.setLong(1, record.seq());
         insert.setTimestamp(2, Timestamp.from(Instant.parse(record.text("time"))));
@@ -94,9 +122,12 @@ public final class PostgresAuditStore implements AuditStore {
         insert.addBatch();
       }
       insert.executeBatch();
-      AuditRecord last = records.get(records.size() - 1);
-      head.setLong(1, last.seq());
-      head.setString(2, last.hash());
+      sealed.setLong(1, seal.seq());
+      sealed.setString(2, seal.jws());
+      sealed.executeUpdate();
+      head.setLong(1, seal.seq());
+      head.setString(2, seal.hash());
+      head.setString(3, seal.jws());
       head.executeUpdate();
       writer.commit();
     } catch (SQLException e) {
@@ -142,28 +173,52 @@ public final class PostgresAuditStore implements AuditStore {
   }
 
   @Override
-  public ChainVerifier.Report verify() throws IOException {
-    ChainVerifier verifier = new ChainVerifier();
+  public Optional<String> head() throws IOException {
+    try (Connection c = connect();
+        Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery("SELECT seal FROM tether_audit_head WHERE id = 1")) {
+      return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.empty();
+    } catch (SQLException e) {
+      throw failure("cannot read the head of", e);
+    }
+  }
+
+  @Override
+  public ChainVerifier.Report verify(SealVerifier keys) throws IOException {
+    ChainVerifier verifier = new ChainVerifier(keys);
     try (Connection c = connect()) {
-      c.setAutoCommit(false); // lets the driver stream rows instead of loading them all
+      // one snapshot of records, seals and head, however the writer moves on meanwhile
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      c.setAutoCommit(false); // also lets the driver stream rows instead of loading them all
       try (Statement s = c.createStatement()) {
         s.setFetchSize(1000);
+        try (ResultSet head = s.executeQuery("SELECT seal FROM tether_audit_head WHERE id = 1")) {
+          verifier.head("the head row", head.next()
+              ? Optional.ofNullable(head.getString(1)) : Optional.empty());
+        }
+        try (ResultSet seals = s.executeQuery("SELECT seq, seal FROM tether_audit_seal ORDER BY seq")) {
+          while (seals.next()) {
+            verifier.seal("seal row seq=" + seals.getLong(1), seals.getString(2));
+          }
+        }
         try (ResultSet rows = s.executeQuery("SELECT seq, record FROM tether_audit ORDER BY seq")) {
           while (rows.next()) {
             if (!verifier.accept("row seq=" + rows.getLong(1), rows.getString(2))) {
-              return verifier.finish(Optional.empty());
+              break;
             }
           }
         }
-        try (ResultSet head = s.executeQuery("SELECT seq, hash FROM tether_audit_head")) {
-          return verifier.finish(head.next()
-              ? Optional.of(new ChainVerifier.Head(head.getLong(1), head.getString(2)))
-              : Optional.empty());
-        }
+        return verifier.finish();
       } finally {
         c.rollback();
       }
     } catch (SQLException e) {
+      if ("42P01".equals(e.getSQLState()) || "42703".equals(e.getSQLState())) {
+        throw new IOException("the audit tables at " + redacted(url) + " lack the seals ("
+            + e.getMessage() + "): they were written by a Tether that did not sign its trail, or"
+            + " never by a relay; start the relay once with this config so it signs the trail"
+            + " (it records audit.unsigned), then verify again", e);
+      }
       throw failure("cannot verify", e);
     }
   }

@@ -2,6 +2,8 @@ package dev.tether.relay.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -40,7 +42,7 @@ public final class SigningKeys {
    * first start.
    */
   public static SigningKeys loadOrCreate(Path dataDir) throws IOException {
-    Path file = dataDir.resolve("keys").resolve("signing-key.jwk.json");
+    Path file = keyFile(dataDir);
     if (Files.exists(file)) {
       return load(file);
     }
@@ -50,6 +52,11 @@ public final class SigningKeys {
     }
     log.info("created signing key kid={} file={}", created.keyId(), file);
     return created;
+  }
+
+  /** Where the key of the relay with data directory {@code dataDir} lives. */
+  public static Path keyFile(Path dataDir) {
+    return dataDir.resolve("keys").resolve("signing-key.jwk.json");
   }
 
   /** A fresh key held only in memory, for tests and throwaway relays. */
@@ -75,6 +82,15 @@ public final class SigningKeys {
     return new JWKSet(publicKey()).toString(true);
   }
 
+  /** Signs with the private key (ES256), e.g. the audit trail's head. */
+  public JWSSigner signer() {
+    try {
+      return new ECDSASigner(key);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("this JVM cannot sign with EC P-256 keys", e);
+    }
+  }
+
   ECKey publicKey() {
     return key.toPublicJWK();
   }
@@ -84,7 +100,7 @@ public final class SigningKeys {
   }
 
   private static SigningKeys load(Path file) throws IOException {
-    warnWhenOthersMayRead(file);
+    keepPrivate(file);
     String json = Files.readString(file, StandardCharsets.UTF_8);
     JWK jwk;
     try {
@@ -139,14 +155,27 @@ public final class SigningKeys {
     }
   }
 
-  private static void warnWhenOthersMayRead(Path file) throws IOException {
+  /**
+   * Tightens the key file to 0600 and its folder to 0700, also when an older version or a copy
+   * by hand left them open to others; warns when that is not possible.
+   */
+  private static void keepPrivate(Path file) {
     if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
       return;
     }
-    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-    if (perms.contains(PosixFilePermission.GROUP_READ)
-        || perms.contains(PosixFilePermission.OTHERS_READ)) {
-      log.warn("signing key file is readable by others file={}; run chmod 600 on it", file);
+    tighten(file.getParent(), PosixFilePermissions.fromString("rwx------"));
+    tighten(file, PosixFilePermissions.fromString("rw-------"));
+  }
+
+  private static void tighten(Path path, Set<PosixFilePermission> wanted) {
+    try {
+      if (!Files.getPosixFilePermissions(path).equals(wanted)) {
+        Files.setPosixFilePermissions(path, wanted);
+        log.info("made private file={} mode={}", path, PosixFilePermissions.toString(wanted));
+      }
+    } catch (IOException e) {
+      log.warn("signing key file or folder is open to others and cannot be made private file={}"
+          + " cause=\"{}\"; run chmod 600 on the file, 700 on its folder", path, e.getMessage());
     }
   }
 }

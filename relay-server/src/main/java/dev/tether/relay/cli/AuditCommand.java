@@ -2,25 +2,41 @@ package dev.tether.relay.cli;
 
 import dev.tether.relay.RelayConfig;
 import dev.tether.relay.RelayConfigFile;
+import dev.tether.relay.audit.AuditSeal;
 import dev.tether.relay.audit.AuditStore;
 import dev.tether.relay.audit.AuditStores;
 import dev.tether.relay.audit.ChainVerifier;
+import dev.tether.relay.audit.SealVerifier;
+import dev.tether.relay.auth.SigningKeys;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 
 /**
- * {@code tether audit verify [--data-dir D] [--config F]}: walks the audit chain of the
- * configured store and exits 0 when it is intact, 1 naming the first bad record otherwise.
+ * {@code tether audit verify [--data-dir D] [--config F] [--jwks URL-or-file]}: walks the audit
+ * chain of the configured store, holds it against the relay's signed seals and head, and exits 0
+ * when it is intact, 1 naming the first record it can no longer vouch for otherwise. The public
+ * key comes from {@code --jwks} (the relay's {@code /.well-known/jwks.json}, or a copy kept where
+ * whoever can write the data directory cannot), else from the data directory's own key.
  */
 final class AuditCommand {
-  static final Set<String> OPTIONS = Set.of("data-dir", "config");
+  static final Set<String> OPTIONS = Set.of("data-dir", "config", "jwks");
+  private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
 
   private AuditCommand() {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
     if (argv.length < 2 || !argv[1].equals("verify")) {
-      throw new UsageException("audit: say what to do: audit verify [--data-dir D] [--config F]");
+      throw new UsageException(
+          "audit: say what to do: audit verify [--data-dir D] [--config F] [--jwks URL-or-file]");
     }
     Args args = Args.parse("audit verify", argv, 2, OPTIONS);
     RelayConfig.Builder builder;
@@ -33,14 +49,19 @@ final class AuditCommand {
     }
     args.get("data-dir").map(Path::of).ifPresent(builder::dataDir);
     RelayConfig config = builder.build();
+    SealVerifier keys = args.has("jwks")
+        ? jwks(args.get("jwks").orElseThrow())
+        : dataDirKey(config.dataDir());
     try (AuditStore store = AuditStores.create(config.audit(), config.dataDir())) {
-      ChainVerifier.Report report = store.verify();
+      ChainVerifier.Report report = store.verify(keys);
       if (report.intact()) {
         if (report.records() == 0) {
           out.println("audit trail is empty (" + store.describe() + ")");
         } else {
+          AuditSeal head = report.head().orElseThrow();
           out.println("audit trail intact: " + report.records() + " records, last "
-              + report.lastSeq() + " (" + store.describe() + ")");
+              + report.lastSeq() + ", signed at " + head.signedAt() + " by key " + head.keyId()
+              + " (" + store.describe() + ")");
         }
         return 0;
       }
@@ -49,5 +70,55 @@ final class AuditCommand {
           + ")");
       return 1;
     }
+  }
+
+  /** The public keys in a JWK set at an http(s) URL or in a file. */
+  private static SealVerifier jwks(String source) throws IOException, InterruptedException {
+    String json;
+    if (source.startsWith("http://") || source.startsWith("https://")) {
+      URI uri;
+      try {
+        uri = URI.create(source);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("audit verify: --jwks " + source + " is not a URL");
+      }
+      HttpClient client = HttpClient.newBuilder().connectTimeout(FETCH_TIMEOUT).build();
+      HttpResponse<String> response;
+      try {
+        response = client.send(HttpRequest.newBuilder(uri).timeout(FETCH_TIMEOUT).GET().build(),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new IOException("cannot fetch the relay's keys from " + source + " ("
+            + e.getMessage() + "); is the relay running there?", e);
+      }
+      if (response.statusCode() != 200) {
+        throw new IOException("fetching the relay's keys from " + source + " answered "
+            + response.statusCode() + "; point --jwks at the relay's /.well-known/jwks.json");
+      }
+      json = response.body();
+    } else {
+      Path file = Path.of(source);
+      if (!Files.isRegularFile(file)) {
+        throw new UsageException("audit verify: --jwks " + source + " is neither an http(s) URL"
+            + " nor a file");
+      }
+      json = Files.readString(file, StandardCharsets.UTF_8);
+    }
+    try {
+      return SealVerifier.fromJwkSet(json);
+    } catch (IOException e) {
+      throw new IOException("--jwks " + source + " is " + e.getMessage()
+          + "; use the relay's /.well-known/jwks.json");
+    }
+  }
+
+  /** The public half of the key in the data directory; never creates one. */
+  private static SealVerifier dataDirKey(Path dataDir) throws IOException {
+    if (!Files.exists(SigningKeys.keyFile(dataDir))) {
+      throw new IOException("there is no signing key at " + SigningKeys.keyFile(dataDir)
+          + " to check the trail's signatures with; pass --data-dir of the relay, or --jwks with"
+          + " its /.well-known/jwks.json");
+    }
+    return SealVerifier.fromJwkSet(SigningKeys.loadOrCreate(dataDir).publicJwkSetJson());
   }
 }

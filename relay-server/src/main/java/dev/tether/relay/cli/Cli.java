@@ -17,11 +17,13 @@ public final class Cli {
           + " waits --wait, default 30s, for that relay to start; --public-url U signs for U"
           + " instead)",
       "  demo [--port P] [--data-dir D]",
-      "  audit verify [--data-dir D] [--config F]",
+      "  connect --relay URL --function NAME [--instance ID] [--port 9229] [--mode full|readonly]"
+          + " (user token from TETHER_TOKEN or --token)",
+      "  audit verify [--data-dir D] [--config F] [--jwks URL-or-file]",
       "DURATION looks like 90s, 30m, 8h, 7d or PT8H.");
 
   static final java.util.List<String> COMMANDS =
-      java.util.List.of("relay", "token", "demo", "audit", "help");
+      java.util.List.of("relay", "token", "demo", "connect", "audit", "help");
 
   private Cli() {}
 
@@ -40,6 +42,10 @@ public final class Cli {
         }
         case "demo" -> {
           DemoCommand.run(args, out);
+          return KEEP_RUNNING;
+        }
+        case "connect" -> {
+          ConnectCommand.run(args, System.getenv(), out);
           return KEEP_RUNNING;
         }
         case "token" -> {

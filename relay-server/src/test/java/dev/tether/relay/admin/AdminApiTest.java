@@ -253,14 +253,21 @@ class AdminApiTest {
     assertThat(relay.relay().audit().flush(WAIT)).isTrue();
     assertThat(events("type=auth.failed").path("events").size()).isGreaterThanOrEqualTo(2);
 
+    StringBuilder records = new StringBuilder();
     StringBuilder all = new StringBuilder();
     try (Stream<Path> files = Files.list(dataDir.resolve("audit"))) {
       for (Path file : files.toList()) {
-        all.append(Files.readString(file));
+        String text = Files.readString(file);
+        all.append(text);
+        if (file.getFileName().toString().endsWith(".jsonl")) {
+          records.append(text);
+        }
       }
     }
-    assertThat(all.toString()).contains("Runtime.evaluate")
+    assertThat(records.toString()).contains("Runtime.evaluate")
         .doesNotContain(alice, carol, forged, ticket, agentToken, "eyJ", "Bearer");
+    // the seals and head.json are the relay's own JWS signatures over seq and hash: no token
+    assertThat(all.toString()).doesNotContain(alice, carol, forged, ticket, agentToken, "Bearer");
   }
 
   @Test
@@ -275,7 +282,9 @@ class AdminApiTest {
       }
     }
 
-    Run intact = cli("audit", "verify", "--data-dir", copy.toString());
+    // the copy has no key: the relay's published keys check its signatures
+    String jwks = relay.relay().uri("/.well-known/jwks.json").toString();
+    Run intact = cli("audit", "verify", "--data-dir", copy.toString(), "--jwks", jwks);
 
     assertThat(intact.status()).as(intact.err()).isZero();
     assertThat(intact.out()).contains("audit trail intact");
@@ -285,7 +294,7 @@ class AdminApiTest {
     lines.set(1, lines.get(1).replace("\"time\":\"20", "\"time\":\"19"));
     Files.write(file, lines);
 
-    Run broken = cli("audit", "verify", "--data-dir", copy.toString());
+    Run broken = cli("audit", "verify", "--data-dir", copy.toString(), "--jwks", jwks);
 
     assertThat(broken.status()).isEqualTo(1);
     assertThat(broken.err()).contains("BROKEN", "record 2 at audit-000001.jsonl line 2");

@@ -3,7 +3,9 @@ package dev.tether.relay.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditLogTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   @TempDir Path dir;
+  private final TestKeys keys = TestKeys.generate();
+
+  private AuditLog start(AuditStore store, AuditConfig config) {
+    return AuditLog.start(store, config, keys.signer(), keys.verifier(), Clock.systemUTC());
+  }
 
   private static AuditEvent event(int i) {
     return AuditEvent.of(AuditCode.CDP_COMMAND).actor("alice").detail("n", (long) i).build();
@@ -26,7 +33,7 @@ class AuditLogTest {
   @Test
   void aCleanCloseWritesEverythingQueuedAndTheChainStaysIntact() throws Exception {
     FileAuditStore store = new FileAuditStore(dir, 1024 * 1024);
-    AuditLog log = AuditLog.start(store, AuditConfig.defaults(), Clock.systemUTC());
+    AuditLog log = start(store, AuditConfig.defaults());
     for (int i = 0; i < 5000; i++) {
       log.record(event(i));
     }
@@ -34,7 +41,7 @@ class AuditLogTest {
     log.close();
 
     FileAuditStore reopened = new FileAuditStore(dir, 1024 * 1024);
-    ChainVerifier.Report report = reopened.verify();
+    ChainVerifier.Report report = reopened.verify(keys.verifier());
     assertThat(report.problem()).isEmpty();
     assertThat(report.records()).isEqualTo(5001); // audit.started + 5000
     assertThat(reopened.query(AuditQuery.latest(1)).records().get(0).details())
@@ -45,7 +52,7 @@ class AuditLogTest {
   void aFullQueueDropsInsteadOfBlockingAndTheTrailRecordsHowManyWereLost() throws Exception {
     BlockingStore store = new BlockingStore(new FileAuditStore(dir, 1024 * 1024));
     AuditConfig config = new AuditConfig(null, null, 0, 0, 16, true);
-    AuditLog log = AuditLog.start(store, config, Clock.systemUTC());
+    AuditLog log = start(store, config);
     assertThat(store.entered.await(10, TimeUnit.SECONDS)).isTrue(); // the writer is stuck
 
     long start = System.nanoTime();
@@ -64,7 +71,7 @@ class AuditLogTest {
     assertThat(dropped).hasSize(1);
     assertThat(dropped.get(0).text("code")).isEqualTo("TAD002E");
     assertThat(dropped.get(0).details()).containsEntry("dropped", 984);
-    assertThat(store.inner.verify().records()).isEqualTo(1 + 1 + 16);
+    assertThat(store.inner.verify(keys.verifier()).records()).isEqualTo(1 + 1 + 16);
   }
 
   @Test
@@ -72,8 +79,7 @@ class AuditLogTest {
       throws Exception {
     FailingStore store = new FailingStore(new FileAuditStore(dir, 1024 * 1024));
     store.failing = true;
-    AuditLog closed = AuditLog.start(store, AuditConfig.defaults().withFailClosed(true),
-        Clock.systemUTC());
+    AuditLog closed = start(store, AuditConfig.defaults().withFailClosed(true));
     try {
       assertThat(closed.acceptsSessions()).isFalse();
       assertThat(closed.problem()).hasValueSatisfying(p -> assertThat(p).contains("disk full"));
@@ -82,7 +88,7 @@ class AuditLogTest {
 
       assertThat(closed.flush(WAIT)).isTrue();
       assertThat(closed.acceptsSessions()).isTrue();
-      assertThat(store.inner.verify().records()).isEqualTo(1);
+      assertThat(store.inner.verify(keys.verifier()).records()).isEqualTo(1);
     } finally {
       closed.close();
     }
@@ -92,7 +98,7 @@ class AuditLogTest {
   void withoutFailClosedAFailingStoreStillLetsSessionsThrough() throws Exception {
     FailingStore store = new FailingStore(new FileAuditStore(dir, 1024 * 1024));
     store.failing = true;
-    AuditLog open = AuditLog.start(store, AuditConfig.defaults(), Clock.systemUTC());
+    AuditLog open = start(store, AuditConfig.defaults());
     try {
       assertThat(open.acceptsSessions()).isTrue();
       assertThat(open.problem()).isPresent();
@@ -106,7 +112,7 @@ class AuditLogTest {
   void writingToTheFileStoreKeepsUpWithABusyRelay() throws Exception {
     FileAuditStore store = new FileAuditStore(dir, 64L * 1024 * 1024);
     AuditConfig config = new AuditConfig(null, null, 0, 0, 200_000, false);
-    AuditLog log = AuditLog.start(store, config, Clock.systemUTC());
+    AuditLog log = start(store, config);
     int n = 100_000;
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
@@ -119,7 +125,86 @@ class AuditLogTest {
     System.out.printf("audit write throughput: %d events in %.2f s = %.0f events/s (file store,"
         + " fsync per batch)%n", n, seconds, n / seconds);
     assertThat(log.droppedCount()).isZero();
-    assertThat(new FileAuditStore(dir, 64L * 1024 * 1024).verify().records()).isEqualTo(n + 1);
+    assertThat(new FileAuditStore(dir, 64L * 1024 * 1024).verify(keys.verifier()).records()).isEqualTo(n + 1);
+  }
+
+  @Test
+  void aTrailChangedWhileTheRelayWasDownIsOnTheRecordBeforeTheRelaySignsOnFromIt()
+      throws Exception {
+    AuditLog first = start(new FileAuditStore(dir, 1024 * 1024), AuditConfig.defaults());
+    first.record(event(1));
+    first.close();
+    FileAuditStore reader = new FileAuditStore(dir, 1024 * 1024);
+    AuditRecord last = reader.last().orElseThrow();
+    AuditRecord planted = AuditRecord.seal(last.seq() + 1, last.hash(),
+        AuditEvent.of(AuditCode.SESSION_CLOSED).actor("mallory").build());
+    Files.writeString(dir.resolve("audit-000001.jsonl"), planted.line() + "\n",
+        StandardOpenOption.APPEND);
+    assertThat(reader.verify(keys.verifier()).problem()).hasValueSatisfying(p ->
+        assertThat(p.message()).contains("record 3", "added without the relay's key"));
+
+    AuditLog second = start(new FileAuditStore(dir, 1024 * 1024), AuditConfig.defaults());
+    second.close();
+
+    List<AuditRecord> notes = reader.query(AuditQuery.latest(10).withType("audit.unsigned"))
+        .records();
+    assertThat(notes).hasSize(1);
+    assertThat(notes.get(0).seq()).isEqualTo(4);
+    assertThat(notes.get(0).text("code")).isEqualTo("TAD003W");
+    assertThat(notes.get(0).details().get("problem").toString())
+        .contains("signed head names record 2", "trail ends at record 3");
+  }
+
+  @Test
+  void aTrailThatEndsWhereItWasSignedStartsWithoutANote() throws Exception {
+    AuditLog first = start(new FileAuditStore(dir, 1024 * 1024), AuditConfig.defaults());
+    first.record(event(1));
+    first.close();
+
+    AuditLog second = start(new FileAuditStore(dir, 1024 * 1024), AuditConfig.defaults());
+    second.close();
+
+    FileAuditStore reader = new FileAuditStore(dir, 1024 * 1024);
+    assertThat(reader.query(AuditQuery.latest(10).withType("audit.unsigned")).records())
+        .isEmpty();
+    assertThat(reader.verify(keys.verifier()).records()).isEqualTo(3);
+  }
+
+  @Test
+  void verifyingWhileTheRelayWritesFindsTheTrailIntactEachTime() throws Exception {
+    FileAuditStore store = new FileAuditStore(dir, 16 * 1024); // rotates during the test
+    AuditLog log = start(store, AuditConfig.defaults());
+    java.util.concurrent.atomic.AtomicBoolean writing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread relay = new Thread(() -> {
+      try {
+        for (int i = 0; writing.get(); i++) {
+          log.record(event(i));
+          if (i % 20 == 19) {
+            log.flush(WAIT); // a busy relay: batches of about 20, one after the other
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    relay.start();
+    try {
+      FileAuditStore reader = new FileAuditStore(dir, 16 * 1024);
+      long seen = 0;
+      for (int i = 0; i < 40; i++) {
+        ChainVerifier.Report report = reader.verify(keys.verifier());
+        assertThat(report.problem()).as("verify number %d", i).isEmpty();
+        assertThat(report.records()).isGreaterThanOrEqualTo(seen);
+        seen = report.records();
+      }
+      assertThat(seen).as("the relay wrote while verify read").isGreaterThan(100);
+      assertThat(reader.files()).hasSizeGreaterThan(1);
+    } finally {
+      writing.set(false);
+      relay.join();
+      log.close();
+    }
   }
 
   /** Holds the writer inside its first append until released. */
@@ -132,14 +217,14 @@ class AuditLogTest {
     }
 
     @Override
-    public void append(List<AuditRecord> records) throws IOException {
+    public void append(List<AuditRecord> records, AuditSeal seal) throws IOException {
       entered.countDown();
       try {
         release.await();
       } catch (InterruptedException e) {
         throw new IOException(e);
       }
-      inner.append(records);
+      inner.append(records, seal);
     }
   }
 
@@ -160,11 +245,11 @@ class AuditLogTest {
     }
 
     @Override
-    public void append(List<AuditRecord> records) throws IOException {
+    public void append(List<AuditRecord> records, AuditSeal seal) throws IOException {
       if (failing) {
         throw new IOException("disk full");
       }
-      inner.append(records);
+      inner.append(records, seal);
     }
   }
 
@@ -191,8 +276,13 @@ class AuditLogTest {
     }
 
     @Override
-    public ChainVerifier.Report verify() throws IOException {
-      return inner.verify();
+    public Optional<String> head() throws IOException {
+      return inner.head();
+    }
+
+    @Override
+    public ChainVerifier.Report verify(SealVerifier keys) throws IOException {
+      return inner.verify(keys);
     }
 
     @Override

@@ -18,8 +18,11 @@ import org.junit.jupiter.api.Test;
 abstract class AuditStoreContract {
   static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
 
+  protected final TestKeys keys = TestKeys.generate();
   protected AuditStore store;
   protected final List<AuditRecord> written = new ArrayList<>();
+  /** The seals the relay made, one per batch, in order. */
+  protected final List<AuditSeal> sealed = new ArrayList<>();
 
   /** A new, empty store. */
   protected abstract AuditStore newStore() throws Exception;
@@ -40,6 +43,15 @@ abstract class AuditStoreContract {
 
   /** Removes every record after {@code seq}. */
   protected abstract void truncateAfter(long seq) throws Exception;
+
+  /** Replaces every stored record with {@code lines}, as someone with write access could. */
+  protected abstract void replaceTrail(List<String> lines) throws Exception;
+
+  /** Points the store's head at {@code seq}/{@code hash}, as someone without the key could. */
+  protected abstract void forgeHead(long seq, String hash) throws Exception;
+
+  /** Replaces every stored seal with {@code seals} and the head with {@code head} (none: null). */
+  protected abstract void replaceSeals(List<AuditSeal> seals, AuditSeal head) throws Exception;
 
   @BeforeEach
   void open() throws Exception {
@@ -64,11 +76,19 @@ abstract class AuditStoreContract {
       written.add(record);
       batch.add(record);
       if (batch.size() == Math.max(1, n / 2)) {
-        store.append(batch);
+        appendSealed(batch);
         batch = new ArrayList<>();
       }
     }
-    store.append(batch);
+    if (!batch.isEmpty()) {
+      appendSealed(batch);
+    }
+  }
+
+  private void appendSealed(List<AuditRecord> batch) throws Exception {
+    AuditSeal seal = keys.sealLast(batch);
+    store.append(batch, seal);
+    sealed.add(seal);
   }
 
   static AuditEvent event(int i) {
@@ -86,7 +106,7 @@ abstract class AuditStoreContract {
   void anIntactTrailVerifies() throws Exception {
     append(10);
 
-    ChainVerifier.Report report = store.verify();
+    ChainVerifier.Report report = store.verify(keys.verifier());
 
     assertThat(report.problem()).isEmpty();
     assertThat(report.records()).isEqualTo(10);
@@ -95,7 +115,7 @@ abstract class AuditStoreContract {
 
   @Test
   void anEmptyTrailVerifies() throws Exception {
-    assertThat(store.verify().intact()).isTrue();
+    assertThat(store.verify(keys.verifier()).intact()).isTrue();
   }
 
   @Test
@@ -110,7 +130,7 @@ abstract class AuditStoreContract {
     assertThat(last.seq()).isEqualTo(5);
     assertThat(last.hash()).isEqualTo(written.get(4).hash());
     append(3);
-    assertThat(store.verify().records()).isEqualTo(8);
+    assertThat(store.verify(keys.verifier()).records()).isEqualTo(8);
   }
 
   @Test
@@ -172,6 +192,107 @@ abstract class AuditStoreContract {
   }
 
   @Test
+  void deletingAUsersCommandsThenReHashingTheRestAndRewritingTheHeadIsNamed() throws Exception {
+    append(6);
+    append(6); // four batches of three: seq 4 and 10 are u1's cdp.command records
+    List<AuditRecord> kept = written.stream()
+        .filter(r -> !(r.text("type").equals("cdp.command") && r.text("actor").equals("u1")))
+        .toList();
+
+    List<String> forged = Tamper.rechain(kept);
+    replaceTrail(forged);
+    AuditRecord newLast = AuditRecord.parse(forged.get(forged.size() - 1));
+    forgeHead(newLast.seq(), newLast.hash());
+
+    assertThat(kept).hasSize(10);
+    assertThat(written.get(3).text("actor")).isEqualTo("u1");
+    assertProblem(4, "can no longer be vouched for");
+  }
+
+  @Test
+  void aRewrittenTrailResealedWithAnotherKeyIsRefused() throws Exception {
+    append(6);
+    append(6);
+    List<String> forged = Tamper.rechain(written.subList(0, 9));
+    replaceTrail(forged);
+    TestKeys attacker = TestKeys.generate();
+    AuditRecord last = AuditRecord.parse(forged.get(forged.size() - 1));
+    AuditSeal fake = attacker.signer().sign(last.seq(), last.hash());
+
+    replaceSeals(List.of(fake), fake);
+
+    ChainVerifier.Report report = store.verify(keys.verifier());
+    assertThat(report.intact()).isFalse();
+    assertThat(report.problem().orElseThrow().message())
+        .contains("signed with a key the relay does not have", "without the relay's key");
+  }
+
+  @Test
+  void anOldSignedHeadCannotHideARewriteAfterIt() throws Exception {
+    append(6);
+    append(6); // sealed at 3, 6, 9, 12
+    List<AuditRecord> kept = new ArrayList<>(written);
+    kept.remove(6); // record 7
+    replaceTrail(Tamper.rechain(kept));
+
+    replaceSeals(List.of(), sealed.get(1)); // the genuine head of record 6, which still matches
+
+    assertProblem(7, "can no longer be vouched for");
+  }
+
+  @Test
+  void removingTheSealsLeavesTheSignedHeadToCatchARewrite() throws Exception {
+    append(6);
+    append(6);
+    List<AuditRecord> kept = new ArrayList<>(written);
+    kept.remove(3);
+    List<String> forged = Tamper.rechain(kept);
+    replaceTrail(forged);
+
+    replaceSeals(List.of(), sealed.get(sealed.size() - 1));
+
+    ChainVerifier.Report report = store.verify(keys.verifier());
+    assertThat(report.intact()).isFalse();
+    assertThat(report.problem().orElseThrow().message())
+        .contains("the relay signed record 12", "deleted and the rest renumbered");
+  }
+
+  @Test
+  void aTrailWithoutAnySignatureIsNotVouchedFor() throws Exception {
+    append(6);
+
+    replaceSeals(List.of(), null);
+
+    assertProblem(1, "no signed head");
+  }
+
+  @Test
+  void aRecordAddedAfterTheSignedHeadIsNamed() throws Exception {
+    append(6);
+    AuditRecord forged = AuditRecord.seal(7, written.get(5).hash(),
+        AuditEvent.of(AuditCode.CDP_COMMAND).at(T0).actor("alice").detail("expression", "1")
+            .build());
+
+    insertAfter(6, forged.line());
+
+    assertProblem(7, "added without the relay's key");
+  }
+
+  @Test
+  void anIntactTrailNamesTheSignedHeadItWasCheckedAgainst() throws Exception {
+    append(6);
+
+    ChainVerifier.Report report = store.verify(keys.verifier());
+
+    assertThat(report.intact()).isTrue();
+    assertThat(report.head()).hasValueSatisfying(head -> {
+      assertThat(head.seq()).isEqualTo(6);
+      assertThat(head.hash()).isEqualTo(written.get(5).hash());
+      assertThat(head.keyId()).isEqualTo(keys.key().getKeyID());
+    });
+  }
+
+  @Test
   void queriesAnswerNewestFirstWithFilters() throws Exception {
     append(12);
 
@@ -218,7 +339,7 @@ abstract class AuditStoreContract {
   }
 
   private void assertProblem(long seq, String text) throws Exception {
-    ChainVerifier.Report report = store.verify();
+    ChainVerifier.Report report = store.verify(keys.verifier());
     assertThat(report.intact()).as("tampering is detected").isFalse();
     ChainVerifier.Problem problem = report.problem().orElseThrow();
     assertThat(problem.seq()).as(problem.message()).isEqualTo(seq);

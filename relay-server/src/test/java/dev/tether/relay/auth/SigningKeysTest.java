@@ -108,4 +108,22 @@ class SigningKeysTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("private key");
   }
+
+  @Test
+  void aKeyLeftOpenToOthersByAnOlderVersionIsMadePrivateWhenLoaded() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+    SigningKeys first = SigningKeys.loadOrCreate(dataDir);
+    Files.setPosixFilePermissions(keyFile(), PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(keyFile().getParent(),
+        PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    SigningKeys again = SigningKeys.loadOrCreate(dataDir);
+
+    assertThat(again.keyId()).isEqualTo(first.keyId());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile())))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(keyFile().getParent()))).isEqualTo("rwx------");
+  }
 }

@@ -78,6 +78,11 @@ public final class DevToolsClient implements AutoCloseable {
     return pings.get();
   }
 
+  /** Closes with a close frame of this code and reason, as a closing DevTools window does. */
+  public void close(int code, String reason) throws Exception {
+    socket.sendClose(code, reason).get(10, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() {
     socket.abort();
