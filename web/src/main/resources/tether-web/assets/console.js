@@ -233,10 +233,10 @@ async function debug(button, functionName, instance) {
   button.setAttribute('aria-busy', 'true');
   button.textContent = 'Opening…';
   const body = { function: functionName };
-  // The relay takes a function's only instance but never picks among several (409
-  // instance_required lists them); send the one we listed, so a stale list fails visibly.
-  const chosen = instance || onlyListedInstance(functionName);
-  if (chosen) body.instance = chosen;
+  // Without an instance: a function session, whose window offers every live instance (and those
+  // that start later) as DevTools targets. With one: a session on that instance only.
+  if (instance) body.instance = instance;
+  else body.scope = 'function';
   const mode = chosenMode();
   if (mode) body.mode = mode;
   try {
@@ -249,23 +249,13 @@ async function debug(button, functionName, instance) {
       signOut(e.message);
       return;
     }
-    const what = instance ? `instance ${instance} of ${functionName}` : functionName;
+    const what = instance ? `instance ${instance} of ${functionName}` : `function ${functionName}`;
     panel.showError(`Could not open DevTools for ${what}`, e.message);
     if (e.status === 404 || e.status === 409) poll();
   } finally {
     button.textContent = label;
     button.removeAttribute('aria-busy');
     button.disabled = false;
-  }
-}
-
-/** The id of the function's one listed instance, or null when the last list showed several or none. */
-function onlyListedInstance(functionName) {
-  try {
-    const fn = (JSON.parse(state.lastListJson) || []).find((f) => f.function === functionName);
-    return fn && Array.isArray(fn.instances) && fn.instances.length === 1 ? fn.instances[0].id : null;
-  } catch {
-    return null;
   }
 }
 

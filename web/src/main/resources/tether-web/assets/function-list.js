@@ -39,7 +39,9 @@ function functionCard(fn, onDebug) {
     dataset: { focusKey: `fn:${fn.function}` },
     onclick: (event) => onDebug(event.currentTarget, fn.function, null),
   }, 'Debug');
-  if (online > 1) debugAny.title = 'Several instances are online: pick one below';
+  // The function, not an instance: one DevTools window follows every instance as it comes and goes.
+  debugAny.title = 'One DevTools window on every instance of the function, new ones included'
+    + ' (a function session); "Debug this instance" below debugs one instance only';
 
   return h('article', { class: 'card function', 'aria-labelledby': titleId },
     h('div', { class: 'function-head' },

@@ -171,7 +171,9 @@ export class SessionPanel {
       if (latest && latest !== GONE && latest.webSocketDebuggerUrl) fresh = latest;
     }
     if (!fresh) {
-      const body = { function: session.function, instance: session.instance, mode: session.mode };
+      const body = { function: session.function, mode: session.mode };
+      if (session.scope === 'function') body.scope = 'function';
+      else body.instance = session.instance;
       fresh = await api('api/sessions', { token: this.token(), method: 'POST', body });
       this.others.push(withoutTicket(fresh));
       this.onChange();
@@ -242,7 +244,8 @@ export class SessionPanel {
     if (!s) return;
     this.shownKey = JSON.stringify([s.state, s.endReason, this.others.map((o) => o.state),
       this.links?.sessionId, this.links?.ticketExpiresAt]);
-    const where = s.instance ? `${s.function} · instance ${s.instance}` : s.function;
+    const where = s.scope === 'function' ? `${s.function} · every instance (function session)`
+      : s.instance ? `${s.function} · instance ${s.instance}` : s.function;
     const ended = this.ended();
     this.element.className = ended ? 'card session ended' : 'card session';
     this.element.dataset.state = ended ? 'ended' : s.state;
@@ -280,7 +283,7 @@ export class SessionPanel {
   linksBlock() {
     const attached = this.others.filter((o) => o.state === 'attached').length;
     const intro = h('p', { class: 'hint' },
-      'Chrome’s own DevTools, VS Code or a script: each link below is for one debugger, opens a session of its own on this instance, and holds a single-use ticket that is valid for about a minute. Copy makes a fresh one when the shown one was used or ran out.',
+      'Chrome’s own DevTools, VS Code or a script: each link below is for one debugger, opens a session of its own on the same instance (or, for a function session, on the whole function: a CDP client then sees each instance as a target), and holds a single-use ticket that is valid for about a minute. Copy makes a fresh one when the shown one was used or ran out.',
       attached ? ` ${attached} other debugger${attached === 1 ? ' is' : 's are'} attached from these links.` : '');
     const links = this.links;
     if (!links) {

@@ -7,8 +7,9 @@
  *
  *   button.getToken = () => myAuth.tetherToken();   // string or Promise<string>; or set button.token
  *
- * Attributes: function (required), instance (required when the function has several live instances:
- * the relay answers 409 instance_required naming them), mode ("full" | "readonly"), relay (origin of the relay;
+ * Attributes: function (required), instance (optional: without it the button opens a function
+ * session, one DevTools window on every instance of the function as they come and go; with it, a
+ * session on that one instance), mode ("full" | "readonly"), relay (origin of the relay;
  * defaults to where this script was loaded from), token (prefer the property or getToken).
  * Events (bubbling, composed): "tether-session" with the session as detail; "tether-error" with
  * { status, error, message }. Load it with a classic <script> tag: the default relay comes from
@@ -31,7 +32,7 @@
     401: 'Tether did not accept your sign-in (missing or expired token). Sign in again and retry.',
     403: 'You are not allowed to debug this function.',
     404: 'No instance of this function is online. Is the Tether shim running?',
-    409: 'This function has several live instances (or the chosen one is gone): set the instance attribute to one of them.',
+    409: 'The chosen instance is gone (or busy): pick a live one, or leave out the instance attribute to debug the whole function.',
     429: 'Too many debugging sessions right now; close one or wait a moment.',
   };
 
@@ -161,6 +162,7 @@
       const instance = this.getAttribute('instance');
       const mode = this.getAttribute('mode');
       if (instance) body.instance = instance;
+      else body.scope = 'function';
       if (mode) body.mode = mode;
       let response;
       try {

@@ -76,7 +76,11 @@ public final class Shim implements AutoCloseable {
     Duration patience = child != null ? WRAP_INSPECTOR_PATIENCE : Duration.ZERO;
     this.transport = Transport.create();
     Streams streams = new Streams(transport, config.limits());
-    if (child != null && config.waitForDebugger() != null) {
+    if (child != null && config.holdForFunctionSessions() != null) {
+      DebuggerGate gate = new DebuggerGate(directory, config.holdForFunctionSessions(), true);
+      streams.sessionListener(gate);
+      gate.start(transport.group().next());
+    } else if (child != null && config.waitForDebugger() != null) {
       DebuggerGate gate = new DebuggerGate(directory, config.waitForDebugger());
       streams.sessionListener(gate);
       gate.start(transport.group().next());
@@ -121,7 +125,8 @@ public final class Shim implements AutoCloseable {
     // The function first: nothing the shim does may delay its cold start.
     NodeCommand.Inspector inspector =
         config.inspectOnDemand() ? NodeCommand.Inspector.ON_DEMAND
-            : config.waitForDebugger() != null ? NodeCommand.Inspector.WAIT
+            : config.waitForDebugger() != null || config.holdForFunctionSessions() != null
+                ? NodeCommand.Inspector.WAIT
             : NodeCommand.Inspector.OPEN;
     CrashReports crashReports = config.wraps() ? CrashReports.create()
         : config.pid() != null ? CrashReports.madeByLauncher(System.getenv("TETHER_REPORT_DIR"))

@@ -33,6 +33,11 @@ public final class ShimArguments {
                              hold the function before its first line until a debugger attaches
                              and starts it; after TIMEOUT (default 60s; e.g. 500ms, 30s, 5m) it
                              runs without one
+        --hold-for-function-sessions[=TIMEOUT]
+                             start the function held before its first line; the relay says at
+                             once whether a function session is attached: if not, it runs; if
+                             so, it runs when that window starts it, at most TIMEOUT (default
+                             10s) after the start
         -- COMMAND...        wrap COMMAND; its stdin, stdout, stderr, signals and exit code pass through
 
       COMMAND starts without any TETHER_* variable and without any variable holding the agent
@@ -55,6 +60,9 @@ public final class ShimArguments {
     return false;
   }
 
+  /** How long {@code --hold-for-function-sessions} without a value may hold the function. */
+  public static final Duration DEFAULT_FUNCTION_SESSION_HOLD = Duration.ofSeconds(10);
+
   /** How long {@code --wait-for-debugger} without a value holds the function. */
   public static final Duration DEFAULT_DEBUGGER_WAIT = Duration.ofSeconds(60);
 
@@ -65,6 +73,7 @@ public final class ShimArguments {
     String instance = env.get("TETHER_INSTANCE");
     String inspector = null;
     Duration waitForDebugger = null;
+    Duration holdForFunctionSessions = null;
     Long pid = null;
     boolean inspectOnDemand = false;
     List<String> command = List.of();
@@ -87,7 +96,8 @@ public final class ShimArguments {
       String value;
       if (eq >= 0) {
         value = arg.substring(eq + 1);
-      } else if (name.equals("--wait-for-debugger") || name.equals("--inspect-on-demand")) {
+      } else if (name.equals("--wait-for-debugger") || name.equals("--inspect-on-demand")
+          || name.equals("--hold-for-function-sessions")) {
         value = null; // its timeout only ever comes with '=', so it never swallows an argument
       } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
         value = args[++i];
@@ -109,6 +119,8 @@ public final class ShimArguments {
         }
         case "--wait-for-debugger" ->
             waitForDebugger = value == null ? DEFAULT_DEBUGGER_WAIT : duration(name, value);
+        case "--hold-for-function-sessions" -> holdForFunctionSessions =
+            value == null ? DEFAULT_FUNCTION_SESSION_HOLD : duration(name, value);
         default -> throw new UsageException(
             "unknown option " + name + "; see tether shim --help");
       }
@@ -116,7 +128,7 @@ public final class ShimArguments {
     try {
       return new ShimConfig(
           ShimConfig.parseUrl(relay), token, function, instance, command, inspector, null, null,
-          waitForDebugger, pid, inspectOnDemand);
+          waitForDebugger, pid, inspectOnDemand, holdForFunctionSessions);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
  *     opened (SIGUSR1) only when a session needs it; null otherwise
  * @param inspectOnDemand wrap mode: start node with its inspector closed and open it only when a
  *     session needs it, so no inspector port is open while nobody debugs
+ * @param holdForFunctionSessions wrap mode: start the function held before its first line, and
+ *     keep it so only when the relay's welcome says a function session is attached, until that
+ *     window starts it or this long has passed since the start; null runs it at once
  */
 public record ShimConfig(
     URI relay,
@@ -43,7 +46,8 @@ public record ShimConfig(
     Backoff backoff,
     Duration waitForDebugger,
     Long pid,
-    boolean inspectOnDemand) {
+    boolean inspectOnDemand,
+    Duration holdForFunctionSessions) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}");
 
@@ -92,6 +96,16 @@ public record ShimConfig(
       throw new IllegalArgumentException(
           "--wait-for-debugger needs the inspector open from the start; drop --inspect-on-demand");
     }
+    if (holdForFunctionSessions != null) {
+      if (command.isEmpty() || inspectOnDemand || waitForDebugger != null) {
+        throw new IllegalArgumentException("--hold-for-function-sessions needs wrap mode with the"
+            + " inspector open from the start, and replaces --wait-for-debugger");
+      }
+      if (holdForFunctionSessions.isNegative() || holdForFunctionSessions.isZero()) {
+        throw new IllegalArgumentException(
+            "--hold-for-function-sessions wants a positive time, e.g. 10s");
+      }
+    }
     if (inspector != null) {
       requireHostPort(inspector);
     }
@@ -111,44 +125,50 @@ public record ShimConfig(
   /** Wrap mode: start {@code command} with a private inspector and tether it. */
   public static ShimConfig wrap(String relay, String token, String function, List<String> command) {
     return new ShimConfig(
-        parseUrl(relay), token, function, null, command, null, null, null, null, null, false);
+        parseUrl(relay), token, function, null, command, null, null, null, null, null, false, null);
   }
 
   /** Attach mode: tether the inspector already listening at {@code host:port}. */
   public static ShimConfig attach(String relay, String token, String function, String inspector) {
     return new ShimConfig(
-        parseUrl(relay), token, function, null, List.of(), inspector, null, null, null, null, false);
+        parseUrl(relay), token, function, null, List.of(), inspector, null, null, null, null, false,
+        null);
   }
 
   /** Pid mode: tether the running node {@code pid}, opening its inspector only for a session. */
   public static ShimConfig pid(String relay, String token, String function, long pid) {
     return new ShimConfig(
-        parseUrl(relay), token, function, null, List.of(), null, null, null, null, pid, false);
+        parseUrl(relay), token, function, null, List.of(), null, null, null, null, pid, false, null);
   }
 
   public ShimConfig withInstance(String id) {
     return new ShimConfig(relay, token, function, id, command, inspector, limits, backoff,
-        waitForDebugger, pid, inspectOnDemand);
+        waitForDebugger, pid, inspectOnDemand, holdForFunctionSessions);
   }
 
   public ShimConfig withLimits(StreamLimits newLimits) {
     return new ShimConfig(relay, token, function, instance, command, inspector, newLimits, backoff,
-        waitForDebugger, pid, inspectOnDemand);
+        waitForDebugger, pid, inspectOnDemand, holdForFunctionSessions);
   }
 
   public ShimConfig withBackoff(Backoff newBackoff) {
     return new ShimConfig(relay, token, function, instance, command, inspector, limits, newBackoff,
-        waitForDebugger, pid, inspectOnDemand);
+        waitForDebugger, pid, inspectOnDemand, holdForFunctionSessions);
   }
 
   public ShimConfig withWaitForDebugger(Duration timeout) {
     return new ShimConfig(relay, token, function, instance, command, inspector, limits, backoff,
-        timeout, pid, inspectOnDemand);
+        timeout, pid, inspectOnDemand, holdForFunctionSessions);
+  }
+
+  public ShimConfig withHoldForFunctionSessions(Duration timeout) {
+    return new ShimConfig(relay, token, function, instance, command, inspector, limits, backoff,
+        waitForDebugger, pid, inspectOnDemand, timeout);
   }
 
   public ShimConfig withInspectOnDemand(boolean onDemand) {
     return new ShimConfig(relay, token, function, instance, command, inspector, limits, backoff,
-        waitForDebugger, pid, onDemand);
+        waitForDebugger, pid, onDemand, holdForFunctionSessions);
   }
 
   /** True when the inspector stays closed until a session needs it (pid mode, or on demand). */

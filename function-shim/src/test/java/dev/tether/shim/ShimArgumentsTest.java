@@ -36,6 +36,20 @@ class ShimArgumentsTest {
   }
 
   @Test
+  void holdForFunctionSessionsHoldsAtMostTenSecondsByDefaultOrTheTimeGiven() throws Exception {
+    assertThat(parse("--relay ws://r --token t --function f --hold-for-function-sessions"
+        + " -- node s.js", NO_ENV).holdForFunctionSessions())
+        .isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(parse("--relay ws://r --token t --function f --hold-for-function-sessions=3s"
+        + " -- node s.js", NO_ENV).holdForFunctionSessions())
+        .isEqualTo(java.time.Duration.ofSeconds(3));
+    assertThatThrownBy(() -> parse("--relay ws://r --token t --function f"
+        + " --hold-for-function-sessions --wait-for-debugger -- node s.js", NO_ENV))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("replaces --wait-for-debugger");
+  }
+
+  @Test
   void waitForDebuggerTakesATimeout() throws Exception {
     assertThat(parse("--relay ws://r --token t --function f --wait-for-debugger=1500ms -- node s.js",
             NO_ENV).waitForDebugger())

@@ -65,9 +65,11 @@ class BrowserConsoleTest {
     browser.screenshot("1-functions");
     assertThat(browser.consoleErrors()).as("console errors on the console page").isEmpty();
 
-    // 2. Debug opens the hosted DevTools in a new tab, and the relay sees it attach.
+    // 2. Debug this instance opens the hosted DevTools in a new tab, and the relay sees it attach
+    //    (the card's Debug opens a function session: BrowserFunctionSessionTest).
     String console = browser.driver().getWindowHandle();
-    card.findElement(org.openqa.selenium.By.cssSelector(".function-head button.primary")).click();
+    card.findElement(org.openqa.selenium.By.cssSelector(
+        "button[aria-label='Debug instance " + orders.instanceId() + " of orders']")).click();
     browser.switchToNewTab(console, WAIT);
     browser.await(WAIT, "hosted DevTools", d -> d.getCurrentUrl().contains("/devtools/tether_app.html?ws=") ? true : null);
     Session session = browser.await(WAIT, "the session to attach", d -> attachedSession());

@@ -90,8 +90,9 @@ class BrowserEmbedTest {
     new Actions(browser.driver()).sendKeys(Keys.ENTER).perform();
 
     browser.switchToNewTab(home, WAIT);
+    // Without an instance attribute the button debugs the function: the hosted Node front end.
     browser.await(WAIT, "hosted DevTools",
-        d -> d.getCurrentUrl().startsWith(tether.relay().uri("/devtools/tether_app.html?ws=").toString()));
+        d -> d.getCurrentUrl().startsWith(tether.relay().uri("/devtools/node_app.html?ws=").toString()));
     browser.await(WAIT, "the session to attach", d -> tether.relay().sessions().live().stream()
         .anyMatch(s -> s.state() == SessionState.ATTACHED));
     browser.await(WAIT, "the DevTools UI", d -> browser.deep("#tab-console"));
@@ -101,7 +102,10 @@ class BrowserEmbedTest {
     browser.await(WAIT, "the host page's status",
         d -> (String) browser.script("return document.getElementById('status').textContent || null"));
     browser.screenshot("4-listed-console-after");
-    assertThat(browser.consoleErrors()).as("console errors on the listed console").isEmpty();
+    // The DevTools tab's log is read too: node_app.html's Connection panel asks for the Node.js
+    // logo from nodejs.org, which the relay's CSP rightly blocks; nothing else may fail.
+    assertThat(browser.consoleErrors()).as("console errors on the listed console")
+        .allMatch(m -> m.contains("nodejs.org/static/images"));
   }
 
   @Test

@@ -229,7 +229,9 @@ class BrowserFirstHourTest {
       WebElement found = browser.deep("article.function[aria-labelledby='fn-orders']");
       return found != null && found.getText().contains(orders.instanceId()) ? found : null;
     });
-    card.findElement(By.cssSelector(".function-head button.primary")).click();
+    // One instance: its session's links speak CDP to that instance (Runtime.evaluate below).
+    card.findElement(By.cssSelector(
+        "button[aria-label='Debug instance " + orders.instanceId() + " of orders']")).click();
     return console;
   }
 

@@ -85,6 +85,46 @@ public final class CdpClient implements AutoCloseable {
     return reply;
   }
 
+  /**
+   * Sends a command to the flattened CDP session {@code sessionId} (a target attached through a
+   * function session's Target domain) and waits for its result.
+   */
+  public JsonNode sendTo(String sessionId, String method, Object... keyValues) {
+    long id = ids.incrementAndGet();
+    ObjectNode command = JSON.createObjectNode().put("id", id).put("method", method)
+        .put("sessionId", sessionId);
+    command.set("params", params(keyValues));
+    CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+    listener.pending.put(id, reply);
+    sendRaw(command.toString());
+    return await(reply, DEFAULT_TIMEOUT);
+  }
+
+  /** The next event with this method from the flattened session {@code sessionId}. */
+  public JsonNode awaitEvent(String method, String sessionId, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      for (JsonNode event : listener.events) {
+        if (method.equals(event.path("method").asText())
+            && sessionId.equals(event.path("sessionId").asText())
+            && listener.consumed.add(event)) {
+          return event;
+        }
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("no " + method + " event of session " + sessionId + " within "
+            + timeout);
+      }
+      try {
+        listener.arrivals.poll(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + method, e);
+      }
+    }
+  }
+
   /** Sends any text as one message, for tests that speak for a misbehaving client. */
   public void sendRaw(String text) {
     socket.sendText(text, true).join();

@@ -206,6 +206,50 @@ class FunctionContainerTest {
   }
 
   @Test
+  void aSixtySecondDockerPauseKeepsTheInstanceInTheFunctionWindowAndItStopsAtTheBreakpointSetBefore()
+      throws Exception {
+    int line = TetherStack.lineOf("examples/orders/handler.js", "const tax =");
+    HttpResponse<String> created = tether.api("POST", "/api/sessions", alice,
+        "{\"function\":\"orders\",\"scope\":\"function\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    java.net.URI url = java.net.URI.create(
+        CdpClient.JSON.readTree(created.body()).path("webSocketDebuggerUrl").asText());
+    try (CdpClient window = CdpClient.connect(url)) {
+      window.send("Target.setDiscoverTargets", "discover", true);
+      assertThat(window.awaitEvent("Target.targetCreated", Duration.ofSeconds(10))
+          .path("params").path("targetInfo").path("targetId").asText()).isEqualTo(instance);
+      String session = window.send("Target.attachToTarget", "targetId", instance, "flatten", true)
+          .path("sessionId").asText();
+      window.sendTo(session, "Debugger.enable");
+      window.sendTo(session, "Debugger.setBreakpointByUrl", "lineNumber", line,
+          "urlRegex", "handler\\.js$");
+
+      long pausedAt = System.nanoTime();
+      function.pause();
+      Poll.until(Duration.ofSeconds(10), "the relay to notice the frozen tunnel",
+          () -> !tether.relay().agents().find("orders", instance).map(t -> t.isOpen()).orElse(false));
+      // The freeze itself is what is tested: it lasts 60 s, as a platform's freeze between calls.
+      LockSupport.parkNanos(pausedAt + TimeUnit.SECONDS.toNanos(60) - System.nanoTime());
+      assertThat(window.isClosed()).as("the window stays open through the freeze").isFalse();
+      function.unpause();
+
+      CompletableFuture<HttpResponse<String>> invocation =
+          invoke("{\"customer\":\"dave\",\"items\":[{\"unitPrice\":10,\"quantity\":2}]}");
+      JsonNode paused = window.awaitEvent("Debugger.paused", session, Duration.ofSeconds(30));
+      JsonNode frame = paused.path("params").path("callFrames").get(0);
+      assertThat(frame.path("location").path("lineNumber").asInt()).isEqualTo(line);
+      assertThat(window.sendTo(session, "Debugger.evaluateOnCallFrame",
+          "callFrameId", frame.path("callFrameId").asText(), "expression", "event.customer")
+          .path("result").path("value").asText()).isEqualTo("dave");
+      window.sendTo(session, "Debugger.resume");
+      assertThat(invocation.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(window.received()).as("the frozen instance never left the window")
+          .noneMatch(m -> m.path("method").asText().equals("Target.targetDestroyed")
+              || m.path("method").asText().equals("Target.detachedFromTarget"));
+    }
+  }
+
+  @Test
   void killingTheContainerClosesDevToolsWithAReasonWithinTwoSeconds() throws Exception {
     TetherStack.Session session = tether.createSession(alice, "orders");
     try (CdpClient devtools = CdpClient.connect(session.webSocketDebuggerUrl())) {

@@ -102,7 +102,10 @@ public sealed interface TunnelMessage {
    * the relay holds the instance: the shim keeps the latest in memory, never on disk or in its
    * environment, and sends it in every later hello. This relay always sends one; only a relay
    * older than the field leaves it out (null), and such a relay checks none. {@link #toString}
-   * never shows it.
+   * never shows it. {@code hold} is true while a function session is attached to the function: a
+   * shim that started the function held before its first line keeps it so until a debugger
+   * starts it (bounded by the shim), and otherwise runs it at once; absent (an older relay) is
+   * false.
    */
   record Welcome(
       String instance,
@@ -110,9 +113,11 @@ public sealed interface TunnelMessage {
       long graceSeconds,
       boolean resumed,
       List<StreamPosition> streams,
-      String resumeSecret)
+      String resumeSecret,
+      Boolean hold)
       implements TunnelMessage {
     public Welcome {
+      hold = Boolean.TRUE.equals(hold);
       requireText(instance, "instance");
       if (heartbeatSeconds <= 0) {
         throw new IllegalArgumentException("heartbeatSeconds must be positive");
@@ -131,16 +136,28 @@ public sealed interface TunnelMessage {
       }
     }
 
+    /** A welcome that asks no hold. */
+    public Welcome(String instance, long heartbeatSeconds, long graceSeconds, boolean resumed,
+        List<StreamPosition> streams, String resumeSecret) {
+      this(instance, heartbeatSeconds, graceSeconds, resumed, streams, resumeSecret, false);
+    }
+
     /** A welcome that resumes nothing. */
     public Welcome(String instance, long heartbeatSeconds, long graceSeconds, String resumeSecret) {
       this(instance, heartbeatSeconds, graceSeconds, false, List.of(), resumeSecret);
+    }
+
+    /** True when the shim should keep a function held before its first line for a debugger. */
+    public boolean holds() {
+      return hold;
     }
 
     @Override
     public String toString() {
       return "Welcome[instance=" + instance + ", heartbeatSeconds=" + heartbeatSeconds
           + ", graceSeconds=" + graceSeconds + ", resumed=" + resumed + ", streams=" + streams
-          + ", resumeSecret=" + (resumeSecret == null ? "none" : "redacted") + "]";
+          + ", resumeSecret=" + (resumeSecret == null ? "none" : "redacted") + ", hold=" + hold
+          + "]";
     }
   }
 

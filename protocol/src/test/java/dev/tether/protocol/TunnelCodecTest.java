@@ -27,6 +27,7 @@ class TunnelCodecTest {
         new TunnelMessage.Welcome("orders-7f9c", 20, 30, SECRET),
         new TunnelMessage.Welcome(
             "orders-7f9c", 20, 30, true, List.of(new StreamPosition(7, 40, 262144)), SECRET),
+        new TunnelMessage.Welcome("orders-7f9c", 20, 30, false, List.of(), SECRET, true),
         new TunnelMessage.TargetsChanged(List.of(target)),
         new TunnelMessage.Open(7, "6c1f-44", "s-123", Tunnel.DEFAULT_WINDOW),
         new TunnelMessage.Opened(7, Tunnel.DEFAULT_WINDOW),

@@ -40,7 +40,9 @@ import java.util.Optional;
  * @param metricsToken the bearer token {@code GET /metrics} requires; without one only loopback
  *     callers may read it
  * @param resumeGrace how long the sessions of a tunnel that went silent (a frozen function, a
- *     network blip) wait, DevTools sockets open, for the shim to resume them; 0 ends them at once
+ *     network blip) wait, DevTools sockets open, for the shim to resume them; 0 ends them at once.
+ *     The default (15 minutes) outlasts the freezes of function platforms between invocations,
+ *     so a frozen instance stays a target, breakpoints and all, when it thaws
  * @param abruptCloseGrace the same for a tunnel whose socket was closed without a goodbye, as when
  *     the function's process was killed: short, since a live shim is back within a moment
  * @param ticketsPerMinute how many attach tickets one user (issuer and subject) may have signed
@@ -69,6 +71,9 @@ public record RelayConfig(
     Duration abruptCloseGrace,
     int ticketsPerMinute,
     AgentLimits agents) {
+  /** How long a silent (frozen) instance is kept: longer than function platforms freeze one. */
+  public static final Duration DEFAULT_RESUME_GRACE = Duration.ofMinutes(15);
+
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 9300;
@@ -120,8 +125,8 @@ public record RelayConfig(
           "metricsToken must be at least 16 characters (e.g. the output of openssl rand -hex 16)");
     }
     resumeGrace =
-        between("resumeGrace", resumeGrace, Duration.ofSeconds(30), Duration.ZERO,
-            Duration.ofMinutes(10));
+        between("resumeGrace", resumeGrace, DEFAULT_RESUME_GRACE, Duration.ZERO,
+            Duration.ofHours(1));
     abruptCloseGrace =
         between("abruptCloseGrace", abruptCloseGrace, Duration.ofSeconds(1), Duration.ZERO,
             resumeGrace);

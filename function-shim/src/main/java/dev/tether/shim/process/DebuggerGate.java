@@ -20,7 +20,13 @@ import org.slf4j.LoggerFactory;
  * Runtime.runIfWaitingForDebugger}. A debugger that attaches sends that itself once its
  * breakpoints are set, which is what makes the release race-free; the shim sends it only when
  * nobody attached within the timeout, or when the sessions that came are all gone (Node ignores
- * it when the script runs already). Event loop only.
+ * it when the script runs already).
+ *
+ * <p>{@code --hold-for-function-sessions} ({@code forFunctionSessions}): the relay's welcome says
+ * whether a function session is attached to the function. If not, the function runs at once; if
+ * so, it stays held until that window starts it (DevTools' Node front end attaches to each new
+ * target, sets its breakpoints, then sends {@code Runtime.runIfWaitingForDebugger}), and in any
+ * case no longer than the timeout after the start, sessions or not: the bound is strict.
  */
 public final class DebuggerGate implements Streams.SessionListener {
   private static final String RUN = "{\"id\":1,\"method\":\"Runtime.runIfWaitingForDebugger\"}";
@@ -33,9 +39,16 @@ public final class DebuggerGate implements Streams.SessionListener {
   private int sessions;
   private boolean released;
 
+  private final boolean forFunctionSessions;
+
   public DebuggerGate(InspectorDirectory directory, Duration timeout) {
+    this(directory, timeout, false);
+  }
+
+  public DebuggerGate(InspectorDirectory directory, Duration timeout, boolean forFunctionSessions) {
     this.directory = directory;
     this.timeout = timeout;
+    this.forFunctionSessions = forFunctionSessions;
   }
 
   /** Starts the timeout on {@code loop}, the loop the session events come from. */
@@ -45,28 +58,42 @@ public final class DebuggerGate implements Streams.SessionListener {
   }
 
   @Override
-  public void opened() {
+  public synchronized void opened() {
     sessions++;
-    if (timer != null) {
+    if (timer != null && !forFunctionSessions) {
       timer.cancel(false);
     }
   }
 
   @Override
-  public void closed() {
+  public synchronized void welcomed(boolean hold) {
+    if (!forFunctionSessions || released) {
+      return;
+    }
+    if (!hold && sessions == 0) {
+      release("no function session is attached");
+    } else if (hold) {
+      log.info("a function session is attached: holding the function until it starts it");
+    }
+  }
+
+  @Override
+  public synchronized void closed() {
     sessions--;
     if (sessions == 0) {
       release("the last debugger session closed");
     }
   }
 
-  private void expired() {
-    if (sessions == 0) {
+  private synchronized void expired() {
+    if (forFunctionSessions) {
+      release("the function session did not start it within " + timeout.toMillis() + " ms");
+    } else if (sessions == 0) {
       release("no debugger attached within " + timeout.toMillis() + " ms");
     }
   }
 
-  private void release(String why) {
+  private synchronized void release(String why) {
     if (released) {
       return;
     }

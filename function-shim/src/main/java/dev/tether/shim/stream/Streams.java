@@ -39,6 +39,9 @@ public final class Streams {
     void opened();
 
     void closed();
+
+    /** The relay welcomed the shim; {@code hold}: a function session is attached. */
+    default void welcomed(boolean hold) {}
   }
 
   private static final SessionListener NOBODY =
@@ -90,6 +93,7 @@ public final class Streams {
     this.inspector = inspector;
     this.everAttached = true;
     this.graceSeconds = welcome.graceSeconds();
+    sessions.welcomed(welcome.holds());
     if (graceTimer != null) {
       graceTimer.cancel(false);
       graceTimer = null;

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,13 +118,14 @@ class LauncherTest {
     assertThat(launcher.inputReader().readLine()).isEqualTo("false");
   }
 
-  @Test
-  void waitForDebuggerLeavesStartingTheFunctionToTheShimInTheForeground() throws Exception {
-    Process launcher = launch(List.of("--wait-for-debugger=5s", "--", "node", "app.js"), Map.of());
+  @ParameterizedTest
+  @ValueSource(strings = {"--wait-for-debugger=5s", "--hold-for-function-sessions"})
+  void holdingTheFunctionLeavesStartingItToTheShimInTheForeground(String option) throws Exception {
+    Process launcher = launch(List.of(option, "--", "node", "app.js"), Map.of());
 
     assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(Files.readAllLines(dir.resolve("shim-args")))
-        .endsWith("--wait-for-debugger=5s", "--", "node", "app.js");
+        .endsWith(option, "--", "node", "app.js");
     assertThat(Files.readString(dir.resolve("shim-pid")).trim())
         .as("the shim itself is the launcher's process").isEqualTo(String.valueOf(launcher.pid()));
   }

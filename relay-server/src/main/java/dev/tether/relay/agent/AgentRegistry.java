@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class AgentRegistry {
   private final ConcurrentMap<String, AgentTunnel> tunnels = new ConcurrentHashMap<>();
+  private final List<InstanceListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Sessions sessions;
   private final AuditSink audit;
   private final Clock clock;
@@ -73,6 +74,25 @@ public final class AgentRegistry {
     return all;
   }
 
+  /**
+   * Tells {@code listener} of every instance that registers or goes for good from now on (a
+   * resumed instance is the same instance: neither); returns what stops the telling.
+   */
+  public Runnable watch(InstanceListener listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /**
+   * True while a function session on {@code function} has DevTools attached: a new instance's
+   * welcome then asks its shim to hold it before its first line until that window starts it.
+   */
+  public boolean holdsNewInstancesOf(String function) {
+    return sessions.live().stream().anyMatch(session -> session.functionScope()
+        && session.function().equals(function)
+        && session.state() == dev.tether.relay.session.SessionState.ATTACHED);
+  }
+
   /** How many instances are registered right now. */
   public int size() {
     return tunnels.size();
@@ -111,6 +131,9 @@ public final class AgentRegistry {
       return Registration.FULL;
     }
     AgentTunnel old = tunnels.put(key, tunnel);
+    if (old == null) {
+      listeners.forEach(listener -> listener.added(tunnel));
+    }
     audit.record(agentEvent(AuditCode.AGENT_CONNECTED, tunnel)
         .detail("runtime", instance.runtime()).detail("shim", instance.shimVersion())
         .detail("replaced", old != null && old != tunnel).build());
@@ -152,6 +175,7 @@ public final class AgentRegistry {
     Instance instance = tunnel.instance().orElseThrow();
     if (tunnels.remove(key(instance.function(), instance.id()), tunnel)) {
       audit.record(agentEvent(AuditCode.AGENT_LOST, tunnel).detail("reason", why).build());
+      listeners.forEach(listener -> listener.removed(instance));
       sessions.endAllOn(instance.function(), instance.id(), EndReason.AGENT_LOST, why);
     }
   }

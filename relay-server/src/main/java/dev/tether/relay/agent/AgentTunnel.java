@@ -498,7 +498,8 @@ public final class AgentTunnel implements FrameHandler {
       }
       send(new TunnelMessage.Welcome(hello.instance(), Math.max(1, heartbeat.toSeconds()),
           graceSeconds, resumption != null,
-          resumption == null ? List.of() : resumption.positions(), resumeSecret));
+          resumption == null ? List.of() : resumption.positions(), resumeSecret,
+          resumption == null && registry.holdsNewInstancesOf(hello.function())));
     }
     if (resumption != null) {
       resumption.replay(this);

@@ -30,7 +30,8 @@ import java.util.Map;
 
 /**
  * {@code POST /api/sessions} opens a session on a live instance (the one named, or the function's
- * only one) and hands out the URLs to attach with a fresh ticket; {@code GET} shows one (with a fresh ticket while DevTools may attach) and
+ * only one), or with {@code "scope": "function"} on the function (every instance, as they come
+ * and go) and hands out the URLs to attach with a fresh ticket; {@code GET} shows one (with a fresh ticket while DevTools may attach) and
  * {@code DELETE} ends it. Only the owner or an admin sees a session.
  */
 public final class SessionsApi {
@@ -97,6 +98,28 @@ public final class SessionsApi {
           user.subject() + " may not open " + mode.claim() + " sessions; ask for "
               + otherMode(mode).claim() + " instead");
     }
+    boolean functionScope = scope(text(body, "scope", false));
+    if (functionScope && instanceId != null) {
+      throw ApiError.badRequest("bad_body",
+          "a function session follows every instance; leave out \"instance\", or send"
+              + " \"scope\": \"instance\" to debug that one instance");
+    }
+    String instance = functionScope ? Session.ALL_INSTANCES : instanceOf(function, instanceId);
+    mayMintTicket(exchange, user);
+    Session session = quota.admit(user.id(), function, instance,
+        () -> sessions.create(user.id(), function, instance, mode));
+    audit.record(AuditEvent.of(AuditCode.SESSION_REQUESTED).actor(user.subject())
+        .role(user.role().claim()).function(function)
+        .instance(session.instance()).session(session.id()).remote(exchange.remoteAddress())
+        .detail("issuer", user.issuer()).detail("mode", mode.claim())
+        .detail("scope", functionScope ? "function" : "instance")
+        .detail("expiresAt", session.expiresAt().toString()).build());
+    exchange.header("Location", "/api/sessions/" + session.id());
+    exchange.json(201, view(session, true));
+  }
+
+  /** The live instance an instance session goes to: the one named, or the function's only one. */
+  private String instanceOf(String function, String instanceId) {
     List<AgentTunnel> instances = registry.instancesOf(function);
     if (instances.isEmpty()) {
       throw ApiError.notFound("no_instance",
@@ -113,17 +136,19 @@ public final class SessionsApi {
           "instance " + tunnel.instance().orElseThrow().id() + " of " + function
               + " reports no inspector target yet; try again in a moment");
     }
-    String instance = tunnel.instance().orElseThrow().id();
-    mayMintTicket(exchange, user);
-    Session session = quota.admit(user.id(), function, instance,
-        () -> sessions.create(user.id(), function, instance, mode));
-    audit.record(AuditEvent.of(AuditCode.SESSION_REQUESTED).actor(user.subject())
-        .role(user.role().claim()).function(function)
-        .instance(session.instance()).session(session.id()).remote(exchange.remoteAddress())
-        .detail("issuer", user.issuer()).detail("mode", mode.claim())
-        .detail("expiresAt", session.expiresAt().toString()).build());
-    exchange.header("Location", "/api/sessions/" + session.id());
-    exchange.json(201, view(session, true));
+    return tunnel.instance().orElseThrow().id();
+  }
+
+  /** True for {@code "function"}; the default is {@code "instance"}. */
+  private static boolean scope(String requested) {
+    if (requested == null || requested.equals("instance")) {
+      return false;
+    }
+    if (requested.equals("function")) {
+      return true;
+    }
+    throw ApiError.badRequest("bad_body", "\"scope\" must be \"instance\" (one instance, the"
+        + " default) or \"function\" (every instance of the function, as they come and go)");
   }
 
   /**
@@ -194,7 +219,10 @@ public final class SessionsApi {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("sessionId", session.id());
     view.put("function", session.function());
-    view.put("instance", session.instance());
+    view.put("scope", session.functionScope() ? "function" : "instance");
+    if (!session.functionScope()) {
+      view.put("instance", session.instance());
+    }
     view.put("mode", session.mode().claim());
     view.put("state", now.state().wire());
     view.put("user", session.subject());
@@ -211,8 +239,10 @@ public final class SessionsApi {
           session.instance(), session.mode(), ticketTtl);
       view.put("ticketExpiresAt", ticket.claims().expiresAt().toString());
       view.put("webSocketDebuggerUrl", urls.webSocketDebuggerUrl(ticket.token()));
-      view.put("devtoolsFrontendUrl", urls.devtoolsFrontendUrl(ticket.token()));
-      view.put("chromeDevtoolsUrl", urls.chromeDevtoolsUrl(ticket.token()));
+      view.put("devtoolsFrontendUrl", session.functionScope()
+          ? urls.nodeFrontendUrl(ticket.token()) : urls.devtoolsFrontendUrl(ticket.token()));
+      view.put("chromeDevtoolsUrl", session.functionScope()
+          ? urls.chromeNodeUrl(ticket.token()) : urls.chromeDevtoolsUrl(ticket.token()));
       view.put("vscode", urls.vscode(session.function(), ticket.token()));
     }
     return view;

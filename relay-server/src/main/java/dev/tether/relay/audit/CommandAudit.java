@@ -19,12 +19,20 @@ public final class CommandAudit {
 
   private final AuditSink sink;
   private final Session session;
+  private final String instance;
   private final String remote;
   private final Clock clock;
 
   public CommandAudit(AuditSink sink, Session session, String remote, Clock clock) {
+    this(sink, session, session.instance(), remote, clock);
+  }
+
+  /** For one instance of a function session: the records name the instance that ran each command. */
+  public CommandAudit(
+      AuditSink sink, Session session, String instance, String remote, Clock clock) {
     this.sink = sink;
     this.session = session;
+    this.instance = instance;
     this.remote = remote;
     this.clock = clock;
   }
@@ -38,7 +46,7 @@ public final class CommandAudit {
     AuditEvent.Builder event = AuditEvent.of(AuditCode.CDP_COMMAND).at(clock.instant())
         .actor(session.subject())
         .function(session.function())
-        .instance(session.instance())
+        .instance(instance)
         .session(session.id())
         .remote(remote)
         .detail("method", command.method())

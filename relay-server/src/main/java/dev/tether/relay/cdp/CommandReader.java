@@ -65,6 +65,12 @@ public final class CommandReader {
   private JsonGenerator params;
   private boolean paramsCut;
   private int skipDepth; // > 0 while skipping a code argument's object or array value
+  // What the Target domain routes by (a function session): read here, so it is read once.
+  private String targetId;
+  private String paramSessionId;
+  private Boolean flatten;
+  private Boolean discover;
+  private String carried;
 
   public CommandReader(int maxTextChars, Predicate<String> keepsParams) {
     this.maxTextChars = maxTextChars;
@@ -146,7 +152,11 @@ public final class CommandReader {
     } else if (!sawParams && keepsParams.test(method)) {
       kept = "{}"; // a command without params: nothing was left out
     }
-    return new ReadCommand(id, method, sessionId, List.copyOf(code), kept, paramsCut, bytes);
+    TargetParams target = targetId == null && paramSessionId == null && flatten == null
+        && discover == null && carried == null ? TargetParams.NONE
+        : new TargetParams(targetId, paramSessionId, flatten, discover, carried);
+    return new ReadCommand(id, method, sessionId, List.copyOf(code), kept, paramsCut, bytes,
+        target);
   }
 
   /** The id, once read (for the error that answers a refused message); else null. */
@@ -268,6 +278,9 @@ public final class CommandReader {
       codeArgument(token);
       return;
     }
+    if (depth == 2 && paramField != null && token.isScalarValue()) {
+      routing(token);
+    }
     if (token.isStructStart()) {
       depth++;
     } else if (token.isStructEnd()) {
@@ -282,10 +295,26 @@ public final class CommandReader {
     write(token);
   }
 
+  /** Keeps the scalar parameters the Target domain routes by. */
+  private void routing(JsonToken token) throws IOException {
+    boolean string = token == JsonToken.VALUE_STRING;
+    boolean bool = token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE;
+    switch (paramField) {
+      case "targetId" -> targetId = string ? parser.getText() : null;
+      case "sessionId" -> paramSessionId = string ? parser.getText() : null;
+      case "flatten" -> flatten = bool ? token == JsonToken.VALUE_TRUE : null;
+      case "discover" -> discover = bool ? token == JsonToken.VALUE_TRUE : null;
+      default -> { }
+    }
+  }
+
   private void codeArgument(JsonToken token) throws IOException {
     String text;
     if (token == JsonToken.VALUE_STRING) {
       text = parser.getText();
+      if ("message".equals(paramField)) {
+        carried = text;
+      }
     } else if (token.isStructStart()) {
       skipDepth = 1; // V8 refuses a code parameter that is not a string; note its kind only
       text = token == JsonToken.START_OBJECT ? "{…}" : "[…]";

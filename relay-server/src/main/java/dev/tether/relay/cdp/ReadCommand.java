@@ -13,10 +13,11 @@ import java.util.List;
  *     command does not run code, or its params came before its method)
  * @param paramsCut true when {@code params} was cut at the bound
  * @param bytes the message's size in bytes
+ * @param target what the {@code Target} domain routes by, in {@code params}
  */
 public record ReadCommand(
     long id, String method, String sessionId, List<CodeArgument> code, String params,
-    boolean paramsCut, long bytes) {
+    boolean paramsCut, long bytes, TargetParams target) {
 
   /** The code argument of that name, or null. */
   public CodeArgument code(String name) {

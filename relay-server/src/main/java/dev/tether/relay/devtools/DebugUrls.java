@@ -39,6 +39,21 @@ public final class DebugUrls {
         + "/devtools/" + ticket;
   }
 
+  /**
+   * The hosted DevTools' Node front end for a function session: it discovers the instances with
+   * the Target domain and sets each breakpoint on every one.
+   */
+  public String nodeFrontendUrl(String ticket) {
+    return publicUrl + "/devtools/node_app.html?" + (secure() ? "wss=" : "ws=") + hostPort()
+        + "/devtools/" + ticket;
+  }
+
+  /** Chrome's own Node front end for a function session. */
+  public String chromeNodeUrl(String ticket) {
+    return "devtools://devtools/bundled/node_app.html?experiments=true&"
+        + (secure() ? "wss=" : "ws=") + hostPort() + "/devtools/" + ticket;
+  }
+
   /** A VS Code {@code launch.json} configuration that attaches to the session. */
   public Map<String, Object> vscode(String function, String ticket) {
     Map<String, Object> launch = new LinkedHashMap<>();

@@ -20,6 +20,7 @@ import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.SessionState;
 import dev.tether.relay.session.Sessions;
+import dev.tether.relay.targets.TargetWindow;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides at the upgrade whether a DevTools client may attach: an allowed Origin, a valid unused
- * ticket, a live session that has no DevTools yet, and its instance online. Every refusal is an
+ * ticket, a live session that has no DevTools yet, and its instance online (a function session
+ * needs none: its window offers the instances that are live). Every refusal is an
  * HTTP status with a JSON reason; the ticket itself is never logged.
  */
 public final class DevToolsNegotiator implements WebSocketNegotiator {
@@ -126,6 +128,9 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
           "session " + session.id() + " has ended (" + now.endReason().wire() + "): "
               + now.endMessage());
     }
+    if (session.functionScope()) {
+      return functionWindow(session, remote);
+    }
     AgentTunnel tunnel = registry.find(session.function(), session.instance())
         .filter(AgentTunnel::isOpen)
         .orElseThrow(() -> ApiError.conflict("instance_offline",
@@ -151,6 +156,26 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
         .actor(session.subject()).function(session.function()).instance(session.instance())
         .session(session.id()).remote(remote).detail("mode", session.mode().claim()).build());
     return connection;
+  }
+
+  /** A function session's socket: every instance of the function as a CDP target. */
+  private FrameHandler functionWindow(Session session, String remote) {
+    int maxText = config.audit().maxArgBytes();
+    TargetWindow window = new TargetWindow(session, sessions, registry, instance -> {
+      SessionGuard guard = policy.guard(session, maxText);
+      guard.onRead(new CommandAudit(audit, session, instance, remote, clock)::record);
+      return guard;
+    }, config.maxMessageBytes(), maxText, scheduler, config.devtoolsKeepAlive());
+    if (!sessions.attach(session, window)) {
+      throw ApiError.conflict("already_attached",
+          "session " + session.id() + " already has DevTools attached; close that window first"
+              + " (one DevTools per session)");
+    }
+    audit.record(AuditEvent.of(AuditCode.SESSION_ATTACHED).at(clock.instant())
+        .actor(session.subject()).function(session.function()).instance(session.instance())
+        .session(session.id()).remote(remote).detail("mode", session.mode().claim())
+        .detail("scope", "function").build());
+    return window;
   }
 
   @Override

@@ -115,6 +115,41 @@ public final class CommandGate {
     };
   }
 
+  /**
+   * A whole message its caller has read already, with the one strict reader (a function session
+   * reads each message to route it to a target): rate, audit and read-only rules as for {@link
+   * #onFrame}, without reading it again. Never {@link Skip}.
+   */
+  public Step onMessage(ReadCommand command, ByteBuffer message) {
+    if (!rate.tryAcquire(nanos.getAsLong())) {
+      String why = "rate limit: this session may send " + rate.perSecond() + " messages per"
+          + " second; the command was not sent, try again in a moment";
+      if (rate.startsEpisode()) {
+        listener.denied(session, command.method(), PolicyListener.RATE_LIMITED, why);
+      }
+      return new Answer(ReadOnlyPolicy.errorReply(command.id(), -32000, why));
+    }
+    onRead.accept(command);
+    if (readOnly == null) {
+      return new Forward(message, true);
+    }
+    if (message.remaining() > maxHeldBytes) {
+      String why = "commands larger than " + maxHeldBytes + " bytes are not allowed in a"
+          + " read-only session";
+      listener.denied(session, command.method(), PolicyListener.TOO_LARGE, why);
+      return new Answer(ReadOnlyPolicy.errorReply(command.id(), -32000, why));
+    }
+    byte[] bytes = new byte[message.remaining()];
+    message.duplicate().get(bytes);
+    ReadOnlyPolicy.Outcome outcome = readOnly.check(command, bytes);
+    if (outcome instanceof ReadOnlyPolicy.Forward forward) {
+      return new Forward(ByteBuffer.wrap(forward.message()), true);
+    }
+    ReadOnlyPolicy.Refuse refusal = (ReadOnlyPolicy.Refuse) outcome;
+    listener.denied(session, refusal.method(), refusal.reason(), refusal.message());
+    return new Answer(ReadOnlyPolicy.errorReply(refusal.id(), refusal.message()));
+  }
+
   private void start(ByteBuffer first) {
     answered = false;
     forwardedPart = false;

@@ -69,6 +69,11 @@ public final class SessionGuard {
     return gate.onFrame(payload, fin);
   }
 
+  /** See {@link CommandGate#onMessage}. */
+  public CommandGate.Step onClientMessage(ReadCommand command, ByteBuffer message) {
+    return gate.onMessage(command, message);
+  }
+
   public boolean betweenClientMessages() {
     return gate.betweenMessages();
   }

@@ -10,6 +10,12 @@ import java.util.concurrent.ScheduledFuture;
  * state only changes through guarded transitions; {@link Sessions} drives them and the timers.
  */
 public final class Session {
+  /**
+   * The instance of a function session: every live instance of the function, offered as CDP
+   * targets. Not a valid instance id, so it never names one.
+   */
+  public static final String ALL_INSTANCES = "*";
+
   private final String id;
   private final UserId owner;
   private final String function;
@@ -60,6 +66,11 @@ public final class Session {
 
   public String instance() {
     return instance;
+  }
+
+  /** True for a function session (scope {@code function}): it follows every instance. */
+  public boolean functionScope() {
+    return ALL_INSTANCES.equals(instance);
   }
 
   public Mode mode() {

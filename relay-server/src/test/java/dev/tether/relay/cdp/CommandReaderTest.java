@@ -199,4 +199,32 @@ class CommandReaderTest {
   private static String quote(String text) {
     return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
+
+  @Test
+  void theTargetDomainsRoutingParamsAreReadWholeWhateverTheirOrderAndSize() {
+    String inner = "{\\\"id\\\":1,\\\"method\\\":\\\"Runtime.evaluate\\\",\\\"params\\\":{\\\"expression\\\":\\\""
+        + "x".repeat(200) + "\\\"}}";
+    ReadCommand command = read("{\"params\":{\"message\":\"" + inner + "\",\"sessionId\":\"S1\"},"
+        + "\"method\":\"Target.sendMessageToTarget\",\"id\":3}");
+
+    assertThat(command.target().sessionId()).isEqualTo("S1");
+    assertThat(command.target().message()).as("never cut, unlike the audit's copy")
+        .startsWith("{\"id\":1,").hasSize(inner.replace("\\", "").length());
+    assertThat(read("{\"id\":4,\"method\":\"Target.attachToTarget\",\"params\":{\"targetId\":\"a\","
+        + "\"flatten\":true}}").target()).isEqualTo(new TargetParams("a", null, true, null, null));
+  }
+
+  @Test
+  void aRoutingParamOfTheWrongTypeOrNestedDeeperIsNotTakenForOne() {
+    ReadCommand command = read("{\"id\":4,\"method\":\"Target.attachToTarget\",\"params\":{"
+        + "\"targetId\":7,\"flatten\":\"yes\",\"x\":{\"sessionId\":\"S\"}}}");
+
+    assertThat(command.target()).isEqualTo(new TargetParams(null, null, null, null, null));
+  }
+
+  @Test
+  void aSecondTargetIdIsRefusedLikeAnyDuplicateKey() {
+    assertThat(read("{\"id\":4,\"method\":\"Target.attachToTarget\",\"params\":{"
+        + "\"targetId\":\"a\",\"targetId\":\"b\"}}")).isNull();
+  }
 }

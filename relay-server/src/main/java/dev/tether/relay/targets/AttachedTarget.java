@@ -1,0 +1,258 @@
+package dev.tether.relay.targets;
+
+import dev.tether.protocol.DataFrame;
+import dev.tether.relay.agent.Instance;
+import dev.tether.relay.agent.StreamPeer;
+import dev.tether.relay.agent.TunnelStream;
+import dev.tether.relay.policy.SessionGuard;
+import dev.tether.relay.policy.TargetWatch;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * One instance a function session attached to: one tunnel stream, as an instance session has.
+ * Towards the target it sends one whole DevTools message at a time within the stream's credit;
+ * from the target it gathers each message (bounded by the policy's target message limit), hands
+ * it to the window tagged with its CDP session, and lets credit flow back only once DevTools has
+ * it. Its own {@link SessionGuard} judges its commands (read-only, rate, audit by instance) and
+ * watches its pauses.
+ */
+final class AttachedTarget implements StreamPeer {
+  private final TargetWindow window;
+  private final String sessionId;
+  private final Instance instance;
+  private final boolean flatten;
+  private final long attachId;
+  private final SessionGuard guard;
+
+  private volatile TunnelStream stream;
+  private boolean opened;
+  private boolean closed;
+  // towards the target, guarded by this: at most one client message and one relay message
+  private ByteBuffer pending;
+  private Runnable pendingDone;
+  private ByteBuffer injected;
+  private ByteBuffer current;
+  private Runnable currentDone;
+  private boolean sending;
+  // from the target, on the tunnel's thread
+  private final ByteArrayOutputStream incoming = new ByteArrayOutputStream();
+  private final List<Callback> unwritten = new ArrayList<>();
+
+  AttachedTarget(TargetWindow window, String sessionId, Instance instance, boolean flatten,
+      long attachId, SessionGuard guard) {
+    this.window = window;
+    this.sessionId = sessionId;
+    this.instance = instance;
+    this.flatten = flatten;
+    this.attachId = attachId;
+    this.guard = guard;
+  }
+
+  String sessionId() {
+    return sessionId;
+  }
+
+  Instance instance() {
+    return instance;
+  }
+
+  boolean flatten() {
+    return flatten;
+  }
+
+  SessionGuard guard() {
+    return guard;
+  }
+
+  /** Opens the inspector session on the instance's target through {@code opened}'s stream. */
+  void start(TunnelStream opened, String inspectorTarget, String tetherSession) {
+    stream = opened;
+    guard.start(new SessionGuard.Actions() {
+      @Override
+      public void injectTowardsTarget(byte[] message) {
+        inject(message);
+      }
+
+      @Override
+      public void close(int code, String reason) {
+        window.end(code, reason);
+      }
+    });
+    opened.open(inspectorTarget, tetherSession);
+  }
+
+  /** Sends one whole client message; {@code done} runs once the stream took all of it. */
+  void send(ByteBuffer message, Runnable done) {
+    synchronized (this) {
+      if (closed) {
+        done.run();
+        return;
+      }
+      pending = message;
+      pendingDone = done;
+    }
+    pump();
+  }
+
+  /** Sends this message of the relay's own (e.g. the pause guard's resume) at the next gap. */
+  private void inject(byte[] message) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      injected = ByteBuffer.wrap(message);
+    }
+    pump();
+  }
+
+  @Override
+  public void onOpened() {
+    synchronized (this) {
+      opened = true;
+    }
+    window.attached(this, attachId);
+    pump();
+  }
+
+  @Override
+  public void onCredit() {
+    pump();
+  }
+
+  @Override
+  public void onData(ByteBuffer chunk, boolean fin, Callback written) {
+    TargetWatch.Verdict verdict = guard.onTargetChunk(chunk, fin);
+    if (verdict == TargetWatch.Verdict.TOO_BIG) {
+      written.succeeded();
+      window.end(dev.tether.protocol.CloseCodes.MESSAGE_TOO_BIG, "instance " + instance.id()
+          + " sent a CDP message larger than the relay's limit of "
+          + guard.maxTargetMessageBytes() + " bytes");
+      return;
+    }
+    if (verdict == TargetWatch.Verdict.SWALLOW) {
+      written.succeeded();
+      return;
+    }
+    byte[] bytes = new byte[chunk.remaining()];
+    chunk.get(bytes);
+    incoming.writeBytes(bytes);
+    unwritten.add(written);
+    if (!fin) {
+      return;
+    }
+    byte[] message = incoming.toByteArray();
+    incoming.reset();
+    List<Callback> credit = List.copyOf(unwritten);
+    unwritten.clear();
+    ByteBuffer out = TargetMessages.fromTarget(message, sessionId, instance.id(), flatten);
+    int length = out.remaining();
+    guard.queued(length);
+    window.toDevTools(out, () -> {
+      guard.written(length);
+      credit.forEach(Callback::succeeded);
+    });
+  }
+
+  /** The relay's own answer to one of this target's commands (a refusal), tagged likewise. */
+  void answer(String json, Runnable done) {
+    window.toDevTools(TargetMessages.fromTarget(
+        json.getBytes(java.nio.charset.StandardCharsets.UTF_8), sessionId, instance.id(), flatten),
+        done);
+  }
+
+  @Override
+  public void onStreamClosed(int code, String reason) {
+    if (shut()) {
+      window.detached(this, reason);
+    }
+  }
+
+  /** Ends the stream from the relay's side; true the first time. */
+  boolean close(int code, String reason) {
+    if (!shut()) {
+      return false;
+    }
+    TunnelStream s = stream;
+    if (s != null) {
+      s.close(code, reason);
+    }
+    return true;
+  }
+
+  private boolean shut() {
+    Runnable done;
+    synchronized (this) {
+      if (closed) {
+        return false;
+      }
+      closed = true;
+      done = currentDone != null ? currentDone : pendingDone;
+      pending = null;
+      current = null;
+      injected = null;
+    }
+    guard.stop();
+    if (done != null) {
+      done.run(); // the window reads DevTools' next message
+    }
+    return true;
+  }
+
+  private void pump() {
+    ByteBuffer piece;
+    boolean fin;
+    Runnable finished;
+    synchronized (this) {
+      TunnelStream s = stream;
+      if (closed || sending || !opened || s == null || !s.isOpened()) {
+        return;
+      }
+      if (current == null) {
+        if (injected != null) {
+          current = injected;
+          injected = null;
+          currentDone = null;
+        } else if (pending != null) {
+          current = pending;
+          currentDone = pendingDone;
+          pending = null;
+          pendingDone = null;
+        } else {
+          return;
+        }
+      }
+      long credit = Math.min(s.sendable(), DataFrame.MAX_CHUNK);
+      if (current.hasRemaining() && credit <= 0) {
+        return;
+      }
+      int size = (int) Math.min(current.remaining(), credit);
+      piece = current.slice(current.position(), size);
+      current.position(current.position() + size);
+      fin = !current.hasRemaining();
+      finished = fin ? currentDone : null;
+      if (fin) {
+        current = null;
+        currentDone = null;
+      }
+      sending = true;
+    }
+    stream.send(piece, fin, Callback.from(() -> {
+      synchronized (this) {
+        sending = false;
+      }
+      if (finished != null) {
+        finished.run();
+      }
+      pump();
+    }, failure -> {
+      synchronized (this) {
+        sending = false;
+      }
+      onStreamClosed(dev.tether.protocol.CloseCodes.AGENT_LOST, "the tunnel failed");
+    }));
+  }
+}
