@@ -92,7 +92,7 @@ class BrowserEmbedTest {
     browser.switchToNewTab(home, WAIT);
     // Without an instance attribute the button debugs the function: the hosted Node front end.
     browser.await(WAIT, "hosted DevTools",
-        d -> d.getCurrentUrl().startsWith(tether.relay().uri("/devtools/node_app.html?ws=").toString()));
+        d -> d.getCurrentUrl().startsWith(tether.relay().uri("/devtools/tether_node_app.html?ws=").toString()));
     browser.await(WAIT, "the session to attach", d -> tether.relay().sessions().live().stream()
         .anyMatch(s -> s.state() == SessionState.ATTACHED));
     browser.await(WAIT, "the DevTools UI", d -> browser.deep("#tab-console"));

@@ -2,10 +2,13 @@ package dev.tether.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.Role;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.SessionState;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +69,7 @@ class BrowserFunctionSessionTest {
     card.findElement(By.cssSelector(".function-head button.primary")).click();
     browser.switchToNewTab(console, WAIT);
     browser.await(WAIT, "the hosted Node front end",
-        d -> d.getCurrentUrl().contains("/devtools/node_app.html?ws=") ? true : null);
+        d -> d.getCurrentUrl().contains("/devtools/tether_node_app.html?ws=") ? true : null);
     Session session = browser.await(WAIT, "the function session to attach", d -> attached());
     assertThat(session.functionScope()).isTrue();
     browser.await(WAIT, "the DevTools UI", d -> browser.deep("#tab-sources"));
@@ -113,6 +116,20 @@ class BrowserFunctionSessionTest {
           d -> browser.deep(".cm-executionLine") == null ? true : null);
     }
     assertThat(session.state()).isEqualTo(SessionState.ATTACHED);
+    assertThat(browser.deep("#tether-disconnected")).as("no disconnect banner yet").isNull();
+
+    // An admin ends the window: the developer reads why in DevTools, as in an instance window.
+    String admin = tether.relay().tokenIssuer().userToken(
+        "carol", Role.ADMIN, List.of(), EnumSet.allOf(Mode.class), Duration.ofHours(1));
+    assertThat(tether.api("DELETE", "/api/admin/sessions/" + session.id()
+        + "?reason=load%20test%20starting", admin, null).statusCode()).isEqualTo(200);
+    WebElement banner = browser.await(WAIT, "the disconnect banner",
+        d -> browser.deep("#tether-disconnected"));
+    assertThat(banner.getAttribute("data-code")).isEqualTo("4003");
+    assertThat(banner.getText()).contains("An admin terminated this session")
+        .contains("load test starting");
+    browser.screenshot(step + "-function-window-terminated");
+
     // node_app.html's Connection panel shows the Node.js logo from nodejs.org, which the relay's
     // CSP rightly blocks (hosted DevTools loads nothing from elsewhere); anything else is a fault.
     assertThat(browser.consoleErrors()).as("CSP violations or failed loads in hosted DevTools")

@@ -44,7 +44,7 @@ public final class DebugUrls {
    * the Target domain and sets each breakpoint on every one.
    */
   public String nodeFrontendUrl(String ticket) {
-    return publicUrl + "/devtools/node_app.html?" + (secure() ? "wss=" : "ws=") + hostPort()
+    return publicUrl + "/devtools/tether_node_app.html?" + (secure() ? "wss=" : "ws=") + hostPort()
         + "/devtools/" + ticket;
   }
 

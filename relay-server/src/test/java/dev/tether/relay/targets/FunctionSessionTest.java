@@ -74,7 +74,7 @@ class FunctionSessionTest {
 
     assertThat(session.path("scope").asText()).isEqualTo("function");
     assertThat(session.has("instance")).isFalse();
-    assertThat(session.path("devtoolsFrontendUrl").asText()).contains("/devtools/node_app.html?ws=");
+    assertThat(session.path("devtoolsFrontendUrl").asText()).contains("/devtools/tether_node_app.html?ws=");
     try (DevToolsClient devtools = connect(session)) {
       devtools.send("{\"id\":1,\"method\":\"Target.setDiscoverTargets\",\"params\":{\"discover\":true}}");
 
