@@ -39,6 +39,7 @@ public final class ChainVerifier {
   private final LinkedHashMap<Long, Place> tail = new LinkedHashMap<>();
   private Problem problem;
   private Problem sealMismatch;
+  private final java.util.List<Problem> unsignedNotes = new java.util.ArrayList<>();
 
   /** A broken link: where, and what is wrong with it. */
   public record Problem(String location, long seq, String message) {}
@@ -48,7 +49,7 @@ public final class ChainVerifier {
    * the trail was checked against.
    */
   public record Report(long records, long lastSeq, Optional<Problem> problem,
-      Optional<AuditSeal> head) {
+      Optional<AuditSeal> head, java.util.List<Problem> unsignedNotes) {
     public boolean intact() {
       return problem.isEmpty();
     }
@@ -136,6 +137,14 @@ public final class ChainVerifier {
       return fail(location, record.seq(), "does not link to the record before it (" + prevLocation
           + "): a record was inserted, replaced or reordered");
     }
+    if (AuditCode.AUDIT_UNSIGNED.code().equals(record.fields().get("code"))) {
+      // The relay found, at a start, records after its last signed head; whatever seal follows
+      // also covers them, so the signatures alone cannot vouch for the trail before this note.
+      unsignedNotes.add(new Problem(location, record.seq(), "record " + record.seq() + " ("
+          + location + ") is the relay's note that at a start it found records it had not"
+          + " signed (" + problemOf(record) + "); the seals after it also cover"
+          + " those records, so nothing before it is vouched for by a signature"));
+    }
     Place place = new Place(record.seq(), location, record.hash());
     if (afterMatch == null) {
       afterMatch = place;
@@ -178,7 +187,7 @@ public final class ChainVerifier {
       }
     }
     return new Report(records, last, Optional.ofNullable(problem),
-        Optional.ofNullable(head).map(Signed::seal));
+        Optional.ofNullable(head).map(Signed::seal), java.util.List.copyOf(unsignedNotes));
   }
 
   private void checkHead(long last) {
@@ -274,5 +283,10 @@ public final class ChainVerifier {
           seq == 0 ? message : "record " + seq + " at " + location + " " + message);
     }
     return false;
+  }
+
+  private static Object problemOf(AuditRecord record) {
+    return record.fields().get("details") instanceof Map<?, ?> details
+        ? details.get("problem") : null;
   }
 }

@@ -21,14 +21,14 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * {@code tether audit verify [--data-dir D] [--config F] [--jwks URL-or-file]}: walks the audit
+ * {@code tether audit verify [--data-dir D] [--config F] [--jwks URL-or-file] [--accept-unsigned N,...]}: walks the audit
  * chain of the configured store, holds it against the relay's signed seals and head, and exits 0
  * when it is intact, 1 naming the first record it can no longer vouch for otherwise. The public
  * key comes from {@code --jwks} (the relay's {@code /.well-known/jwks.json}, or a copy kept where
  * whoever can write the data directory cannot), else from the data directory's own key.
  */
 final class AuditCommand {
-  static final Set<String> OPTIONS = Set.of("data-dir", "config", "jwks");
+  static final Set<String> OPTIONS = Set.of("data-dir", "config", "jwks", "accept-unsigned");
   private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
 
   private AuditCommand() {}
@@ -36,7 +36,7 @@ final class AuditCommand {
   static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
     if (argv.length < 2 || !argv[1].equals("verify")) {
       throw new UsageException(
-          "audit: say what to do: audit verify [--data-dir D] [--config F] [--jwks URL-or-file]");
+          "audit: say what to do: audit verify [--data-dir D] [--config F] [--jwks URL-or-file] [--accept-unsigned N,...]");
     }
     Args args = Args.parse("audit verify", argv, 2, OPTIONS);
     RelayConfig.Builder builder;
@@ -54,6 +54,22 @@ final class AuditCommand {
         : dataDirKey(config.dataDir());
     try (AuditStore store = AuditStores.create(config.audit(), config.dataDir())) {
       ChainVerifier.Report report = store.verify(keys);
+      Set<Long> accepted = acceptedUnsigned(args);
+      java.util.List<ChainVerifier.Problem> unexplained = report.unsignedNotes().stream()
+          .filter(note -> !accepted.contains(note.seq())).toList();
+      if (report.intact() && !unexplained.isEmpty()) {
+        // Whoever can write the data directory can delete records, re-hash the rest and wait
+        // for a restart: the relay then notes the unsigned end and seals over it. Only a person
+        // who knows why the note is there (an upgrade, a power cut) may accept it.
+        for (ChainVerifier.Problem note : unexplained) {
+          err.println("audit trail NOT VOUCHED FOR: " + note.message());
+        }
+        err.println("if you know why (the upgrade from an unsigned trail, a crash between a batch"
+            + " and its seal), run again with --accept-unsigned "
+            + unexplained.stream().map(n -> Long.toString(n.seq()))
+                .collect(java.util.stream.Collectors.joining(",")));
+        return 1;
+      }
       if (report.intact()) {
         if (report.records() == 0) {
           out.println("audit trail is empty (" + store.describe() + ")");
@@ -70,6 +86,23 @@ final class AuditCommand {
           + ")");
       return 1;
     }
+  }
+
+  /** The record numbers of audit.unsigned notes the operator accepts ({@code --accept-unsigned 4,9}). */
+  private static Set<Long> acceptedUnsigned(Args args) {
+    Set<Long> accepted = new java.util.HashSet<>();
+    for (String part : args.get("accept-unsigned").orElse("").split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      try {
+        accepted.add(Long.parseLong(part.strip()));
+      } catch (NumberFormatException e) {
+        throw new UsageException("audit verify: --accept-unsigned takes record numbers like 4,9,"
+            + " was '" + part + "'");
+      }
+    }
+    return accepted;
   }
 
   /** The public keys in a JWK set at an http(s) URL or in a file. */

@@ -19,7 +19,7 @@ public final class Cli {
       "  demo [--port P] [--data-dir D]",
       "  connect --relay URL --function NAME [--instance ID] [--port 9229] [--mode full|readonly]"
           + " (user token from TETHER_TOKEN or --token)",
-      "  audit verify [--data-dir D] [--config F] [--jwks URL-or-file]",
+      "  audit verify [--data-dir D] [--config F] [--jwks URL-or-file] [--accept-unsigned N,...]",
       "DURATION looks like 90s, 30m, 8h, 7d or PT8H.");
 
   static final java.util.List<String> COMMANDS =

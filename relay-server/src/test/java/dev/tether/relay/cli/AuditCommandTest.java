@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.tether.relay.audit.AuditCode;
+import dev.tether.relay.audit.AuditConfig;
+import dev.tether.relay.audit.AuditLog;
+import dev.tether.relay.audit.SealVerifier;
 import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditRecord;
 import dev.tether.relay.audit.FileAuditStore;
@@ -79,6 +82,35 @@ class AuditCommandTest {
 
   private String err() {
     return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aRewriteThatTheRelaySealedOverAtItsNextStartStillFailsUntilSomeoneAcceptsTheNote()
+      throws Exception {
+    writeTrail(12);
+    deleteCommandsReHashAndRewriteTheHead();
+    Path audit = dataDir.resolve("audit");
+    Files.delete(audit.resolve("head.json")); // the attacker also removes every seal
+    try (var seals = Files.list(audit)) {
+      for (Path file : seals.filter(f -> f.toString().endsWith(".seals")).toList()) {
+        Files.delete(file);
+      }
+    }
+    assertThat(verify()).as("before the relay starts again").isEqualTo(1);
+
+    // The relay starts again: it notes the unsigned end and seals on, over the rewrite.
+    SigningKeys keys = SigningKeys.loadOrCreate(dataDir);
+    AuditLog.start(new FileAuditStore(audit, 1 << 20), AuditConfig.defaults(),
+        new SealSigner(keys.signer(), keys.keyId(), Clock.systemUTC()),
+        SealVerifier.fromJwkSet(keys.publicJwkSetJson()), Clock.systemUTC()).close();
+    out.reset();
+    err.reset();
+
+    assertThat(verify()).isEqualTo(1);
+    assertThat(err()).contains("audit trail NOT VOUCHED FOR: record 10",
+        "found records it had not signed", "--accept-unsigned 10");
+    err.reset();
+    assertThat(verify("--accept-unsigned", "10")).as("someone who knows why accepts it").isZero();
   }
 
   @Test
