@@ -88,8 +88,12 @@ public final class AgentRegistry {
    * welcome then asks its shim to hold it before its first line until that window starts it.
    */
   public boolean holdsNewInstancesOf(String function) {
+    // Only a full session holds: holding stalls the function's cold starts until the window
+    // starts them (or the hold times out), and a read-only user must not be able to slow the
+    // function down by keeping a window open.
     return sessions.live().stream().anyMatch(session -> session.functionScope()
         && session.function().equals(function)
+        && session.mode() == dev.tether.relay.auth.Mode.FULL
         && session.state() == dev.tether.relay.session.SessionState.ATTACHED);
   }
 

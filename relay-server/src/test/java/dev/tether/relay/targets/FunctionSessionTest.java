@@ -284,6 +284,19 @@ class FunctionSessionTest {
     assertThat(welcome("after").holds()).isFalse();
   }
 
+  @Test
+  void aReadOnlyWindowNeverHoldsTheFunctionsColdStarts() throws Exception {
+    JsonNode session = session("readonly");
+
+    try (DevToolsClient devtools = connect(session)) {
+      Poll.until(WAIT, "the window to attach", () -> relay.relay().sessions()
+          .find(session.path("sessionId").asText()).orElseThrow().state()
+          == dev.tether.relay.session.SessionState.ATTACHED);
+      assertThat(welcome("cold-start-ro").holds())
+          .as("a read-only user may not slow the function down").isFalse();
+    }
+  }
+
   private TunnelMessage.Welcome welcome(String instance) throws Exception {
     FakeAgent agent = FakeAgent.connect(relay.agentUri(), relay.agentToken(function), function,
         instance);
