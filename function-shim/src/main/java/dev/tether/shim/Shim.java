@@ -160,8 +160,11 @@ public final class Shim implements AutoCloseable {
       ProcessHandle.of(config.pid()).map(ProcessHandle::onExit)
           .orElse(CompletableFuture.completedFuture(null)).thenRun(() -> {
             shim.log.info("node pid={} exited; the shim stops", config.pid());
-            shim.deliverReportOf(-1);
-            shim.close();
+            try {
+              shim.deliverReportOf(-1);
+            } finally {
+              shim.close();
+            }
           });
     }
     return shim;
@@ -226,7 +229,8 @@ public final class Shim implements AutoCloseable {
    */
   private void deliverReportOf(int code) {
     if (crashReports != null) {
-      crashReports.take().ifPresent(report -> deliverCrash(code, report));
+      long pid = child != null ? child.pid() : config.pid() != null ? config.pid() : -1;
+      crashReports.take(pid).ifPresent(report -> deliverCrash(code, report));
       crashReports.close();
     }
   }

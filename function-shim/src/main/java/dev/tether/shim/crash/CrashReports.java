@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 public final class CrashReports implements AutoCloseable {
   /** A report larger than this on disk is not read at all (a normal one is 15-50 KB). */
-  static final long MAX_FILE_BYTES = 8L * 1024 * 1024;
+  static final long MAX_FILE_BYTES = 2L * 1024 * 1024; // the shim's heap is 16 MB under the layer
 
   private final Path directory;
   private final ObjectMapper mapper = new ObjectMapper();
@@ -73,9 +73,18 @@ public final class CrashReports implements AutoCloseable {
    * the function did not crash (or its report is unreadable or too large). Deletes every report.
    */
   public synchronized Optional<ObjectNode> take() {
+    return take(-1);
+  }
+
+  /**
+   * The same, for the process {@code pid} only: NODE_OPTIONS reaches the node processes the
+   * function starts too, and a child's crash is not the function's ({@code -1}: any process).
+   */
+  public synchronized Optional<ObjectNode> take(long pid) {
     List<Path> reports = reports();
     try {
       Optional<Path> newest = reports.stream()
+          .filter(path -> pid < 0 || pidOf(path) == pid)
           .max(Comparator.comparing(path -> path.getFileName().toString()));
       if (newest.isEmpty() || Files.size(newest.get()) > MAX_FILE_BYTES) {
         return Optional.empty();
@@ -95,6 +104,16 @@ public final class CrashReports implements AutoCloseable {
   public synchronized void close() {
     reports().forEach(CrashReports::delete);
     delete(directory);
+  }
+
+  /** Node names a report report.DATE.TIME.PID.THREAD.SEQ.json; -2 when the name is not that. */
+  private static long pidOf(Path report) {
+    String[] parts = report.getFileName().toString().split("\\.");
+    try {
+      return parts.length >= 4 ? Long.parseLong(parts[3]) : -2;
+    } catch (NumberFormatException e) {
+      return -2;
+    }
   }
 
   private List<Path> reports() {

@@ -51,6 +51,21 @@ class CrashReportsTest {
   }
 
   @Test
+  void aCrashOfANodeTheFunctionStartedIsNotReportedAsTheFunctions() throws Exception {
+    try (CrashReports reports = CrashReports.create()) {
+      crash(reports.directory(), "throw new Error('a child process died')");
+      String child;
+      try (var files = Files.list(reports.directory())) {
+        child = files.findFirst().orElseThrow().getFileName().toString();
+      }
+      long childPid = Long.parseLong(child.split("\\.")[3]);
+
+      assertThat(reports.take(childPid + 1)).as("the function is another process").isEmpty();
+      assertThat(reports.directory().toFile().list()).as("taken or not, none stays").isEmpty();
+    }
+  }
+
+  @Test
   void aFunctionThatExitsNormallyHasNoReport() throws Exception {
     try (CrashReports reports = CrashReports.create()) {
       assertThat(crash(reports.directory(), "console.log('fine')")).isZero();

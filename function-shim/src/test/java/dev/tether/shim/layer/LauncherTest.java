@@ -57,7 +57,7 @@ class LauncherTest {
     assertThat(function.path("options").asText())
         .isEqualTo("--inspect-port=127.0.0.1:0 --inspect-publish-uid=http"
             + " --report-uncaught-exception --report-on-fatalerror --report-compact"
-            + " --report-directory=" + reports);
+            + " --report-directory=\"" + reports + "\"");
 
     List<String> shim = awaitLines(dir.resolve("shim-args"));
     assertThat(shim).containsSubsequence("--pid", String.valueOf(launcher.pid()));
