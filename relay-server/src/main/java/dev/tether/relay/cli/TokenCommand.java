@@ -133,6 +133,12 @@ public final class TokenCommand {
               + "), pass the --data-dir of the relay you mean (the demo's is .tether/demo), or"
               + " name the relay with --public-url URL (or its --config F)"));
     }
+    if (!java.nio.file.Files.exists(SigningKeys.keyFile(config.dataDir()))) {
+      // A new key here would sign tokens no relay accepts (they fail with 401 later): never guess.
+      throw new UsageException("token: there is no signing key at "
+          + SigningKeys.keyFile(config.dataDir()) + "; pass --data-dir of the relay that will"
+          + " check the token (or copy its keys/ folder here), or start that relay once");
+    }
     return new TokenIssuer(SigningKeys.loadOrCreate(config.dataDir()), issuer, Clock.systemUTC());
   }
 

@@ -61,7 +61,13 @@ final class TargetMessages {
    * message} of a {@code Target.receivedMessageFromTarget} event.
    */
   static ByteBuffer fromTarget(byte[] message, String sessionId, String targetId, boolean flatten) {
-    if (!flatten) {
+    int brace = 0;
+    while (brace < message.length && message[brace] != '{') {
+      brace++;
+    }
+    // A target message that is no object (a hostile or broken shim) has nowhere to put the
+    // sessionId: it goes as the string of a receivedMessageFromTarget event, never out of bounds.
+    if (!flatten || brace == message.length) {
       Map<String, Object> params = new LinkedHashMap<>();
       params.put("sessionId", sessionId);
       params.put("message", new String(message, StandardCharsets.UTF_8));

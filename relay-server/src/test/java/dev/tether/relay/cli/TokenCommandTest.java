@@ -82,10 +82,21 @@ class TokenCommandTest {
   }
 
   @Test
-  void anExplicitPublicUrlSignsForThatRelayWithoutWaiting(@TempDir Path dir) {
+  void anExplicitPublicUrlSignsForThatRelayWithoutWaiting(@TempDir Path dir) throws Exception {
+    dev.tether.relay.auth.SigningKeys.loadOrCreate(dir); // that relay's keys, copied here
+
     assertThat(run("token", "agent", "--function", "orders", "--data-dir", dir.toString(),
         "--public-url", "https://relay.example.com")).isEqualTo(0);
     assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("waiting");
+  }
+
+  @Test
+  void anExplicitPublicUrlWithoutThatRelaysKeyIsRefusedAndMakesNoKey(@TempDir Path dir) {
+    assertThat(run("token", "agent", "--function", "orders", "--data-dir", dir.toString(),
+        "--public-url", "https://relay.example.com")).isNotZero();
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("there is no signing key");
+    assertThat(dev.tether.relay.auth.SigningKeys.keyFile(dir)).doesNotExist();
   }
 
   @Test
