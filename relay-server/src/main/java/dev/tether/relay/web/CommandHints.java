@@ -2,11 +2,13 @@ package dev.tether.relay.web;
 
 import dev.tether.relay.RelayConfig;
 import dev.tether.relay.http.Router;
+import dev.tether.relay.metrics.MetricsAccess;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code GET /api/hints}: the {@code ./tether} commands the console and the admin pages print, made
@@ -23,7 +25,12 @@ public final class CommandHints {
   }
 
   public void routes(Router router) {
-    router.on("GET", "/api/hints", exchange -> exchange.json(200, hints));
+    // Per request too: a reverse proxy on the relay's host makes remote visitors look local, so
+    // the loopback-only rule of /metrics (no proxy header, a loopback peer) applies here as well.
+    MetricsAccess localCallers = new MetricsAccess(Optional.empty());
+    router.on("GET", "/api/hints", exchange -> exchange.json(200,
+        localCallers.check(exchange.remoteAddress(), exchange::header).isEmpty()
+            ? hints : Map.of("local", false)));
   }
 
   /** What the endpoint answers; the same for every caller. */

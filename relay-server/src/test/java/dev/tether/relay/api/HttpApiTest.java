@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.testing.FakeAgent;
+import dev.tether.relay.testing.Sockets;
 import dev.tether.relay.testing.TestRelay;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -34,6 +35,19 @@ class HttpApiTest {
     if (relay != null) {
       relay.close();
     }
+  }
+
+  @Test
+  void theCommandHintsNameTheDataDirectoryOnlyToALocalCallerNotThroughAProxy() throws Exception {
+    java.net.URI hints = relay.relay().uri("/api/hints");
+    HttpResponse<String> local = Sockets.CLIENT.send(java.net.http.HttpRequest.newBuilder(hints)
+        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> proxied = Sockets.CLIENT.send(java.net.http.HttpRequest.newBuilder(hints)
+        .header("X-Forwarded-For", "203.0.113.9").build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(json(local).path("local").asBoolean()).isTrue();
+    assertThat(json(local).has("dataDir")).isTrue();
+    assertThat(proxied.body()).isEqualTo("{\"local\":false}");
   }
 
   @Test
