@@ -38,8 +38,13 @@ public final class ResourceCommands {
   private final SourceFiles files;
 
   public ResourceCommands(Path codeDirectory) {
-    this.mapper = new ObjectMapper();
+    this.mapper = SharedMapper.INSTANCE;
     this.files = new SourceFiles(codeDirectory, mapper);
+  }
+
+  /** One mapper for every session's commands, made when the first session opens. */
+  private static final class SharedMapper {
+    static final ObjectMapper INSTANCE = new ObjectMapper();
   }
 
   /** The function's code directory: the shim's working directory, which node inherits. */
