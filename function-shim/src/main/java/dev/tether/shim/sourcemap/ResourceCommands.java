@@ -34,15 +34,20 @@ public final class ResourceCommands {
   private static final ByteBuf OUR_HANDLE = needle(SourceFiles.HANDLE_PREFIX);
   private static final ByteBuf SOURCE_MAP = needle("\"sourceMapURL\":\"");
 
-  private final ObjectMapper mapper;
   private final SourceFiles files;
 
   public ResourceCommands(Path codeDirectory) {
-    this.mapper = SharedMapper.INSTANCE;
-    this.files = new SourceFiles(codeDirectory, mapper);
+    this.files = new SourceFiles(codeDirectory);
   }
 
-  /** One mapper for every session's commands, made when the first session opens. */
+  /**
+   * One mapper for every session, made when the first command or source map needs it: most
+   * sessions never do, and an idle shim keeps no data binding (BENCHMARKS.md B8).
+   */
+  static ObjectMapper mapper() {
+    return SharedMapper.INSTANCE;
+  }
+
   private static final class SharedMapper {
     static final ObjectMapper INSTANCE = new ObjectMapper();
   }
@@ -106,7 +111,7 @@ public final class ResourceCommands {
   private ByteBuf load(long id, String url) {
     SourceFiles.Outcome outcome = files.load(url);
     if (outcome instanceof SourceFiles.Opened opened) {
-      ObjectNode reply = mapper.createObjectNode().put("id", id);
+      ObjectNode reply = mapper().createObjectNode().put("id", id);
       reply.putObject("result").putObject("resource").put("success", true)
           .put("httpStatusCode", 200).put("stream", opened.handle())
           .putObject("headers").put("Content-Length", Long.toString(opened.size()));
@@ -119,7 +124,7 @@ public final class ResourceCommands {
     Integer size = params.path("size").canConvertToInt() ? params.path("size").asInt() : null;
     SourceFiles.Outcome outcome = files.read(params.path("handle").asText(), size);
     if (outcome instanceof SourceFiles.Chunk chunk) {
-      ObjectNode reply = mapper.createObjectNode().put("id", id);
+      ObjectNode reply = mapper().createObjectNode().put("id", id);
       // Base64, so a chunk may end inside a multi-byte character; DevTools decodes as a stream.
       reply.putObject("result").put("base64Encoded", true)
           .put("data", Base64.getEncoder().encodeToString(chunk.data())).put("eof", chunk.eof());
@@ -132,20 +137,20 @@ public final class ResourceCommands {
     if (!files.close(handle)) {
       return error(id, "no open file " + handle);
     }
-    ObjectNode reply = mapper.createObjectNode().put("id", id);
+    ObjectNode reply = mapper().createObjectNode().put("id", id);
     reply.putObject("result");
     return encode(reply);
   }
 
   private ByteBuf error(long id, String message) {
-    ObjectNode reply = mapper.createObjectNode().put("id", id);
+    ObjectNode reply = mapper().createObjectNode().put("id", id);
     reply.putObject("error").put("code", SERVER_ERROR).put("message", message);
     return encode(reply);
   }
 
   private JsonNode parse(ByteBuf message) {
     try {
-      return mapper.readTree(new ByteBufInputStream(message.duplicate()));
+      return mapper().readTree(new ByteBufInputStream(message.duplicate()));
     } catch (IOException e) {
       return null;
     }
@@ -153,7 +158,7 @@ public final class ResourceCommands {
 
   private ByteBuf encode(ObjectNode reply) {
     try {
-      return Unpooled.wrappedBuffer(mapper.writeValueAsBytes(reply));
+      return Unpooled.wrappedBuffer(mapper().writeValueAsBytes(reply));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a reply tree cannot be written", e);
     }
