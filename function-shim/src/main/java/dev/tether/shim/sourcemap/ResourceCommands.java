@@ -16,7 +16,8 @@ import java.util.Base64;
 /**
  * Answers, in the shim, the CDP commands hosted DevTools uses to fetch a source map and its
  * sources, which Node answers only behind an experimental flag: {@code
- * Network.loadNetworkResource}, then {@code IO.read} and {@code IO.close} on the stream it returned.
+ * Network.loadNetworkResource}, then {@code IO.read} and {@code IO.close} on the stream it returned;
+ * and {@code Debugger.getScriptSource} of a large script that is a file ({@link ScriptSources}).
  * It learns which maps exist from the {@code Debugger.scriptParsed} events the inspector sends the
  * same session. Files come from {@link SourceFiles}, which decides what may be read.
  *
@@ -33,11 +34,20 @@ public final class ResourceCommands {
   private static final ByteBuf CLOSE = needle("\"IO.close\"");
   private static final ByteBuf OUR_HANDLE = needle(SourceFiles.HANDLE_PREFIX);
   private static final ByteBuf SOURCE_MAP = needle("\"sourceMapURL\":\"");
+  private static final ByteBuf SCRIPT_PARSED = needle("\"Debugger.scriptParsed\"");
+  private static final ByteBuf FILE_URL = needle("\"url\":\"file://");
+  private static final ByteBuf GET_SOURCE = needle("\"Debugger.getScriptSource\"");
 
   private final SourceFiles files;
+  private final ScriptSources scripts;
 
   public ResourceCommands(Path codeDirectory) {
+    this(codeDirectory, new ScriptSources());
+  }
+
+  ResourceCommands(Path codeDirectory, ScriptSources scripts) {
     this.files = new SourceFiles(codeDirectory);
+    this.scripts = scripts;
   }
 
   /**
@@ -72,7 +82,9 @@ public final class ResourceCommands {
     boolean load = ByteBufUtil.indexOf(LOAD, message) >= 0;
     boolean io = !load && ByteBufUtil.indexOf(OUR_HANDLE, message) >= 0
         && (ByteBufUtil.indexOf(READ, message) >= 0 || ByteBufUtil.indexOf(CLOSE, message) >= 0);
-    if (!load && !io) {
+    boolean source = !load && !io && !scripts.isEmpty()
+        && ByteBufUtil.indexOf(GET_SOURCE, message) >= 0;
+    if (!load && !io && !source) {
       return null;
     }
     JsonNode command = parse(message);
@@ -87,6 +99,7 @@ public final class ResourceCommands {
           ? read(id, params) : null;
       case "IO.close" -> params.path("handle").asText("").startsWith(SourceFiles.HANDLE_PREFIX)
           ? close(id, params.path("handle").asText()) : null;
+      case "Debugger.getScriptSource" -> scripts.answer(id, params.path("scriptId").asText(""));
       default -> null;
     };
   }
@@ -95,6 +108,10 @@ public final class ResourceCommands {
   public void watch(ByteBuf message) {
     if (message.readableBytes() > MAX_INSPECTED_BYTES) {
       return;
+    }
+    if (ByteBufUtil.indexOf(FILE_URL, message) >= 0
+        && ByteBufUtil.indexOf(SCRIPT_PARSED, message) >= 0) {
+      scripts.watch(message); // a large file's source is then served from the file
     }
     int at = ByteBufUtil.indexOf(SOURCE_MAP, message);
     if (at < 0 || at + SOURCE_MAP.readableBytes() >= message.writerIndex()
