@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.URI;
@@ -43,6 +44,8 @@ final class ScriptSources {
 
   private static final JsonFactory JSON = new JsonFactory();
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final ByteBuf LENGTH = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
+      "\"length\":".getBytes(StandardCharsets.US_ASCII)).asReadOnly());
 
   private final Map<String, Script> scripts = new HashMap<>();
   private final long minLength;
@@ -63,6 +66,11 @@ final class ScriptSources {
 
   /** Reads one inspector → DevTools message that may be a {@code Debugger.scriptParsed} event. */
   void watch(ByteBuf message) {
+    // An app loads thousands of small file scripts, each announced in an event that DevTools'
+    // attach waits for: read the length in place and parse only the large ones.
+    if (lengthIn(message) < minLength) {
+      return;
+    }
     String method = null;
     String scriptId = null;
     String url = null;
@@ -108,6 +116,23 @@ final class ScriptSources {
         // a URL that is no local file: Node answers
       }
     }
+  }
+
+  /** The number after the first {@code "length":} in {@code message}, or -1. */
+  private static long lengthIn(ByteBuf message) {
+    int at = ByteBufUtil.indexOf(LENGTH, message);
+    if (at < 0) {
+      return -1;
+    }
+    long value = -1;
+    for (int i = at + LENGTH.readableBytes(); i < message.writerIndex(); i++) {
+      byte b = message.getByte(i);
+      if (b < '0' || b > '9' || value > Long.MAX_VALUE / 10 - 10) {
+        break;
+      }
+      value = (value < 0 ? 0 : value * 10) + (b - '0');
+    }
+    return value;
   }
 
   /**
