@@ -34,15 +34,15 @@ public final class TunnelCodec {
   public static final int MAX_CONTROL_MESSAGE_BYTES = 64 * 1024;
 
   /** The {@code type} of each message, as {@code @JsonSubTypes} on {@link TunnelMessage} names it. */
-  static final Map<Class<? extends TunnelMessage>, String> TYPES = Map.of(
-      TunnelMessage.Hello.class, "hello",
-      TunnelMessage.Welcome.class, "welcome",
-      TunnelMessage.TargetsChanged.class, "targets",
-      TunnelMessage.Open.class, "open",
-      TunnelMessage.Opened.class, "opened",
-      TunnelMessage.Close.class, "close",
-      TunnelMessage.Credit.class, "credit",
-      TunnelMessage.Crash.class, "crash");
+  static final Map<Class<? extends TunnelMessage>, String> TYPES = Map.ofEntries(
+      Map.entry(TunnelMessage.Hello.class, "hello"),
+      Map.entry(TunnelMessage.Welcome.class, "welcome"),
+      Map.entry(TunnelMessage.TargetsChanged.class, "targets"),
+      Map.entry(TunnelMessage.Open.class, "open"),
+      Map.entry(TunnelMessage.Opened.class, "opened"),
+      Map.entry(TunnelMessage.Close.class, "close"),
+      Map.entry(TunnelMessage.Credit.class, "credit"),
+      Map.entry(TunnelMessage.Crash.class, "crash"));
 
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
