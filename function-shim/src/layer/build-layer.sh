@@ -19,7 +19,7 @@ MODULES="java.base,java.net.http,java.logging,jdk.unsupported,jdk.crypto.ec"
 
 # The shaded jar is rewritten by every build; its content, this script and the launcher decide.
 STAMP="$TARGET/tether-shim-layer.inputs"
-INPUTS="$(cat "$JAR" "$0" "$SRC/tether-shim" | sha256sum | cut -d' ' -f1)"
+INPUTS="$(cat "$JAR" "$0" "$SRC/tether-shim" "$SRC/training-relay.js" | sha256sum | cut -d' ' -f1)"
 if [ -f "$ZIP" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$INPUTS" ]; then
   exit 0
 fi
@@ -40,20 +40,41 @@ chmod 755 "$LAYER/bin/tether-shim"
 
 # Class-data sharing: a training run lists the classes start-up loads, and one static archive
 # holds exactly those (JDK and shim alike), instead of the JDK's generic archives plus a dynamic
-# one. The run is what the launcher (bin/tether-shim) starts: pid mode beside a short-lived node,
-# dialling a closed loopback port, so it goes through logging, Netty and process handling, and
-# exits when node does; nothing leaves this machine.
-TRAINING_PID=
-if command -v node >/dev/null 2>&1; then
-  node -e "setTimeout(() => {}, 2500)" & TRAINING_PID=$!
-else
-  sleep 2 & TRAINING_PID=$!
-fi
+# one. The run is what the launcher (bin/tether-shim) starts: pid mode beside a node, against a
+# stand-in relay on loopback (training-relay.js: hello, welcome, one stream through node's
+# inspector opened with SIGUSR1, one CDP round trip), so the archive holds what an instance loads
+# to register and to serve a session; nothing leaves this machine. Without node, a shorter run
+# that only dials a closed port.
 CLASSLIST="$TARGET/tether-shim.classlist"
-"$LAYER/runtime/bin/java" -Xshare:off -XX:DumpLoadedClassList="$CLASSLIST" -XX:+UseSerialGC \
-  -jar "$LAYER/lib/tether-shim.jar" --relay ws://127.0.0.1:9 --token training \
-  --function cds-training --instance cds-training --pid "$TRAINING_PID" >/dev/null 2>&1 || true
-wait "$TRAINING_PID" 2>/dev/null || true
+train() { # the JVM options of the run; the rest is the shim's command line
+  local relay_port="" done="" training_pid java_pid
+  if command -v node >/dev/null 2>&1; then
+    coproc TRAINING_RELAY { node "$SRC/training-relay.js"; }
+    read -r -t 10 relay_port <&"${TRAINING_RELAY[0]}" || true
+  fi
+  if [ -n "$relay_port" ]; then
+    NODE_OPTIONS= node --inspect-port=127.0.0.1:0 --inspect-publish-uid=http \
+      -e "setTimeout(() => {}, 30000)" >>"$TARGET/tether-shim-training.log" 2>&1 &
+    training_pid=$!
+  else
+    sleep 2 & training_pid=$!
+    relay_port=9 # closed: the shim retries until the sleep ends
+  fi
+  "$LAYER/runtime/bin/java" "$@" -jar "$LAYER/lib/tether-shim.jar" \
+    --relay "ws://127.0.0.1:$relay_port/agent" --token training --function cds-training \
+    --instance cds-training --pid "$training_pid" >>"$TARGET/tether-shim-training.log" 2>&1 &
+  java_pid=$!
+  if [ -n "${TRAINING_RELAY_PID:-}" ]; then
+    read -r -t 20 done <&"${TRAINING_RELAY[0]}" || true
+    [ "$done" = done ] || echo "build-layer: the training run did not finish its session (see $TARGET/tether-shim-training.log)" >&2
+    kill "$training_pid" 2>/dev/null || true
+  fi
+  wait "$training_pid" 2>/dev/null || true
+  wait "$java_pid" 2>/dev/null || true
+  [ -z "${TRAINING_RELAY_PID:-}" ] || wait "$TRAINING_RELAY_PID" 2>/dev/null || true
+}
+: >"$TARGET/tether-shim-training.log"
+train -Xshare:off -XX:DumpLoadedClassList="$CLASSLIST" -XX:+UseSerialGC
 # JDK 17 uses an archive only with the class path it was dumped with, so it is dumped for the
 # place the layer is meant to live, /opt/tether (function platforms unpack layers under /opt):
 # in a private mount namespace where this layer appears there, leaving the real /opt alone.

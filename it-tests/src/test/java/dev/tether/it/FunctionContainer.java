@@ -131,20 +131,26 @@ final class FunctionContainer implements AutoCloseable {
   }
 
   /**
-   * Resident memory of the shim and of node, in KiB. The layer's launcher exec's into node (the
-   * container's first process) and leaves the shim as its child; in the shim's own wrap mode it is
-   * the other way round, so each is found by its name.
+   * Resident memory of the shim and of node, in KiB. The layer's launcher exec's into node and
+   * leaves the shim as its child; in the shim's own wrap mode it is the other way round, so each
+   * is found by its name.
    */
   long[] residentKib() throws IOException {
     long first = docker().inspectContainerCmd(id()).exec().getState().getPidLong();
+    // Every process of the container: under --init the first is docker's init, node its child
+    // and the shim node's.
     List<Long> pids = new ArrayList<>(List.of(first));
-    try (var tasks = Files.list(Path.of("/proc/" + first + "/task"))) {
-      for (Path task : tasks.toList()) {
-        for (String child : Files.readString(task.resolve("children")).trim().split("\\s+")) {
-          if (!child.isEmpty()) {
-            pids.add(Long.parseLong(child));
+    for (int i = 0; i < pids.size(); i++) {
+      try (var tasks = Files.list(Path.of("/proc/" + pids.get(i) + "/task"))) {
+        for (Path task : tasks.toList()) {
+          for (String child : Files.readString(task.resolve("children")).trim().split("\\s+")) {
+            if (!child.isEmpty() && !pids.contains(Long.parseLong(child))) {
+              pids.add(Long.parseLong(child));
+            }
           }
         }
+      } catch (IOException gone) {
+        // a process that ended meanwhile
       }
     }
     long shim = -1;

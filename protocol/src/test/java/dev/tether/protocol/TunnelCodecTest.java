@@ -3,7 +3,10 @@ package dev.tether.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -59,6 +62,100 @@ class TunnelCodecTest {
     String json = TunnelCodec.encode(message);
 
     assertThat(TunnelCodec.decode(json)).isEqualTo(message);
+  }
+
+  /** What the codec wrote before it used the streaming API, and what older peers still run. */
+  private static final ObjectMapper DATA_BINDING = JsonMapper.builder()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .build();
+
+  @ParameterizedTest
+  @MethodSource("everyKindOfMessage")
+  void theWireFormatIsExactlyWhatDataBindingWroteFromTheAnnotations(TunnelMessage message)
+      throws Exception {
+    String dataBinding = DATA_BINDING.writerFor(TunnelMessage.class).writeValueAsString(message);
+
+    assertThat(TunnelCodec.encode(message)).isEqualTo(dataBinding);
+    assertThat(DATA_BINDING.readValue(TunnelCodec.encode(message), TunnelMessage.class))
+        .isEqualTo(message);
+    assertThat(TunnelCodec.decode(dataBinding)).isEqualTo(message);
+  }
+
+  @Test
+  void fieldsMayComeInAnyOrderAsDataBindingAllowed() throws Exception {
+    assertThat(TunnelCodec.decode("{\"ack\":1,\"stream\":2,\"type\":\"credit\",\"bytes\":5}"))
+        .isEqualTo(new TunnelMessage.Credit(2, 5, 1));
+  }
+
+  @Test
+  void aNullPrimitiveIsAProtocolError() {
+    assertThatThrownBy(() -> TunnelCodec.decode(
+            "{\"type\":\"credit\",\"stream\":2,\"bytes\":null,\"ack\":1}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("bytes is required");
+  }
+
+  @Test
+  void aFieldOfTheWrongJsonTypeIsAProtocolErrorNotACoercion() {
+    assertThatThrownBy(() -> TunnelCodec.decode(
+            "{\"type\":\"credit\",\"stream\":\"2\",\"bytes\":5,\"ack\":1}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("stream must be an integer");
+    assertThatThrownBy(() -> TunnelCodec.decode(
+            "{\"type\":\"credit\",\"stream\":2.7,\"bytes\":5,\"ack\":1}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("stream must be an integer");
+    assertThatThrownBy(() -> TunnelCodec.decode(
+            "{\"type\":\"close\",\"stream\":1,\"code\":1000,\"reason\":5}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("reason must be a string");
+    assertThatThrownBy(() -> TunnelCodec.decode("{\"type\":\"targets\",\"targets\":{\"id\":\"x\"}}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("targets must be a list");
+  }
+
+  @Test
+  void aNumberOutsideItsFieldsRangeIsAProtocolError() {
+    assertThatThrownBy(() -> TunnelCodec.decode(
+            "{\"type\":\"credit\",\"stream\":99999999999,\"bytes\":5,\"ack\":1}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("stream must be an integer from");
+    assertThatThrownBy(() -> TunnelCodec.decode(
+            "{\"type\":\"credit\",\"stream\":1,\"bytes\":99999999999999999999,\"ack\":1}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("bytes must be an integer from");
+  }
+
+  @Test
+  void aDuplicateFieldIsAProtocolError() {
+    assertThatThrownBy(() -> TunnelCodec.decode(
+            "{\"type\":\"credit\",\"stream\":2,\"bytes\":5,\"ack\":1,\"stream\":3}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("Duplicate field 'stream'");
+  }
+
+  @Test
+  void anythingButOneObjectIsAProtocolError() {
+    assertThatThrownBy(() -> TunnelCodec.decode("[1]"))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("a JSON object");
+    assertThatThrownBy(() -> TunnelCodec.decode("{\"type\":\"opened\",\"stream\":1,\"window\":1} {}"))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("after the message");
+    assertThatThrownBy(() -> TunnelCodec.decode("{\"type\":null}"))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("missing type");
+    assertThatThrownBy(() -> TunnelCodec.decode(""))
+        .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void aCrashReportKeepsEveryKindOfJsonValue() throws Exception {
+    String json = "{\"type\":\"crash\",\"exitCode\":1,\"report\":{\"a\":1.5,"
+        + "\"b\":[1,null,true,\"s\",{}],\"c\":12345678901234,\"d\":123456789012345678901234}}";
+
+    TunnelMessage message = TunnelCodec.decode(json);
+
+    assertThat(message).isEqualTo(DATA_BINDING.readValue(json, TunnelMessage.class));
+    assertThat(TunnelCodec.encode(message)).isEqualTo(json);
   }
 
   @Test

@@ -24,8 +24,6 @@ public final class CrashReports implements AutoCloseable {
   static final long MAX_FILE_BYTES = 2L * 1024 * 1024; // the shim's heap is 16 MB under the layer
 
   private final Path directory;
-  private final ObjectMapper mapper = new ObjectMapper();
-  private final ReportCondenser condenser = new ReportCondenser(mapper);
 
   private CrashReports(Path directory) {
     this.directory = directory;
@@ -89,9 +87,11 @@ public final class CrashReports implements AutoCloseable {
       if (newest.isEmpty() || Files.size(newest.get()) > MAX_FILE_BYTES) {
         return Optional.empty();
       }
+      // Data binding only here, as the function dies: an idle shim does not load it.
+      ObjectMapper mapper = new ObjectMapper();
       JsonNode report = mapper.readTree(newest.get().toFile());
       return report instanceof ObjectNode object
-          ? Optional.of(condenser.condense(object)) : Optional.empty();
+          ? Optional.of(new ReportCondenser(mapper).condense(object)) : Optional.empty();
     } catch (IOException e) {
       return Optional.empty();
     } finally {

@@ -1,13 +1,16 @@
 package dev.tether.shim.inspector;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.tether.protocol.Target;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -17,10 +20,11 @@ import java.util.concurrent.TimeUnit;
  * {@code /json/list}.
  *
  * <p>WebSocket URLs are rebuilt from the address the shim was given plus the path Node published,
- * so a Host header or a bind address never sends the shim elsewhere.
+ * so a Host header or a bind address never sends the shim elsewhere. Read with Jackson's
+ * streaming parser: the shim loads no data binding to find its targets.
  */
 public final class InspectorDirectory {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
   private static final Duration POLL = Duration.ofMillis(20);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
@@ -86,21 +90,18 @@ public final class InspectorDirectory {
   /** Reads the two JSON answers; package-private for tests. */
   static InspectorSnapshot parse(String hostPort, String versionJson, String listJson) {
     try {
-      String browser = JSON.readTree(versionJson).path("Browser").asText("");
+      String browser = textFields(versionJson).getOrDefault("Browser", "");
       String runtime = browser.startsWith("node.js/") ? "node " + browser.substring(8) : browser;
       List<InspectorTarget> targets = new ArrayList<>();
-      for (JsonNode node : JSON.readTree(listJson)) {
-        String id = node.path("id").asText("");
+      for (Map<String, String> fields : listOfTextFields(listJson)) {
+        String id = fields.getOrDefault("id", "");
         if (id.isBlank()) {
           continue;
         }
         Target target =
-            new Target(
-                id,
-                node.path("type").asText(null),
-                node.path("title").asText(null),
-                node.path("url").asText(null));
-        targets.add(new InspectorTarget(target, webSocketUrl(hostPort, node, id)));
+            new Target(id, fields.get("type"), fields.get("title"), fields.get("url"));
+        targets.add(new InspectorTarget(target,
+            webSocketUrl(hostPort, fields.getOrDefault("webSocketDebuggerUrl", ""), id)));
       }
       return new InspectorSnapshot(runtime, targets);
     } catch (IOException e) {
@@ -109,8 +110,56 @@ public final class InspectorDirectory {
     }
   }
 
-  private static URI webSocketUrl(String hostPort, JsonNode node, String id) {
-    String published = node.path("webSocketDebuggerUrl").asText("");
+  /** The string (and scalar) fields of one JSON object; nested values are skipped. */
+  private static Map<String, String> textFields(String json) throws IOException {
+    try (JsonParser parser = JSON.createParser(json)) {
+      return readObject(parser, parser.nextToken());
+    }
+  }
+
+  /** The string fields of each object in a JSON array (anything else in it is skipped). */
+  private static List<Map<String, String>> listOfTextFields(String json) throws IOException {
+    List<Map<String, String>> objects = new ArrayList<>();
+    try (JsonParser parser = JSON.createParser(json)) {
+      JsonToken token = parser.nextToken();
+      if (token != JsonToken.START_ARRAY) {
+        throw new IOException("expected a JSON array, got " + token);
+      }
+      for (token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+        if (token == null) {
+          throw new IOException("the array ends early");
+        }
+        if (token == JsonToken.START_OBJECT) {
+          objects.add(readObject(parser, token));
+        } else {
+          parser.skipChildren();
+        }
+      }
+    }
+    return objects;
+  }
+
+  private static Map<String, String> readObject(JsonParser parser, JsonToken first)
+      throws IOException {
+    if (first != JsonToken.START_OBJECT) {
+      throw new IOException("expected a JSON object, got " + first);
+    }
+    Map<String, String> fields = new HashMap<>();
+    for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+      JsonToken value = parser.nextToken();
+      if (value == null) {
+        throw new IOException("the object ends early");
+      }
+      if (value.isScalarValue() && value != JsonToken.VALUE_NULL) {
+        fields.put(name, parser.getText());
+      } else {
+        parser.skipChildren();
+      }
+    }
+    return fields;
+  }
+
+  private static URI webSocketUrl(String hostPort, String published, String id) {
     String path = "/" + id;
     if (!published.isBlank()) {
       try {

@@ -16,7 +16,8 @@ import java.util.Base64;
 /**
  * Answers, in the shim, the CDP commands hosted DevTools uses to fetch a source map and its
  * sources, which Node answers only behind an experimental flag: {@code
- * Network.loadNetworkResource}, then {@code IO.read} and {@code IO.close} on the stream it returned.
+ * Network.loadNetworkResource}, then {@code IO.read} and {@code IO.close} on the stream it returned;
+ * and {@code Debugger.getScriptSource} of a large script that is a file ({@link ScriptSources}).
  * It learns which maps exist from the {@code Debugger.scriptParsed} events the inspector sends the
  * same session. Files come from {@link SourceFiles}, which decides what may be read.
  *
@@ -33,13 +34,32 @@ public final class ResourceCommands {
   private static final ByteBuf CLOSE = needle("\"IO.close\"");
   private static final ByteBuf OUR_HANDLE = needle(SourceFiles.HANDLE_PREFIX);
   private static final ByteBuf SOURCE_MAP = needle("\"sourceMapURL\":\"");
+  private static final ByteBuf SCRIPT_PARSED = needle("\"Debugger.scriptParsed\"");
+  private static final ByteBuf FILE_URL = needle("\"url\":\"file://");
+  private static final ByteBuf GET_SOURCE = needle("\"Debugger.getScriptSource\"");
 
-  private final ObjectMapper mapper;
   private final SourceFiles files;
+  private final ScriptSources scripts;
 
   public ResourceCommands(Path codeDirectory) {
-    this.mapper = new ObjectMapper();
-    this.files = new SourceFiles(codeDirectory, mapper);
+    this(codeDirectory, new ScriptSources());
+  }
+
+  ResourceCommands(Path codeDirectory, ScriptSources scripts) {
+    this.files = new SourceFiles(codeDirectory);
+    this.scripts = scripts;
+  }
+
+  /**
+   * One mapper for every session, made when the first command or source map needs it: most
+   * sessions never do, and an idle shim keeps no data binding (BENCHMARKS.md B8).
+   */
+  static ObjectMapper mapper() {
+    return SharedMapper.INSTANCE;
+  }
+
+  private static final class SharedMapper {
+    static final ObjectMapper INSTANCE = new ObjectMapper();
   }
 
   /** The function's code directory: the shim's working directory, which node inherits. */
@@ -62,7 +82,9 @@ public final class ResourceCommands {
     boolean load = ByteBufUtil.indexOf(LOAD, message) >= 0;
     boolean io = !load && ByteBufUtil.indexOf(OUR_HANDLE, message) >= 0
         && (ByteBufUtil.indexOf(READ, message) >= 0 || ByteBufUtil.indexOf(CLOSE, message) >= 0);
-    if (!load && !io) {
+    boolean source = !load && !io && !scripts.isEmpty()
+        && ByteBufUtil.indexOf(GET_SOURCE, message) >= 0;
+    if (!load && !io && !source) {
       return null;
     }
     JsonNode command = parse(message);
@@ -77,6 +99,7 @@ public final class ResourceCommands {
           ? read(id, params) : null;
       case "IO.close" -> params.path("handle").asText("").startsWith(SourceFiles.HANDLE_PREFIX)
           ? close(id, params.path("handle").asText()) : null;
+      case "Debugger.getScriptSource" -> scripts.answer(id, params.path("scriptId").asText(""));
       default -> null;
     };
   }
@@ -85,6 +108,10 @@ public final class ResourceCommands {
   public void watch(ByteBuf message) {
     if (message.readableBytes() > MAX_INSPECTED_BYTES) {
       return;
+    }
+    if (ByteBufUtil.indexOf(FILE_URL, message) >= 0
+        && ByteBufUtil.indexOf(SCRIPT_PARSED, message) >= 0) {
+      scripts.watch(message); // a large file's source is then served from the file
     }
     int at = ByteBufUtil.indexOf(SOURCE_MAP, message);
     if (at < 0 || at + SOURCE_MAP.readableBytes() >= message.writerIndex()
@@ -101,7 +128,7 @@ public final class ResourceCommands {
   private ByteBuf load(long id, String url) {
     SourceFiles.Outcome outcome = files.load(url);
     if (outcome instanceof SourceFiles.Opened opened) {
-      ObjectNode reply = mapper.createObjectNode().put("id", id);
+      ObjectNode reply = mapper().createObjectNode().put("id", id);
       reply.putObject("result").putObject("resource").put("success", true)
           .put("httpStatusCode", 200).put("stream", opened.handle())
           .putObject("headers").put("Content-Length", Long.toString(opened.size()));
@@ -114,7 +141,7 @@ public final class ResourceCommands {
     Integer size = params.path("size").canConvertToInt() ? params.path("size").asInt() : null;
     SourceFiles.Outcome outcome = files.read(params.path("handle").asText(), size);
     if (outcome instanceof SourceFiles.Chunk chunk) {
-      ObjectNode reply = mapper.createObjectNode().put("id", id);
+      ObjectNode reply = mapper().createObjectNode().put("id", id);
       // Base64, so a chunk may end inside a multi-byte character; DevTools decodes as a stream.
       reply.putObject("result").put("base64Encoded", true)
           .put("data", Base64.getEncoder().encodeToString(chunk.data())).put("eof", chunk.eof());
@@ -127,20 +154,20 @@ public final class ResourceCommands {
     if (!files.close(handle)) {
       return error(id, "no open file " + handle);
     }
-    ObjectNode reply = mapper.createObjectNode().put("id", id);
+    ObjectNode reply = mapper().createObjectNode().put("id", id);
     reply.putObject("result");
     return encode(reply);
   }
 
   private ByteBuf error(long id, String message) {
-    ObjectNode reply = mapper.createObjectNode().put("id", id);
+    ObjectNode reply = mapper().createObjectNode().put("id", id);
     reply.putObject("error").put("code", SERVER_ERROR).put("message", message);
     return encode(reply);
   }
 
   private JsonNode parse(ByteBuf message) {
     try {
-      return mapper.readTree(new ByteBufInputStream(message.duplicate()));
+      return mapper().readTree(new ByteBufInputStream(message.duplicate()));
     } catch (IOException e) {
       return null;
     }
@@ -148,7 +175,7 @@ public final class ResourceCommands {
 
   private ByteBuf encode(ObjectNode reply) {
     try {
-      return Unpooled.wrappedBuffer(mapper.writeValueAsBytes(reply));
+      return Unpooled.wrappedBuffer(mapper().writeValueAsBytes(reply));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a reply tree cannot be written", e);
     }

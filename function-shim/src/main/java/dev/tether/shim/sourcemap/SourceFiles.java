@@ -1,7 +1,6 @@
 package dev.tether.shim.sourcemap;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -32,15 +31,13 @@ final class SourceFiles {
   static final String HANDLE_PREFIX = "tether-file-";
 
   private final Path codeDirectory;
-  private final ObjectMapper mapper;
   private final Set<URI> maps = new LinkedHashSet<>();
   private final Set<URI> sources = new LinkedHashSet<>();
   private final Map<String, OpenFile> open = new HashMap<>();
   private int lastHandle;
 
-  SourceFiles(Path codeDirectory, ObjectMapper mapper) {
+  SourceFiles(Path codeDirectory) {
     this.codeDirectory = codeDirectory;
-    this.mapper = mapper;
   }
 
   /** What a load or a read came to. */
@@ -143,7 +140,7 @@ final class SourceFiles {
 
   private void learnSources(URI mapUri, Path map) {
     try {
-      JsonNode tree = mapper.readTree(map.toFile());
+      JsonNode tree = ResourceCommands.mapper().readTree(map.toFile());
       String root = tree.path("sourceRoot").asText("");
       for (JsonNode source : tree.path("sources")) {
         String name = root.isEmpty() || source.asText().contains(":")

@@ -1,7 +1,8 @@
 package dev.tether.shim.tunnel;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.nio.charset.StandardCharsets;
 
@@ -10,18 +11,29 @@ import java.nio.charset.StandardCharsets;
  * status, the relay's {@code {"error","message"}} body, and a hint for token problems.
  */
 record Refusal(int status, String error, String message) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
   private static final int MAX_TEXT = 300;
 
   static Refusal of(FullHttpResponse response) {
     String body = response.content().toString(StandardCharsets.UTF_8);
     String error = "";
     String message = body;
-    try {
-      JsonNode json = JSON.readTree(body);
-      if (json != null && json.isObject()) {
-        error = json.path("error").asText("");
-        message = json.path("message").asText("");
+    try (JsonParser json = JSON.createParser(body)) {
+      if (json.nextToken() == JsonToken.START_OBJECT) {
+        String readError = "";
+        String readMessage = "";
+        for (String name = json.nextFieldName(); name != null; name = json.nextFieldName()) {
+          JsonToken value = json.nextToken();
+          if (value == JsonToken.VALUE_STRING && name.equals("error")) {
+            readError = json.getText();
+          } else if (value == JsonToken.VALUE_STRING && name.equals("message")) {
+            readMessage = json.getText();
+          } else {
+            json.skipChildren();
+          }
+        }
+        error = readError;
+        message = readMessage;
       }
     } catch (Exception notJson) {
       // a proxy's HTML page, say: keep the beginning of it

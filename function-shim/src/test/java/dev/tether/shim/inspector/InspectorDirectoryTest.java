@@ -1,6 +1,7 @@
 package dev.tether.shim.inspector;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import org.junit.jupiter.api.Test;
@@ -50,5 +51,23 @@ class InspectorDirectoryTest {
 
     assertThat(snapshot.runtime()).isEqualTo("node");
     assertThat(snapshot.target("abc").get().webSocketUrl()).isEqualTo(URI.create("ws://[::1]:9229/abc"));
+  }
+
+  @Test
+  void nestedValuesAndEntriesThatAreNoObjectsAreSkipped() {
+    InspectorSnapshot snapshot = InspectorDirectory.parse("127.0.0.1:9229",
+        "{\"Browser\":\"node.js/v22.1.0\",\"extra\":{\"Browser\":\"x\"}}",
+        "[1, \"x\", {\"id\":{\"nested\":true}}, {\"faviconUrl\":[\"a\"],\"id\":\"abc\"}]");
+
+    assertThat(snapshot.runtime()).isEqualTo("node v22.1.0");
+    assertThat(snapshot.publicTargets()).extracting(t -> t.id()).containsExactly("abc");
+  }
+
+  @Test
+  void anAnswerThatIsNotJsonSaysWhichInspectorGaveIt() {
+    assertThatThrownBy(() -> InspectorDirectory.parse("127.0.0.1:9229", VERSION, "<html>"))
+        .hasMessageContaining("the inspector at 127.0.0.1:9229 answered something that is not JSON");
+    assertThatThrownBy(() -> InspectorDirectory.parse("127.0.0.1:9229", VERSION, "[{\"id\":"))
+        .hasMessageContaining("not JSON");
   }
 }
