@@ -1,6 +1,7 @@
 package dev.tether.relay.agent;
 
 import dev.tether.protocol.CloseCodes;
+import dev.tether.protocol.CloseReasons;
 import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.ProtocolException;
 import dev.tether.protocol.ResumeSecret;
@@ -9,8 +10,8 @@ import dev.tether.protocol.Target;
 import dev.tether.protocol.Tunnel;
 import dev.tether.protocol.TunnelCodec;
 import dev.tether.protocol.TunnelMessage;
-import dev.tether.relay.CloseReasons;
 import dev.tether.relay.auth.AgentPrincipal;
+import dev.tether.relay.config.AgentLimits;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,13 +1,13 @@
 package dev.tether.relay.cli;
 
-import dev.tether.relay.RelayConfig;
-import dev.tether.relay.RelayConfigFile;
 import dev.tether.relay.audit.AuditSeal;
 import dev.tether.relay.audit.AuditStore;
 import dev.tether.relay.audit.AuditStores;
 import dev.tether.relay.audit.ChainVerifier;
 import dev.tether.relay.audit.SealVerifier;
 import dev.tether.relay.auth.SigningKeys;
+import dev.tether.relay.config.RelayConfig;
+import dev.tether.relay.config.RelayConfigFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

@@ -2,13 +2,13 @@ package dev.tether.relay.cli;
 
 import dev.tether.protocol.FunctionName;
 import dev.tether.protocol.SafeText;
-import dev.tether.relay.Durations;
-import dev.tether.relay.RelayConfig;
 import dev.tether.relay.RunningRelay;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.auth.TokenIssuer;
+import dev.tether.relay.config.Durations;
+import dev.tether.relay.config.RelayConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.tether.relay.connect;
 
-import dev.tether.relay.CloseReasons;
+import dev.tether.protocol.CloseReasons;
 import java.net.http.WebSocket;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;

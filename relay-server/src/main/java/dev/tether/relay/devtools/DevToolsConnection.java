@@ -1,12 +1,12 @@
 package dev.tether.relay.devtools;
 
 import dev.tether.protocol.CloseCodes;
-import dev.tether.relay.CloseReasons;
+import dev.tether.protocol.CloseReasons;
 import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.agent.StreamPeer;
 import dev.tether.relay.agent.TunnelStream;
-import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.metrics.RelayMetrics.Direction;
+import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.policy.CommandGate;
 import dev.tether.relay.policy.SessionGuard;
 import dev.tether.relay.policy.TargetWatch;

@@ -1,6 +1,7 @@
 package dev.tether.relay.policy;
 
 import dev.tether.relay.auth.Mode;
+import dev.tether.relay.config.Limits;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.Sessions;
 import java.util.concurrent.ScheduledExecutorService;

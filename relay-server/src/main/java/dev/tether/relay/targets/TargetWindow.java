@@ -1,8 +1,8 @@
 package dev.tether.relay.targets;
 
 import dev.tether.protocol.CloseCodes;
+import dev.tether.protocol.CloseReasons;
 import dev.tether.protocol.Target;
-import dev.tether.relay.CloseReasons;
 import dev.tether.relay.agent.AgentRegistry;
 import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.agent.Instance;

@@ -8,7 +8,8 @@ import dev.tether.protocol.ResumeSecret;
 import dev.tether.protocol.StreamPosition;
 import dev.tether.protocol.Target;
 import dev.tether.protocol.TunnelMessage;
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.AgentLimits;
+import dev.tether.relay.config.RelayConfig;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class AgentLimitsTest {
     java.nio.file.Path file = dir.resolve("relay.json");
     java.nio.file.Files.writeString(file, "{\"agents\": {\"maxInstancesPerFunction\": 7}}");
 
-    assertThat(dev.tether.relay.RelayConfigFile.load(file).build().agents()
+    assertThat(dev.tether.relay.config.RelayConfigFile.load(file).build().agents()
         .maxInstancesPerFunction()).isEqualTo(7);
   }
 

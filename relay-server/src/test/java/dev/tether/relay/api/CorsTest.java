@@ -2,7 +2,7 @@ package dev.tether.relay.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.testing.FakeAgent;
 import dev.tether.relay.testing.Sockets;
 import dev.tether.relay.testing.TestRelay;

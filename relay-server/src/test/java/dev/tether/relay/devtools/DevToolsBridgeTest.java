@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.TunnelMessage;
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.testing.Closed;
 import dev.tether.relay.testing.DevToolsClient;

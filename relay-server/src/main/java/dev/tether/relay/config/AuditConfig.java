@@ -1,7 +1,6 @@
-package dev.tether.relay.audit;
+package dev.tether.relay.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tether.relay.RelayConfigFile;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -105,10 +104,16 @@ public record AuditConfig(
     return value.isIntegralNumber() ? value.asLong() : RelayConfigFile.parseSize(value.asText());
   }
 
+  /** A JDBC URL fit for a log line: no query (it may carry a password), no user info. */
+  public static String redactedJdbcUrl(String url) {
+    String noQuery = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+    return noQuery.replaceAll("//[^/@]*@", "//");
+  }
+
   @Override
   public String toString() {
     return "AuditConfig[store=" + store.name().toLowerCase(Locale.ROOT) + ", jdbcUrl="
-        + jdbcUrl.map(PostgresAuditStore::redacted).orElse("-") + ", maxArgBytes=" + maxArgBytes
+        + jdbcUrl.map(AuditConfig::redactedJdbcUrl).orElse("-") + ", maxArgBytes=" + maxArgBytes
         + ", rotateBytes=" + rotateBytes + ", queueCapacity=" + queueCapacity + ", failClosed="
         + failClosed + "]";
   }

@@ -1,11 +1,9 @@
-package dev.tether.relay.policy;
+package dev.tether.relay.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tether.relay.RelayConfig;
-import dev.tether.relay.RelayConfigFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,5 @@
-package dev.tether.relay.policy;
+package dev.tether.relay.config;
 
-import dev.tether.relay.Durations;
 import java.time.Duration;
 
 /**

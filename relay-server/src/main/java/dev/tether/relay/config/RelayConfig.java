@@ -1,10 +1,6 @@
-package dev.tether.relay;
+package dev.tether.relay.config;
 
-import dev.tether.relay.agent.AgentLimits;
-import dev.tether.relay.audit.AuditConfig;
-import dev.tether.relay.auth.ExternalIssuer;
 import dev.tether.relay.auth.TicketMinting;
-import dev.tether.relay.policy.Limits;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,11 +1,8 @@
-package dev.tether.relay;
+package dev.tether.relay.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tether.relay.audit.AuditConfig;
-import dev.tether.relay.auth.ExternalIssuer;
-import dev.tether.relay.policy.LimitsFile;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -79,7 +76,7 @@ public final class RelayConfigFile {
         case "resumeGrace" -> b.resumeGrace(duration(name, value));
         case "abruptCloseGrace" -> b.abruptCloseGrace(duration(name, value));
         case "ticketsPerMinute" -> b.ticketsPerMinute(integer(name, value));
-        case "agents" -> b.agents(dev.tether.relay.agent.AgentLimits.fromJson(value));
+        case "agents" -> b.agents(dev.tether.relay.config.AgentLimits.fromJson(value));
         default -> throw new IllegalArgumentException(
             "unknown setting '" + name + "'; the known ones are " + new java.util.TreeSet<>(KNOWN));
       }

@@ -1,4 +1,4 @@
-package dev.tether.relay.agent;
+package dev.tether.relay.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;

@@ -1,8 +1,6 @@
-package dev.tether.relay.policy;
+package dev.tether.relay.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tether.relay.Durations;
-import dev.tether.relay.RelayConfigFile;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
