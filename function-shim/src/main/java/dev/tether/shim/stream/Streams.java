@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * and dropped, and a broken rule closes only the stream it concerns.
  */
 public final class Streams {
-  private static final Logger log = LoggerFactory.getLogger(Streams.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Streams.class);
 
   /** Hears when inspector sessions open and close (e.g. to release a function held for them). */
   public interface SessionListener {
@@ -135,7 +135,7 @@ public final class Streams {
       return;
     }
     live.values().forEach(Stream::suspend);
-    log.info("tunnel down; keeping sessions={} for up to {}s", live.size(), graceSeconds);
+    LOG.info("tunnel down; keeping sessions={} for up to {}s", live.size(), graceSeconds);
     graceTimer =
         transport
             .group()
@@ -154,13 +154,13 @@ public final class Streams {
 
   public void open(TunnelMessage.Open open) {
     if (live.containsKey(open.stream())) {
-      log.warn("ignored a second open of a live stream stream={}", open.stream());
+      LOG.warn("ignored a second open of a live stream stream={}", open.stream());
       return;
     }
     Optional<InspectorTarget> target =
         inspector == null ? Optional.empty() : inspector.target(open.target());
     if (target.isEmpty()) {
-      log.warn("open for an unknown target stream={} target={}", open.stream(), open.target());
+      LOG.warn("open for an unknown target stream={} target={}", open.stream(), open.target());
       tunnel.writeAndFlush(
           new TextWebSocketFrame(
               TunnelCodec.encode(
@@ -194,7 +194,7 @@ public final class Streams {
   public void close(TunnelMessage.Close close) {
     Stream stream = live.get(close.stream());
     if (stream == null) {
-      log.debug("close for an unknown stream stream={}", close.stream());
+      LOG.debug("close for an unknown stream stream={}", close.stream());
       return;
     }
     stream.closedByRelay(close.code(), close.reason());
@@ -203,7 +203,7 @@ public final class Streams {
   public void credit(TunnelMessage.Credit credit) {
     Stream stream = live.get(credit.stream());
     if (stream == null) {
-      log.debug("credit for an unknown stream stream={}", credit.stream());
+      LOG.debug("credit for an unknown stream stream={}", credit.stream());
       return;
     }
     stream.credit(credit.bytes(), credit.ack());
@@ -215,12 +215,12 @@ public final class Streams {
     try {
       chunk = DataFrame.decode(frame.nioBuffer());
     } catch (ProtocolException e) {
-      log.warn("ignored a malformed data frame from the relay: {}", e.getMessage());
+      LOG.warn("ignored a malformed data frame from the relay: {}", e.getMessage());
       return;
     }
     Stream stream = live.get(chunk.stream());
     if (stream == null) {
-      log.debug("data for an unknown stream stream={}", chunk.stream());
+      LOG.debug("data for an unknown stream stream={}", chunk.stream());
       return;
     }
     ByteBuf payload =

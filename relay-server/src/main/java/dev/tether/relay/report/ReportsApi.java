@@ -9,6 +9,8 @@ import dev.tether.relay.http.Exchange;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.http.Router;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/functions/{name}/reports} (summaries, newest first) and {@code
@@ -16,7 +18,7 @@ import java.util.regex.Pattern;
  * users granted the function.
  */
 public final class ReportsApi {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReportsApi.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ReportsApi.class);
   private static final Pattern ID = Pattern.compile("r-[0-9]{13}-[0-9a-f]{8}");
 
   private final TokenVerifier verifier;
