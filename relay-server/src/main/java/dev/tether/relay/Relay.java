@@ -10,7 +10,7 @@ import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditLog;
 import dev.tether.relay.audit.AuditStores;
-import dev.tether.relay.audit.PolicyAudit;
+import dev.tether.relay.policy.PolicyAudit;
 import dev.tether.relay.audit.SealSigner;
 import dev.tether.relay.audit.SealVerifier;
 import dev.tether.relay.auth.AuthConfig;

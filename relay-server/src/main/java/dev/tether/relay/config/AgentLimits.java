@@ -1,9 +1,5 @@
 package dev.tether.relay.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * How much one agent token may register, validated and defaulted here: an agent token lets a
@@ -33,21 +29,17 @@ public record AgentLimits(
   public static final int DEFAULT_MAX_TARGET_FIELD_LENGTH = 1024;
   public static final int DEFAULT_MAX_STREAM_POSITIONS = 256;
 
-  private static final Set<String> KNOWN =
-      Set.of("maxInstancesPerFunction", "maxRuntimeLength", "maxShimVersionLength", "maxTargets",
-          "maxTargetFieldLength", "maxStreamPositions");
-
   public AgentLimits {
-    maxInstancesPerFunction = within("maxInstancesPerFunction", maxInstancesPerFunction,
-        DEFAULT_MAX_INSTANCES_PER_FUNCTION, 1_000_000);
-    maxRuntimeLength =
-        within("maxRuntimeLength", maxRuntimeLength, DEFAULT_MAX_RUNTIME_LENGTH, 4096);
-    maxShimVersionLength = within("maxShimVersionLength", maxShimVersionLength,
+    maxInstancesPerFunction = Bounds.positive("agents.maxInstancesPerFunction",
+        maxInstancesPerFunction, DEFAULT_MAX_INSTANCES_PER_FUNCTION, 1_000_000);
+    maxRuntimeLength = Bounds.positive("agents.maxRuntimeLength", maxRuntimeLength,
+        DEFAULT_MAX_RUNTIME_LENGTH, 4096);
+    maxShimVersionLength = Bounds.positive("agents.maxShimVersionLength", maxShimVersionLength,
         DEFAULT_MAX_SHIM_VERSION_LENGTH, 4096);
-    maxTargets = within("maxTargets", maxTargets, DEFAULT_MAX_TARGETS, 10_000);
-    maxTargetFieldLength = within("maxTargetFieldLength", maxTargetFieldLength,
+    maxTargets = Bounds.positive("agents.maxTargets", maxTargets, DEFAULT_MAX_TARGETS, 10_000);
+    maxTargetFieldLength = Bounds.positive("agents.maxTargetFieldLength", maxTargetFieldLength,
         DEFAULT_MAX_TARGET_FIELD_LENGTH, 16 * 1024);
-    maxStreamPositions = within("maxStreamPositions", maxStreamPositions,
+    maxStreamPositions = Bounds.positive("agents.maxStreamPositions", maxStreamPositions,
         DEFAULT_MAX_STREAM_POSITIONS, 100_000);
   }
 
@@ -60,47 +52,5 @@ public record AgentLimits(
   public AgentLimits withMaxInstancesPerFunction(int max) {
     return new AgentLimits(max, maxRuntimeLength, maxShimVersionLength, maxTargets,
         maxTargetFieldLength, maxStreamPositions);
-  }
-
-  /**
-   * Reads the {@code "agents"} object of a relay config file, e.g. {@code
-   * {"maxInstancesPerFunction": 200}}; what it leaves out keeps its default.
-   */
-  public static AgentLimits fromJson(JsonNode node) {
-    if (!node.isObject()) {
-      throw new IllegalArgumentException(
-          "agents must be an object like {\"maxInstancesPerFunction\": 1000}");
-    }
-    for (Map.Entry<String, JsonNode> field : node.properties()) {
-      if (!KNOWN.contains(field.getKey())) {
-        throw new IllegalArgumentException("unknown setting 'agents." + field.getKey()
-            + "'; the known ones are " + new TreeSet<>(KNOWN));
-      }
-    }
-    return new AgentLimits(
-        number(node, "maxInstancesPerFunction"), number(node, "maxRuntimeLength"),
-        number(node, "maxShimVersionLength"), number(node, "maxTargets"),
-        number(node, "maxTargetFieldLength"), number(node, "maxStreamPositions"));
-  }
-
-  private static int number(JsonNode node, String name) {
-    JsonNode value = node.get(name);
-    if (value == null) {
-      return 0;
-    }
-    if (!value.canConvertToInt() || value.asInt() <= 0) {
-      throw new IllegalArgumentException(
-          "agents." + name + " must be a positive whole number, was " + value);
-    }
-    return value.asInt();
-  }
-
-  private static int within(String name, int value, int fallback, int max) {
-    int v = value <= 0 ? fallback : value;
-    if (v > max) {
-      throw new IllegalArgumentException(
-          "agents." + name + " must be between 1 and " + max + ", was " + v);
-    }
-    return v;
   }
 }

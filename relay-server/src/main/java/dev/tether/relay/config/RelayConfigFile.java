@@ -4,163 +4,136 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
 /**
  * Reads a relay config file (JSON, the {@link RelayConfig} names, durations as {@code "8h"}, sizes
- * as {@code "64MiB"}) into a builder, so command-line flags can override what it says.
+ * as {@code "64MiB"}) into a builder, so command-line flags can override what it says. Each
+ * section ({@code audit}, {@code limits}, {@code agents}, {@code externalIssuer}) is read here into
+ * its record; a new section is one more {@code section(...)} line below and a reader for it.
  */
 public final class RelayConfigFile {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> KNOWN =
-      Set.of("host", "port", "dataDir", "publicUrl", "consoleOrigins", "externalIssuer",
-          "maxMessageSize", "ticketTtl", "maxSessionDuration", "idleTimeout", "heartbeat",
-          "devtoolsKeepAlive", "helloTimeout", "clockSkew", "audit", "limits", "metricsToken",
-          "resumeGrace", "abruptCloseGrace", "ticketsPerMinute", "agents");
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|kb|mib|mb|gib|gb)?");
 
   private RelayConfigFile() {}
 
   /** Loads {@code file}; relative data directories resolve against the working directory. */
   public static RelayConfig.Builder load(Path file) throws IOException {
+    return read(Files.readString(file), "config file " + file);
+  }
+
+  /** Reads the text of a config file. */
+  public static RelayConfig.Builder parse(String text) {
+    return read(text, "config");
+  }
+
+  private static RelayConfig.Builder read(String text, String what) {
     JsonNode root;
     try {
-      root = JSON.readTree(Files.readString(file));
+      root = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          "config file " + file + " is not valid JSON: " + e.getOriginalMessage());
+      throw new IllegalArgumentException(what + " is not valid JSON: " + e.getOriginalMessage());
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException(
-          "config file " + file + " must hold one JSON object, e.g. {\"port\": 9300}");
+          what + " must hold one JSON object, e.g. {\"port\": 9300}");
     }
     try {
-      return apply(root, RelayConfig.builder());
+      return read(ConfigSection.root(root), RelayConfig.builder());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("config file " + file + ": " + e.getMessage());
+      throw new IllegalArgumentException(what + ": " + e.getMessage());
     }
   }
 
-  static RelayConfig.Builder apply(JsonNode root, RelayConfig.Builder b) {
-    for (Map.Entry<String, JsonNode> field : root.properties()) {
-      String name = field.getKey();
-      JsonNode value = field.getValue();
-      switch (name) {
-        case "host" -> b.host(text(name, value));
-        case "port" -> b.port(integer(name, value));
-        case "dataDir" -> b.dataDir(Path.of(text(name, value)));
-        case "publicUrl" -> b.publicUrl(uri(name, text(name, value)));
-        case "consoleOrigins" -> b.consoleOrigins(strings(name, value));
-        case "externalIssuer" -> b.externalIssuer(issuer(value));
-        case "maxMessageSize" -> b.maxMessageBytes(size(name, value));
-        case "ticketTtl" -> b.ticketTtl(duration(name, value));
-        case "maxSessionDuration" -> b.maxSessionDuration(duration(name, value));
-        case "idleTimeout" -> b.idleTimeout(duration(name, value));
-        case "heartbeat" -> b.heartbeat(duration(name, value));
-        case "devtoolsKeepAlive" -> b.devtoolsKeepAlive(duration(name, value));
-        case "helloTimeout" -> b.helloTimeout(duration(name, value));
-        case "clockSkew" -> b.clockSkew(duration(name, value));
-        case "audit" -> b.audit(AuditConfig.fromJson(value));
-        case "limits" -> b.limits(LimitsFile.read(value));
-        case "metricsToken" -> b.metricsToken(text(name, value));
-        case "resumeGrace" -> b.resumeGrace(duration(name, value));
-        case "abruptCloseGrace" -> b.abruptCloseGrace(duration(name, value));
-        case "ticketsPerMinute" -> b.ticketsPerMinute(integer(name, value));
-        case "agents" -> b.agents(dev.tether.relay.config.AgentLimits.fromJson(value));
-        default -> throw new IllegalArgumentException(
-            "unknown setting '" + name + "'; the known ones are " + new java.util.TreeSet<>(KNOWN));
-      }
-    }
+  private static RelayConfig.Builder read(ConfigSection s, RelayConfig.Builder b) {
+    s.text("host").ifPresent(b::host);
+    s.integer("port").ifPresent(b::port);
+    s.text("dataDir").map(Path::of).ifPresent(b::dataDir);
+    s.uri("publicUrl").ifPresent(b::publicUrl);
+    s.strings("consoleOrigins", "[\"https://console.example.com\"]").ifPresent(b::consoleOrigins);
+    s.section("externalIssuer", "{\"issuer\": \"https://idp.example.com\", \"audience\":"
+        + " \"tether\", \"jwks\": \"https://idp.example.com/jwks.json\"}")
+        .map(RelayConfigFile::externalIssuer).ifPresent(b::externalIssuer);
+    s.size("maxMessageSize").ifPresent(b::maxMessageBytes);
+    s.duration("ticketTtl").ifPresent(b::ticketTtl);
+    s.duration("maxSessionDuration").ifPresent(b::maxSessionDuration);
+    s.duration("idleTimeout").ifPresent(b::idleTimeout);
+    s.duration("heartbeat").ifPresent(b::heartbeat);
+    s.duration("devtoolsKeepAlive").ifPresent(b::devtoolsKeepAlive);
+    s.duration("helloTimeout").ifPresent(b::helloTimeout);
+    s.duration("clockSkew").ifPresent(b::clockSkew);
+    s.section("audit", "{\"store\": \"file\"}").map(RelayConfigFile::audit).ifPresent(b::audit);
+    s.section("limits", "{\"sessionsPerUser\": 5, \"messagesPerSecond\": 200}")
+        .map(RelayConfigFile::limits).ifPresent(b::limits);
+    s.text("metricsToken").ifPresent(b::metricsToken);
+    s.duration("resumeGrace").ifPresent(b::resumeGrace);
+    s.duration("abruptCloseGrace").ifPresent(b::abruptCloseGrace);
+    s.integer("ticketsPerMinute").ifPresent(b::ticketsPerMinute);
+    s.section("agents", "{\"maxInstancesPerFunction\": 1000}")
+        .map(RelayConfigFile::agents).ifPresent(b::agents);
+    s.refuseUnknown();
     return b;
   }
 
-  /** Parses {@code 65536}, {@code 64KiB}, {@code 64MiB}, {@code 1GiB} (KB/MB/GB mean the same). */
-  public static long parseSize(String text) {
-    Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      throw new IllegalArgumentException(
-          "'" + text + "' is not a size; write it like 65536, 512KiB or 64MiB");
-    }
-    long amount = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "b" : m.group(2);
-    return switch (unit) {
-      case "kib", "kb" -> amount * 1024;
-      case "mib", "mb" -> amount * 1024 * 1024;
-      case "gib", "gb" -> amount * 1024 * 1024 * 1024;
-      default -> amount;
-    };
+  private static ExternalIssuer externalIssuer(ConfigSection s) {
+    String issuer = s.text("issuer").orElse(null);
+    String audience = s.text("audience").orElse(null);
+    var jwks = s.uri("jwks").orElse(null);
+    s.refuseUnknown();
+    return new ExternalIssuer(issuer, audience, jwks);
   }
 
-  private static ExternalIssuer issuer(JsonNode value) {
-    if (!value.isObject()) {
-      throw new IllegalArgumentException(
-          "externalIssuer must be an object like {\"issuer\": \"https://idp.example.com\","
-              + " \"audience\": \"tether\", \"jwks\": \"https://idp.example.com/jwks.json\"}");
-    }
-    return new ExternalIssuer(
-        value.path("issuer").asText(null),
-        value.path("audience").asText(null),
-        uri("externalIssuer.jwks", value.path("jwks").asText("")));
-  }
-
-  private static String text(String name, JsonNode value) {
-    if (!value.isTextual()) {
-      throw new IllegalArgumentException(name + " must be a string, was " + value);
-    }
-    return value.asText();
-  }
-
-  private static int integer(String name, JsonNode value) {
-    if (!value.canConvertToInt()) {
-      throw new IllegalArgumentException(name + " must be a whole number, was " + value);
-    }
-    return value.asInt();
-  }
-
-  private static long size(String name, JsonNode value) {
-    if (value.isIntegralNumber()) {
-      return value.asLong();
-    }
+  private static AuditConfig audit(ConfigSection s) {
+    String storeName = s.text("store").orElse("file").toUpperCase(Locale.ROOT);
+    AuditConfig.Store store;
     try {
-      return parseSize(text(name, value));
+      store = AuditConfig.Store.valueOf(storeName);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(name + ": " + e.getMessage());
+      throw new IllegalArgumentException("audit.store must be \"file\" or \"postgresql\"");
     }
+    AuditConfig config = new AuditConfig(store, s.text("jdbcUrl"),
+        s.size("maxArgSize").orElse(0L).intValue(), s.size("rotateSize").orElse(0L),
+        s.integer("queueSize").orElse(0), s.bool("failClosed").orElse(false));
+    s.refuseUnknown();
+    return config;
   }
 
-  private static Duration duration(String name, JsonNode value) {
-    try {
-      return Durations.parse(text(name, value));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(name + ": " + e.getMessage());
-    }
+  private static Limits limits(ConfigSection s) {
+    Limits limits = new Limits(
+        s.positive("sessionsPerUser").orElse(0),
+        s.positive("sessionsPerInstance").orElse(0),
+        s.size("maxTargetMessageSize").orElse(0L),
+        s.positive("messagesPerSecond").orElse(0),
+        s.positive("messageBurst").orElse(0),
+        s.duration("handshakeTimeout").orElse(null),
+        s.duration("pauseWarning").orElse(null),
+        pauseResume(s),
+        s.duration("slowConsumerTimeout").orElse(null),
+        s.duration("readOnlyEvalTimeout").orElse(null),
+        s.size("readOnlyMaxCommandSize").orElse(0L));
+    s.refuseUnknown();
+    return limits;
   }
 
-  private static URI uri(String name, String value) {
-    try {
-      return new URI(value);
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException(name + " is not a URL: '" + value + "'");
-    }
+  private static Duration pauseResume(ConfigSection s) {
+    Optional<String> text = s.text("pauseResume");
+    return text.isPresent() && text.get().equals("never")
+        ? Duration.ZERO : s.duration("pauseResume").orElse(null);
   }
 
-  private static List<String> strings(String name, JsonNode value) {
-    if (!value.isArray()) {
-      throw new IllegalArgumentException(
-          name + " must be a list of strings, e.g. [\"https://console.example.com\"]");
-    }
-    List<String> list = new ArrayList<>();
-    value.forEach(item -> list.add(text(name + " entry", item)));
-    return list;
+  private static AgentLimits agents(ConfigSection s) {
+    AgentLimits agents = new AgentLimits(
+        s.positive("maxInstancesPerFunction").orElse(0),
+        s.positive("maxRuntimeLength").orElse(0),
+        s.positive("maxShimVersionLength").orElse(0),
+        s.positive("maxTargets").orElse(0),
+        s.positive("maxTargetFieldLength").orElse(0),
+        s.positive("maxStreamPositions").orElse(0));
+    s.refuseUnknown();
+    return agents;
   }
 }

@@ -7,7 +7,6 @@ import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditSink;
-import dev.tether.relay.audit.CommandAudit;
 import dev.tether.relay.auth.AuthException;
 import dev.tether.relay.auth.Ticket;
 import dev.tether.relay.auth.TokenVerifier;

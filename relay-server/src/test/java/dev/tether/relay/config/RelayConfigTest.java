@@ -115,4 +115,28 @@ class RelayConfigTest {
     assertThatThrownBy(() -> Durations.parse("eight hours"))
         .hasMessageContaining("write it like 90s, 30m, 8h, 7d or PT8H");
   }
+
+  @Test
+  void everySectionRefusesAKeyItDoesNotKnowNamingItsPathAndTheKnownOnes() {
+    assertThatThrownBy(() -> RelayConfigFile.parse("{\"audit\": {\"stor\": \"file\"}}"))
+        .hasMessageContaining("unknown setting 'audit.stor'").hasMessageContaining("store");
+    assertThatThrownBy(() -> RelayConfigFile.parse("{\"externalIssuer\": {\"issuer\": \"i\","
+        + " \"audience\": \"a\", \"jwks\": \"https://idp/jwks\", \"aud\": \"x\"}}"))
+        .hasMessageContaining("unknown setting 'externalIssuer.aud'")
+        .hasMessageContaining("audience");
+    assertThatThrownBy(() -> RelayConfigFile.parse("{\"limits\": {\"pauseWarning\": 5}}"))
+        .hasMessageContaining("limits.pauseWarning must be a string");
+  }
+
+  @Test
+  void sizesAreReadWithOrWithoutTheirUnit() {
+    assertThat(Sizes.parse("65536")).isEqualTo(65536);
+    assertThat(Sizes.parse("512KiB")).isEqualTo(512 * 1024);
+    assertThat(Sizes.parse(" 64 mb")).isEqualTo(64L * 1024 * 1024);
+    assertThat(Sizes.parse("1GiB")).isEqualTo(1024L * 1024 * 1024);
+    assertThatThrownBy(() -> Sizes.parse("lots"))
+        .hasMessageContaining("write it like 65536, 512KiB or 64MiB");
+    assertThat(RelayConfigFile.parse("{\"audit\": {\"rotateSize\": \"2MiB\"}}").build()
+        .audit().rotateBytes()).isEqualTo(2L * 1024 * 1024);
+  }
 }
