@@ -201,22 +201,11 @@ public record RelayConfig(
   private static List<String> checkOrigins(List<String> origins) {
     List<String> checked = new ArrayList<>();
     for (String origin : origins) {
-      URI uri;
       try {
-        uri = URI.create(origin == null ? "" : origin.trim());
+        checked.add(Origins.normalise(origin));
       } catch (IllegalArgumentException e) {
-        uri = URI.create("");
+        throw new IllegalArgumentException("consoleOrigins entry " + e.getMessage());
       }
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!(scheme.equals("http") || scheme.equals("https"))
-          || uri.getHost() == null
-          || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())
-          || uri.getRawQuery() != null) {
-        throw new IllegalArgumentException(
-            "consoleOrigins entry '" + origin + "' must be an origin like"
-                + " https://console.example.com (scheme, host, optional port; no path, no slash)");
-      }
-      checked.add(scheme + "://" + uri.getRawAuthority().toLowerCase(Locale.ROOT));
     }
     return List.copyOf(checked);
   }

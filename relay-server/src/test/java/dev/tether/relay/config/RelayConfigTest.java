@@ -57,11 +57,12 @@ class RelayConfigTest {
   }
 
   @Test
-  void consoleOriginsAreNormalisedToLowerCase() {
-    RelayConfig config =
-        RelayConfig.builder().consoleOrigins(List.of("https://Console.Example.com:8443")).build();
+  void consoleOriginsAreNormalisedAsBrowsersSendThem() {
+    RelayConfig config = RelayConfig.builder().consoleOrigins(List.of(
+        "https://Console.Example.com:8443", "https://c.example.com:443/")).build();
 
-    assertThat(config.consoleOrigins()).containsExactly("https://console.example.com:8443");
+    assertThat(config.consoleOrigins())
+        .containsExactly("https://console.example.com:8443", "https://c.example.com");
   }
 
   @Test
