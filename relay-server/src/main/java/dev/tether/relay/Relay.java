@@ -17,6 +17,7 @@ import dev.tether.relay.auth.AuthConfig;
 import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.auth.TicketMinting;
 import dev.tether.relay.auth.TicketReplayCache;
+import dev.tether.relay.auth.IssuerFile;
 import dev.tether.relay.auth.TokenIssuer;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.config.RelayConfig;
@@ -68,8 +69,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Relay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
-  /** The file in the data directory that tells {@code tether token} which issuer to sign as. */
-  public static final String ISSUER_FILE = "issuer";
   private static final java.time.Duration CLOSE_FRAMES_PATIENCE = java.time.Duration.ofSeconds(2);
 
   private final RelayConfig config;
@@ -142,7 +141,7 @@ public final class Relay implements AutoCloseable {
       bind(); // first: the public URL, and so the token issuer, needs the real port
       publicUrl = config.publicUrlFor(connector.getLocalPort());
       keys = SigningKeys.loadOrCreate(config.dataDir());
-      writeIssuer(config.dataDir(), publicUrl.toString());
+      IssuerFile.write(config.dataDir(), publicUrl.toString());
       issuer = new TokenIssuer(keys, publicUrl.toString(), clock);
       TokenVerifier verifier = new TokenVerifier(
           new AuthConfig(publicUrl.toString(), config.clockSkew(), config.ticketTtl(),
@@ -226,19 +225,6 @@ public final class Relay implements AutoCloseable {
     upgrades.setHandler(new MetricsHandler(metrics, new MetricsAccess(config.metricsToken()),
         new CorsHandler(config.consoleOrigins(), new WebFiles(publicUrl, router))));
     return upgrades;
-  }
-
-  private static void writeIssuer(Path dataDir, String issuer) throws IOException {
-    Files.createDirectories(dataDir);
-    Files.writeString(dataDir.resolve(ISSUER_FILE), issuer + "\n");
-  }
-
-  /** The issuer name this data directory's relay last signed as, if it ever ran. */
-  public static java.util.Optional<String> lastIssuer(Path dataDir) throws IOException {
-    Path file = dataDir.resolve(ISSUER_FILE);
-    return Files.exists(file)
-        ? java.util.Optional.of(Files.readString(file).trim())
-        : java.util.Optional.empty();
   }
 
   public RelayConfig config() {
