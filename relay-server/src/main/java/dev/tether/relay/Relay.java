@@ -53,6 +53,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -86,6 +87,7 @@ public final class Relay implements AutoCloseable {
   private ReportStore reports;
   private URI publicUrl;
   private PolicyListener policyListener = PolicyListener.LOGGING;
+  private LongSupplier policyNanos = System::nanoTime;
   private Policy policy;
   private RunningRelay running;
 
@@ -109,6 +111,18 @@ public final class Relay implements AutoCloseable {
       throw new IllegalStateException("set the policy listener before start()");
     }
     policyListener = listener;
+    return this;
+  }
+
+  /**
+   * The monotonic clock (nanoseconds) policy reads for rates and drain times; tests move it by
+   * hand instead of waiting for the wall clock. Set it before {@link #start()}.
+   */
+  public synchronized Relay policyClock(LongSupplier nanoTime) {
+    if (server != null) {
+      throw new IllegalStateException("set the policy clock before start()");
+    }
+    policyNanos = nanoTime;
     return this;
   }
 
@@ -156,7 +170,7 @@ public final class Relay implements AutoCloseable {
       reports = ReportStores.create(config.audit(), config.dataDir());
       registry.onCrash(new Crashes(reports, audit, clock));
       policy = new Policy(config.limits(), new PolicyAudit(audit, clock, policyListener), sessions,
-          scheduler);
+          scheduler, policyNanos);
       metrics.watch(registry::size, sessions::live);
       metrics.auditQueueDepth(audit::queueDepth);
       server.setHandler(handlers(verifier));

@@ -87,8 +87,12 @@ class DevToolsBridgeTest {
         assertThat(first.take(WAIT)).isEqualTo("{\"id\":" + i + ",\"method\":\"first\"}");
         assertThat(second.take(WAIT)).isEqualTo("{\"id\":" + i + ",\"method\":\"second\"}");
       }
-      assertThat(first.poll(Duration.ofMillis(200))).isNull();
-      assertThat(second.poll(Duration.ofMillis(200))).isNull();
+      first.send("{\"id\":21,\"method\":\"first\"}");
+      second.send("{\"id\":21,\"method\":\"second\"}");
+      assertThat(first.take(WAIT)).as("nothing else came before it")
+          .isEqualTo("{\"id\":21,\"method\":\"first\"}");
+      assertThat(second.take(WAIT)).as("nothing else came before it")
+          .isEqualTo("{\"id\":21,\"method\":\"second\"}");
     }
   }
 
