@@ -49,6 +49,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -60,6 +61,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.core.WebSocketComponents;
+import org.eclipse.jetty.websocket.core.WebSocketConnection;
 import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +72,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Relay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
-  private static final java.time.Duration CLOSE_FRAMES_PATIENCE = java.time.Duration.ofSeconds(2);
+  private static final Duration CLOSE_FRAMES_PATIENCE = Duration.ofSeconds(2);
 
   private final RelayConfig config;
   private final Clock clock;
@@ -351,7 +353,7 @@ public final class Relay implements AutoCloseable {
    * Gives the close frames just sent (with their reasons) the time to reach DevTools and the
    * shims, and their answers to come back, before stopping the server cuts the sockets.
    */
-  private void awaitSocketsClosed(java.time.Duration patience) {
+  private void awaitSocketsClosed(Duration patience) {
     if (connector == null || !connector.isStarted()) {
       return;
     }
@@ -359,7 +361,7 @@ public final class Relay implements AutoCloseable {
     // Only WebSockets: an idle HTTP keep-alive connection would never close by itself.
     while (System.nanoTime() < deadline
         && connector.getConnectedEndPoints().stream().anyMatch(endPoint -> endPoint.getConnection()
-            instanceof org.eclipse.jetty.websocket.core.WebSocketConnection)) {
+            instanceof WebSocketConnection)) {
       try {
         Thread.sleep(10);
       } catch (InterruptedException e) {

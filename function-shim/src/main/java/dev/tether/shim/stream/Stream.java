@@ -194,7 +194,7 @@ final class Stream implements InspectorListener {
     if (state != State.OPEN) {
       return; // still connecting: opened goes out on the new tunnel when the inspector answers
     }
-    java.util.List<ByteBuf> missing;
+    List<ByteBuf> missing;
     try {
       missing = replay.resumeAfter(relay.received());
     } catch (ProtocolException e) {

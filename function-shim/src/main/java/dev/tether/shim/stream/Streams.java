@@ -13,11 +13,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,14 +57,14 @@ public final class Streams {
 
   /** Where a stream's inspector WebSocket is; may open the inspector first (on demand). */
   public interface TargetOpener {
-    java.util.concurrent.CompletableFuture<java.net.URI> open(InspectorTarget target);
+    CompletableFuture<URI> open(InspectorTarget target);
   }
 
   private final Transport transport;
   private final StreamLimits limits;
   private SessionListener sessions = NOBODY;
   private TargetOpener opener =
-      target -> java.util.concurrent.CompletableFuture.completedFuture(target.webSocketUrl());
+      target -> CompletableFuture.completedFuture(target.webSocketUrl());
   private final Map<Integer, Stream> live = new HashMap<>();
   private Channel tunnel;
   private InspectorSnapshot inspector;

@@ -8,6 +8,7 @@ import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Exchange;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.http.Router;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,9 +54,9 @@ public final class ReportsApi {
   private void one(Exchange exchange) throws Exception {
     String function = granted(exchange);
     String id = exchange.pathParam(1);
-    java.util.Optional<CrashReport> found;
+    Optional<CrashReport> found;
     try {
-      found = ID.matcher(id).matches() ? store.find(function, id) : java.util.Optional.empty();
+      found = ID.matcher(id).matches() ? store.find(function, id) : Optional.empty();
     } catch (ReportStore.ReportStoreException e) {
       throw unavailable(e);
     }
