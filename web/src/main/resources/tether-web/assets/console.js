@@ -9,7 +9,7 @@ import { renderFunctions, refreshTimes } from './function-list.js';
 import { SessionPanel, openDevTools } from './session-panel.js';
 import { loadHints } from './hints.js';
 import { checkToken, fieldError, hideNotice, notice, pastedToken } from './signin.js';
-import { forgetToken, storeToken, storedToken, takeTokenFromUrl } from './token.js';
+import { forgetToken, isExpired, storeToken, storedToken, takeTokenFromUrl } from './token.js';
 
 const POLL_INTERVAL_MS = 5000;
 const MODE_LABELS = {
