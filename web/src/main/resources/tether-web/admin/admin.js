@@ -5,7 +5,8 @@
 import { ApiError, api } from '../assets/api.js';
 import { dateTime, h, relative } from '../assets/dom.js';
 import { loadHints } from '../assets/hints.js';
-import { decodeClaims, forgetToken, isExpired, storeToken, storedToken, takeTokenFromUrl } from '../assets/token.js';
+import { checkToken, fieldError, notice, pastedToken } from '../assets/signin.js';
+import { forgetToken, storeToken, storedToken, takeTokenFromUrl } from '../assets/token.js';
 
 const API = '../api/admin';
 const PAGE = 50;
@@ -43,13 +44,8 @@ window.addEventListener('DOMContentLoaded', () => {
 
 function signIn(candidate) {
   if (!candidate) return showSignIn(null);
-  let claims;
-  try {
-    claims = decodeClaims(candidate);
-  } catch (e) {
-    return showSignIn(e.message);
-  }
-  if (isExpired(claims)) return showSignIn('This token has expired; get a new one.');
+  const { claims, error } = checkToken(candidate);
+  if (error) return showSignIn(error);
   if (claims.role !== 'admin') return showSignIn(`${claims.sub} is not an admin; these pages need a token with role admin. To debug your own functions, use the Functions page.`);
   token = candidate;
   storeToken(candidate);
@@ -63,7 +59,7 @@ function signIn(candidate) {
 
 function onSignIn(event) {
   event.preventDefault();
-  signIn($('token-input').value.trim());
+  signIn(pastedToken());
 }
 
 function signOut() {
@@ -77,8 +73,7 @@ function showSignIn(error) {
   token = null;
   for (const id of ['live', 'history', 'timeline']) $(id).hidden = true;
   $('signin').hidden = false;
-  $('signin-error').textContent = error || '';
-  $('signin-error').hidden = !error;
+  fieldError(error);
   showViewLinks(false);
 }
 
@@ -122,13 +117,6 @@ async function call(path, options = {}) {
     }
     throw e;
   }
-}
-
-function notice(kind, title, text) {
-  const box = $('notice');
-  box.className = `notice ${kind}`;
-  box.replaceChildren(h('strong', {}, title), text || '');
-  box.hidden = false;
 }
 
 // ---- live sessions ------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import { clock, relative, h } from './dom.js';
 import { renderFunctions, refreshTimes } from './function-list.js';
 import { SessionPanel, openDevTools } from './session-panel.js';
 import { loadHints } from './hints.js';
-import { decodeClaims, forgetToken, isExpired, storeToken, storedToken, takeTokenFromUrl } from './token.js';
+import { checkToken, fieldError, hideNotice, notice, pastedToken } from './signin.js';
+import { forgetToken, isExpired, storeToken, storedToken, takeTokenFromUrl } from './token.js';
 
 const POLL_INTERVAL_MS = 5000;
 const MODE_LABELS = {
@@ -63,7 +64,7 @@ function start() {
 
 function onSignIn(event) {
   event.preventDefault();
-  const text = $('token-input').value.trim().replace(/^Bearer\s+/i, '');
+  const text = pastedToken();
   if (!text) {
     fieldError('Paste your token first.');
     $('token-input').focus();
@@ -75,16 +76,9 @@ function onSignIn(event) {
 
 /** Accepts a token if it looks like one and has not expired; the relay has the final word. */
 function signIn(token, { fromStorage }) {
-  let claims;
-  try {
-    claims = decodeClaims(token);
-  } catch (e) {
-    if (fromStorage) signOut(`The token in the link could not be used. ${e.message}`);
-    else fieldError(e.message);
-    return false;
-  }
-  if (isExpired(claims)) {
-    const message = `The token for ${claims.sub} expired ${relative(claims.exp)} (${clock(claims.exp)}). Get a new one and sign in again.`;
+  const { claims, error, expired } = checkToken(token);
+  if (error) {
+    const message = expired || !fromStorage ? error : `The token in the link could not be used. ${error}`;
     if (fromStorage) signOut(message);
     else fieldError(message);
     return false;
@@ -131,11 +125,6 @@ function showIdentity(claims) {
   if (claims.exp) parts.push(`token expires ${clock(claims.exp)} (${relative(claims.exp)})`);
   $('identity-meta').textContent = parts.length ? `· ${parts.join(' · ')}` : '';
   $('identity').hidden = false;
-}
-
-function fieldError(message) {
-  $('signin-error').textContent = message || '';
-  $('signin-error').hidden = !message;
 }
 
 // ---- session modes -----------------------------------------------------------------------------
@@ -257,19 +246,6 @@ async function debug(button, functionName, instance) {
     button.removeAttribute('aria-busy');
     button.disabled = false;
   }
-}
-
-// ---- notices -----------------------------------------------------------------------------------
-
-function notice(kind, title, message) {
-  const el = $('notice');
-  el.className = `notice ${kind}`;
-  el.replaceChildren(h('strong', {}, title), message || '');
-  el.hidden = false;
-}
-
-function hideNotice() {
-  $('notice').hidden = true;
 }
 
 start();

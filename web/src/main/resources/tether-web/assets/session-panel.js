@@ -5,6 +5,7 @@
  * copied, each for a session of its own on the same instance, never copied from the Debug one.
  */
 
+import { httpUrl } from './urls.js';
 import { api } from './api.js';
 import { h, clock } from './dom.js';
 
@@ -20,9 +21,12 @@ const END_REASONS = {
   relay_stopped: 'Session ended: the relay stopped',
 };
 
-/** Opens a URL in a new tab that shares nothing with this page: no opener, no sessionStorage. */
+/**
+ * Opens a URL from the relay in a new tab that shares nothing with this page: no opener, no
+ * sessionStorage. Throws, opening nothing, unless it is an http: or https: URL.
+ */
 export function openDevTools(url) {
-  window.open(url, '_blank', 'noopener,noreferrer');
+  window.open(httpUrl(url), '_blank', 'noopener,noreferrer');
 }
 
 export class SessionPanel {

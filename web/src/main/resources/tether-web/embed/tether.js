@@ -140,8 +140,9 @@
         const token = await this._resolveToken();
         if (!token) throw failure(0, 'no_token', 'You are not signed in to Tether (the page supplied no token).');
         const session = await this._createSession(name, String(token));
-        if (tab && !tab.closed) tab.location.replace(session.devtoolsFrontendUrl);
-        else this._showBlocked(session.devtoolsFrontendUrl);
+        const url = httpUrl(session.devtoolsFrontendUrl);
+        if (tab && !tab.closed) tab.location.replace(url);
+        else this._showBlocked(url);
         this.dispatchEvent(new CustomEvent('tether-session', { detail: session, bubbles: true, composed: true }));
       } catch (e) {
         if (tab) tab.close();
@@ -208,6 +209,25 @@
       link.textContent = 'Open DevTools';
       this._error.replaceChildren('Your browser blocked the new tab. ', link);
     }
+  }
+
+  /**
+   * `text` as an absolute URL if it is an http: or https: one (as assets/urls.js checks for the
+   * console; this classic script cannot import it): a javascript: or data: URL from whatever
+   * answers as the relay would run in the embedding page's tab.
+   */
+  function httpUrl(text) {
+    let url;
+    try {
+      url = new URL(String(text), window.location.href);
+    } catch {
+      throw failure(0, 'bad_response', 'The Tether relay sent a DevTools link that is no URL.');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw failure(0, 'bad_response',
+        `The Tether relay sent a ${url.protocol} DevTools link; only http: and https: are opened.`);
+    }
+    return url.href;
   }
 
   function failure(status, code, message) {

@@ -2,7 +2,7 @@ package dev.tether.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tether.relay.Relay;
+import dev.tether.relay.auth.IssuerFile;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.auth.SigningKeys;
@@ -72,7 +72,7 @@ final class RelayProcess implements AutoCloseable {
       Matcher m = LISTENING.matcher(line);
       return m.find() ? m.group(1) : null;
     }).orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join().value();
-    String issuerName = Relay.lastIssuer(dataDir).orElseThrow();
+    String issuerName = IssuerFile.read(dataDir).orElseThrow();
     TokenIssuer issuer = new TokenIssuer(SigningKeys.loadOrCreate(dataDir), issuerName,
         Clock.systemUTC());
     return new RelayProcess(process, URI.create(url), issuer, http);

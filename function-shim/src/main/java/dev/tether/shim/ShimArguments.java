@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads {@code tether shim}'s command line, with the {@code TETHER_*} environment variables as
@@ -144,7 +146,7 @@ public final class ShimArguments {
 
   /** {@code 500ms}, {@code 30s}, {@code 5m}. */
   static Duration duration(String name, String value) throws UsageException {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m)").matcher(value);
+    Matcher m = Pattern.compile("(\\d{1,9})(ms|s|m)").matcher(value);
     if (!m.matches()) {
       throw new UsageException(name + " wants a time like 500ms, 30s or 5m, was '" + value + "'");
     }

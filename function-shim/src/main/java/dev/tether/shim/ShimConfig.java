@@ -3,6 +3,8 @@ package dev.tether.shim;
 import dev.tether.protocol.FunctionName;
 import dev.tether.protocol.SafeText;
 import dev.tether.protocol.Tunnel;
+import dev.tether.shim.process.FunctionEnvironment;
+import dev.tether.shim.process.NodeCommand;
 import dev.tether.shim.stream.StreamLimits;
 import dev.tether.shim.tunnel.Backoff;
 import java.io.IOException;
@@ -71,7 +73,7 @@ public record ShimConfig(
     instance = instance == null || instance.isBlank() ? defaultInstanceId() : instance;
     requireName(instance, "instance id");
     command = command == null ? List.of() : List.copyOf(command);
-    dev.tether.shim.process.FunctionEnvironment.checkCommand(command, token);
+    FunctionEnvironment.checkCommand(command, token);
     inspector = inspector == null || inspector.isBlank() ? null : inspector.strip();
     int modes = (command.isEmpty() ? 0 : 1) + (inspector == null ? 0 : 1) + (pid == null ? 0 : 1);
     if (modes == 0) {
@@ -87,7 +89,7 @@ public record ShimConfig(
     if (pid != null && pid <= 0) {
       throw new IllegalArgumentException("--pid wants the process id of a running node, was " + pid);
     }
-    if (inspectOnDemand && (command.isEmpty() || !dev.tether.shim.process.NodeCommand.isNode(command.get(0)))) {
+    if (inspectOnDemand && (command.isEmpty() || !NodeCommand.isNode(command.get(0)))) {
       throw new IllegalArgumentException(
           "--inspect-on-demand needs a command that starts with node (the shim signals that"
               + " process); for a launcher, use --pid with the node process instead");

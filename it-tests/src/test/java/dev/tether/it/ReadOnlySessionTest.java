@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
-import dev.tether.relay.policy.Limits;
+import dev.tether.relay.config.Limits;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;

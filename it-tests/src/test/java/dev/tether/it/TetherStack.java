@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.Relay;
-import dev.tether.relay.RelayConfig;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.auth.TokenIssuer;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.shim.Shim;
 import dev.tether.shim.ShimConfig;
 import java.io.IOException;

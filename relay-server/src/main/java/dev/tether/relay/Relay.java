@@ -1,24 +1,26 @@
 package dev.tether.relay;
 
 import dev.tether.protocol.Tunnel;
-import dev.tether.relay.agent.AgentNegotiator;
 import dev.tether.relay.admin.AdminApi;
+import dev.tether.relay.agent.AgentNegotiator;
 import dev.tether.relay.agent.AgentRegistry;
 import dev.tether.relay.api.FunctionsApi;
 import dev.tether.relay.api.SessionsApi;
 import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditLog;
-import dev.tether.relay.audit.PolicyAudit;
 import dev.tether.relay.audit.AuditStores;
+import dev.tether.relay.policy.PolicyAudit;
 import dev.tether.relay.audit.SealSigner;
 import dev.tether.relay.audit.SealVerifier;
 import dev.tether.relay.auth.AuthConfig;
 import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.auth.TicketMinting;
 import dev.tether.relay.auth.TicketReplayCache;
+import dev.tether.relay.auth.IssuerFile;
 import dev.tether.relay.auth.TokenIssuer;
 import dev.tether.relay.auth.TokenVerifier;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.devtools.DebugUrls;
 import dev.tether.relay.devtools.DevToolsNegotiator;
 import dev.tether.relay.devtools.OriginPolicy;
@@ -27,16 +29,16 @@ import dev.tether.relay.http.CorsHandler;
 import dev.tether.relay.http.JsonErrorHandler;
 import dev.tether.relay.http.Router;
 import dev.tether.relay.inspector.InspectorInfo;
+import dev.tether.relay.metrics.MetricsAccess;
+import dev.tether.relay.metrics.MetricsHandler;
+import dev.tether.relay.metrics.RelayMetrics;
+import dev.tether.relay.policy.HandshakeDeadline;
+import dev.tether.relay.policy.Policy;
+import dev.tether.relay.policy.PolicyListener;
 import dev.tether.relay.report.Crashes;
 import dev.tether.relay.report.ReportStore;
 import dev.tether.relay.report.ReportStores;
 import dev.tether.relay.report.ReportsApi;
-import dev.tether.relay.policy.HandshakeDeadline;
-import dev.tether.relay.policy.Policy;
-import dev.tether.relay.policy.PolicyListener;
-import dev.tether.relay.metrics.MetricsAccess;
-import dev.tether.relay.metrics.MetricsHandler;
-import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Sessions;
 import dev.tether.relay.web.CommandHints;
@@ -47,16 +49,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.core.WebSocketComponents;
+import org.eclipse.jetty.websocket.core.WebSocketConnection;
 import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,9 +72,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Relay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
-  /** The file in the data directory that tells {@code tether token} which issuer to sign as. */
-  public static final String ISSUER_FILE = "issuer";
-  private static final java.time.Duration CLOSE_FRAMES_PATIENCE = java.time.Duration.ofSeconds(2);
+  private static final Duration CLOSE_FRAMES_PATIENCE = Duration.ofSeconds(2);
 
   private final RelayConfig config;
   private final Clock clock;
@@ -86,6 +89,7 @@ public final class Relay implements AutoCloseable {
   private ReportStore reports;
   private URI publicUrl;
   private PolicyListener policyListener = PolicyListener.LOGGING;
+  private LongSupplier policyNanos = System::nanoTime;
   private Policy policy;
   private RunningRelay running;
 
@@ -109,6 +113,18 @@ public final class Relay implements AutoCloseable {
       throw new IllegalStateException("set the policy listener before start()");
     }
     policyListener = listener;
+    return this;
+  }
+
+  /**
+   * The monotonic clock (nanoseconds) policy reads for rates and drain times; tests move it by
+   * hand instead of waiting for the wall clock. Set it before {@link #start()}.
+   */
+  public synchronized Relay policyClock(LongSupplier nanoTime) {
+    if (server != null) {
+      throw new IllegalStateException("set the policy clock before start()");
+    }
+    policyNanos = nanoTime;
     return this;
   }
 
@@ -141,7 +157,7 @@ public final class Relay implements AutoCloseable {
       bind(); // first: the public URL, and so the token issuer, needs the real port
       publicUrl = config.publicUrlFor(connector.getLocalPort());
       keys = SigningKeys.loadOrCreate(config.dataDir());
-      writeIssuer(config.dataDir(), publicUrl.toString());
+      IssuerFile.write(config.dataDir(), publicUrl.toString());
       issuer = new TokenIssuer(keys, publicUrl.toString(), clock);
       TokenVerifier verifier = new TokenVerifier(
           new AuthConfig(publicUrl.toString(), config.clockSkew(), config.ticketTtl(),
@@ -156,7 +172,7 @@ public final class Relay implements AutoCloseable {
       reports = ReportStores.create(config.audit(), config.dataDir());
       registry.onCrash(new Crashes(reports, audit, clock));
       policy = new Policy(config.limits(), new PolicyAudit(audit, clock, policyListener), sessions,
-          scheduler);
+          scheduler, policyNanos);
       metrics.watch(registry::size, sessions::live);
       metrics.auditQueueDepth(audit::queueDepth);
       server.setHandler(handlers(verifier));
@@ -225,19 +241,6 @@ public final class Relay implements AutoCloseable {
     upgrades.setHandler(new MetricsHandler(metrics, new MetricsAccess(config.metricsToken()),
         new CorsHandler(config.consoleOrigins(), new WebFiles(publicUrl, router))));
     return upgrades;
-  }
-
-  private static void writeIssuer(Path dataDir, String issuer) throws IOException {
-    Files.createDirectories(dataDir);
-    Files.writeString(dataDir.resolve(ISSUER_FILE), issuer + "\n");
-  }
-
-  /** The issuer name this data directory's relay last signed as, if it ever ran. */
-  public static java.util.Optional<String> lastIssuer(Path dataDir) throws IOException {
-    Path file = dataDir.resolve(ISSUER_FILE);
-    return Files.exists(file)
-        ? java.util.Optional.of(Files.readString(file).trim())
-        : java.util.Optional.empty();
   }
 
   public RelayConfig config() {
@@ -350,7 +353,7 @@ public final class Relay implements AutoCloseable {
    * Gives the close frames just sent (with their reasons) the time to reach DevTools and the
    * shims, and their answers to come back, before stopping the server cuts the sockets.
    */
-  private void awaitSocketsClosed(java.time.Duration patience) {
+  private void awaitSocketsClosed(Duration patience) {
     if (connector == null || !connector.isStarted()) {
       return;
     }
@@ -358,7 +361,7 @@ public final class Relay implements AutoCloseable {
     // Only WebSockets: an idle HTTP keep-alive connection would never close by itself.
     while (System.nanoTime() < deadline
         && connector.getConnectedEndPoints().stream().anyMatch(endPoint -> endPoint.getConnection()
-            instanceof org.eclipse.jetty.websocket.core.WebSocketConnection)) {
+            instanceof WebSocketConnection)) {
       try {
         Thread.sleep(10);
       } catch (InterruptedException e) {

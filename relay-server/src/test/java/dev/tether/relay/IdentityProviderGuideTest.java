@@ -13,6 +13,7 @@ import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import dev.tether.relay.config.RelayConfigFile;
 import dev.tether.relay.testing.TestRelay;
 import java.nio.file.Files;
 import java.nio.file.Path;

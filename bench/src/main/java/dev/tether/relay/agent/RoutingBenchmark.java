@@ -1,11 +1,11 @@
 package dev.tether.relay.agent;
 
 import dev.tether.protocol.DataFrame;
+import dev.tether.protocol.Target;
 import dev.tether.protocol.TunnelCodec;
 import dev.tether.protocol.TunnelMessage;
-import dev.tether.protocol.Target;
-import dev.tether.relay.RelayConfig;
 import dev.tether.relay.auth.AgentPrincipal;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.session.Sessions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

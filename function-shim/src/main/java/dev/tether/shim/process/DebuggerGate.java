@@ -32,7 +32,7 @@ public final class DebuggerGate implements Streams.SessionListener {
   private static final String RUN = "{\"id\":1,\"method\":\"Runtime.runIfWaitingForDebugger\"}";
   private static final Duration RELEASE_PATIENCE = Duration.ofSeconds(10);
 
-  private final Logger log = LoggerFactory.getLogger(DebuggerGate.class);
+  private static final Logger LOG = LoggerFactory.getLogger(DebuggerGate.class);
   private final InspectorDirectory directory;
   private final Duration timeout;
   private ScheduledFuture<?> timer;
@@ -53,7 +53,7 @@ public final class DebuggerGate implements Streams.SessionListener {
 
   /** Starts the timeout on {@code loop}, the loop the session events come from. */
   public void start(EventLoop loop) {
-    log.info("holding the function until a debugger starts it, at most {} ms", timeout.toMillis());
+    LOG.info("holding the function until a debugger starts it, at most {} ms", timeout.toMillis());
     timer = loop.schedule(this::expired, timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -73,7 +73,7 @@ public final class DebuggerGate implements Streams.SessionListener {
     if (!hold && sessions == 0) {
       release("no function session is attached");
     } else if (hold) {
-      log.info("a function session is attached: holding the function until it starts it");
+      LOG.info("a function session is attached: holding the function until it starts it");
     }
   }
 
@@ -103,9 +103,9 @@ public final class DebuggerGate implements Streams.SessionListener {
         .thenCompose(snapshot -> runIfWaiting(snapshot.targets().get(0).webSocketUrl()))
         .whenComplete((ok, error) -> {
           if (error == null) {
-            log.info("running the function: {}", why);
+            LOG.info("running the function: {}", why);
           } else {
-            log.warn("could not start the held function ({}): {}", why, error.toString());
+            LOG.warn("could not start the held function ({}): {}", why, error.toString());
           }
         });
   }

@@ -1,10 +1,16 @@
 package dev.tether.shim.process;
 
+import dev.tether.protocol.Target;
+import dev.tether.shim.inspector.InspectorDirectory;
+import dev.tether.shim.inspector.InspectorSnapshot;
+import dev.tether.shim.inspector.InspectorTarget;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -161,7 +167,7 @@ public final class OnDemandInspector {
 
   /** The loopback listening sockets in this process's network namespace (/proc/net/tcp fields). */
   private List<String[]> listeners() {
-    List<String[]> found = new java.util.ArrayList<>();
+    List<String[]> found = new ArrayList<>();
     for (String table : List.of("tcp", "tcp6")) {
       List<String> lines;
       try {
@@ -267,19 +273,19 @@ public final class OnDemandInspector {
    * What the relay is told before the inspector is open: one target standing for the process,
    * which a session's open turns into the real one.
    */
-  public dev.tether.shim.inspector.InspectorSnapshot placeholder() {
-    dev.tether.protocol.Target target =
-        new dev.tether.protocol.Target("node-" + pid, "node",
+  public InspectorSnapshot placeholder() {
+    Target target =
+        new Target("node-" + pid, "node",
             "node pid " + pid + " (inspector opens on demand)", "");
-    return new dev.tether.shim.inspector.InspectorSnapshot("node (inspector on demand)",
-        List.of(new dev.tether.shim.inspector.InspectorTarget(
-            target, java.net.URI.create("ws://127.0.0.1:0/on-demand"))));
+    return new InspectorSnapshot("node (inspector on demand)",
+        List.of(new InspectorTarget(
+            target, URI.create("ws://127.0.0.1:0/on-demand"))));
   }
 
   /** The WebSocket URL of the process's first target, opening its inspector first if needed. */
-  public CompletableFuture<java.net.URI> firstTarget() {
+  public CompletableFuture<URI> firstTarget() {
     return openAsync()
-        .thenCompose(address -> new dev.tether.shim.inspector.InspectorDirectory(address)
+        .thenCompose(address -> new InspectorDirectory(address)
             .fetch(Duration.ofSeconds(3)))
         .thenApply(snapshot -> {
           if (snapshot.targets().isEmpty()) {

@@ -13,7 +13,7 @@ import sun.misc.Signal;
  * <p>Only {@code Main} installs this; a shim started inside a test JVM leaves its signals alone.
  */
 public final class SignalForwarder {
-  private static final Logger log = LoggerFactory.getLogger(SignalForwarder.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SignalForwarder.class);
   private static final List<String> FORWARDED = List.of("TERM", "INT", "HUP");
 
   private SignalForwarder() {}
@@ -23,17 +23,17 @@ public final class SignalForwarder {
       try {
         Signal.handle(new Signal(name), signal -> forward(child, signal.getName()));
       } catch (IllegalArgumentException e) {
-        log.debug("cannot forward SIG{}: {}", name, e.getMessage());
+        LOG.debug("cannot forward SIG{}: {}", name, e.getMessage());
       }
     }
   }
 
   private static void forward(NodeProcess child, String name) {
-    log.info("forwarding signal=SIG{} pid={}", name, child.pid());
+    LOG.info("forwarding signal=SIG{} pid={}", name, child.pid());
     try {
       child.signal(name);
     } catch (IOException e) {
-      log.warn("could not forward signal=SIG{} pid={}: {}", name, child.pid(), e.getMessage());
+      LOG.warn("could not forward signal=SIG{} pid={}: {}", name, child.pid(), e.getMessage());
     }
   }
 }

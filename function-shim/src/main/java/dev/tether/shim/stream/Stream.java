@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * on the way back, between whole messages.
  */
 final class Stream implements InspectorListener {
-  private static final Logger log = LoggerFactory.getLogger(Stream.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Stream.class);
 
   private static final int OWN_REPLIES_MAX = 16;
 
@@ -127,7 +127,7 @@ final class Stream implements InspectorListener {
     state = State.OPEN;
     sessions.opened();
     send(new TunnelMessage.Opened(id, limits.window()));
-    log.info("session opened stream={} session={} target={}", id, session, target);
+    LOG.info("session opened stream={} session={} target={}", id, session, target);
     channel.read();
   }
 
@@ -194,7 +194,7 @@ final class Stream implements InspectorListener {
     if (state != State.OPEN) {
       return; // still connecting: opened goes out on the new tunnel when the inspector answers
     }
-    java.util.List<ByteBuf> missing;
+    List<ByteBuf> missing;
     try {
       missing = replay.resumeAfter(relay.received());
     } catch (ProtocolException e) {
@@ -207,7 +207,7 @@ final class Stream implements InspectorListener {
       next.write(new BinaryWebSocketFrame(frame.retainedDuplicate()));
     }
     next.flush();
-    log.debug("stream resumed stream={} resent={}", id, missing.size());
+    LOG.debug("stream resumed stream={} resent={}", id, missing.size());
     pump();
   }
 
@@ -245,7 +245,7 @@ final class Stream implements InspectorListener {
   /** The relay ended the stream: close the inspector session, answer nothing. */
   void closedByRelay(int code, String reason) {
     if (state != State.CLOSED) {
-      log.debug("relay closed stream={} code={} reason={}", id, code, reason);
+      LOG.debug("relay closed stream={} code={} reason={}", id, code, reason);
       close(code, reason, false);
     }
   }
@@ -348,9 +348,9 @@ final class Stream implements InspectorListener {
     onClosed.accept(this);
     if (was == State.OPEN) {
       sessions.closed();
-      log.info("session closed stream={} session={} code={} reason=\"{}\"", id, session, code, reason);
+      LOG.info("session closed stream={} session={} code={} reason=\"{}\"", id, session, code, reason);
     } else {
-      log.warn("session refused stream={} session={} target={} code={} reason=\"{}\"",
+      LOG.warn("session refused stream={} session={} target={} code={} reason=\"{}\"",
           id, session, target, code, reason);
     }
   }

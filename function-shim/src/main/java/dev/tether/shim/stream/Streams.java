@@ -13,11 +13,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * and dropped, and a broken rule closes only the stream it concerns.
  */
 public final class Streams {
-  private static final Logger log = LoggerFactory.getLogger(Streams.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Streams.class);
 
   /** Hears when inspector sessions open and close (e.g. to release a function held for them). */
   public interface SessionListener {
@@ -55,14 +57,14 @@ public final class Streams {
 
   /** Where a stream's inspector WebSocket is; may open the inspector first (on demand). */
   public interface TargetOpener {
-    java.util.concurrent.CompletableFuture<java.net.URI> open(InspectorTarget target);
+    CompletableFuture<URI> open(InspectorTarget target);
   }
 
   private final Transport transport;
   private final StreamLimits limits;
   private SessionListener sessions = NOBODY;
   private TargetOpener opener =
-      target -> java.util.concurrent.CompletableFuture.completedFuture(target.webSocketUrl());
+      target -> CompletableFuture.completedFuture(target.webSocketUrl());
   private final Map<Integer, Stream> live = new HashMap<>();
   private Channel tunnel;
   private InspectorSnapshot inspector;
@@ -135,7 +137,7 @@ public final class Streams {
       return;
     }
     live.values().forEach(Stream::suspend);
-    log.info("tunnel down; keeping sessions={} for up to {}s", live.size(), graceSeconds);
+    LOG.info("tunnel down; keeping sessions={} for up to {}s", live.size(), graceSeconds);
     graceTimer =
         transport
             .group()
@@ -154,13 +156,13 @@ public final class Streams {
 
   public void open(TunnelMessage.Open open) {
     if (live.containsKey(open.stream())) {
-      log.warn("ignored a second open of a live stream stream={}", open.stream());
+      LOG.warn("ignored a second open of a live stream stream={}", open.stream());
       return;
     }
     Optional<InspectorTarget> target =
         inspector == null ? Optional.empty() : inspector.target(open.target());
     if (target.isEmpty()) {
-      log.warn("open for an unknown target stream={} target={}", open.stream(), open.target());
+      LOG.warn("open for an unknown target stream={} target={}", open.stream(), open.target());
       tunnel.writeAndFlush(
           new TextWebSocketFrame(
               TunnelCodec.encode(
@@ -194,7 +196,7 @@ public final class Streams {
   public void close(TunnelMessage.Close close) {
     Stream stream = live.get(close.stream());
     if (stream == null) {
-      log.debug("close for an unknown stream stream={}", close.stream());
+      LOG.debug("close for an unknown stream stream={}", close.stream());
       return;
     }
     stream.closedByRelay(close.code(), close.reason());
@@ -203,7 +205,7 @@ public final class Streams {
   public void credit(TunnelMessage.Credit credit) {
     Stream stream = live.get(credit.stream());
     if (stream == null) {
-      log.debug("credit for an unknown stream stream={}", credit.stream());
+      LOG.debug("credit for an unknown stream stream={}", credit.stream());
       return;
     }
     stream.credit(credit.bytes(), credit.ack());
@@ -215,12 +217,12 @@ public final class Streams {
     try {
       chunk = DataFrame.decode(frame.nioBuffer());
     } catch (ProtocolException e) {
-      log.warn("ignored a malformed data frame from the relay: {}", e.getMessage());
+      LOG.warn("ignored a malformed data frame from the relay: {}", e.getMessage());
       return;
     }
     Stream stream = live.get(chunk.stream());
     if (stream == null) {
-      log.debug("data for an unknown stream stream={}", chunk.stream());
+      LOG.debug("data for an unknown stream stream={}", chunk.stream());
       return;
     }
     ByteBuf payload =

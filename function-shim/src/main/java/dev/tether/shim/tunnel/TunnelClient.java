@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * {@code Hello}. State lives on the event loop; {@link #awaitRegistered} may be called anywhere.
  */
 public final class TunnelClient implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(TunnelClient.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TunnelClient.class);
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
   /** Where the tunnel is in its life. */
@@ -173,7 +173,7 @@ public final class TunnelClient implements AutoCloseable {
         inOutage
             ? " after=" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - outageStartNanos) + "ms"
             : "";
-    log.info(
+    LOG.info(
         "registered function={} instance={} relay={} runtime=\"{}\" targets={}{}",
         config.function(),
         config.instance(),
@@ -208,7 +208,7 @@ public final class TunnelClient implements AutoCloseable {
     }
     if (!retryAllowed) {
       streams.closeAll();
-      log.error(
+      LOG.error(
           "{}; another shim took over instance={}, this one stops tethering (the function keeps"
               + " running)",
           reason,
@@ -225,20 +225,20 @@ public final class TunnelClient implements AutoCloseable {
   private void logFailure(String reason, Refusal refusal, boolean wasRegistered) {
     if (refusal != null && refusal.auth()) {
       if (!reason.equals(lastAuthRefusal)) {
-        log.error("{} relay={}; retrying in the background", reason, config.relay());
+        LOG.error("{} relay={}; retrying in the background", reason, config.relay());
         lastAuthRefusal = reason;
       } else {
-        log.debug("{} relay={}", reason, config.relay());
+        LOG.debug("{} relay={}", reason, config.relay());
       }
       startOutage();
     } else if (wasRegistered) {
-      log.warn("tunnel lost relay={} reason={}; reconnecting in the background", config.relay(), reason);
+      LOG.warn("tunnel lost relay={} reason={}; reconnecting in the background", config.relay(), reason);
       startOutage();
     } else if (!inOutage) {
-      log.warn("relay unreachable relay={} reason={}; retrying in the background", config.relay(), reason);
+      LOG.warn("relay unreachable relay={} reason={}; retrying in the background", config.relay(), reason);
       startOutage();
     } else {
-      log.debug("still no tunnel relay={} attempt={} reason={}", config.relay(), attempt, reason);
+      LOG.debug("still no tunnel relay={} attempt={} reason={}", config.relay(), attempt, reason);
     }
   }
 
@@ -285,7 +285,7 @@ public final class TunnelClient implements AutoCloseable {
       loop.execute(() -> closeOnLoop(code, reason, done));
       done.get(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
-      log.debug("tunnel close did not finish cleanly: {}", e.toString());
+      LOG.debug("tunnel close did not finish cleanly: {}", e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -311,7 +311,7 @@ public final class TunnelClient implements AutoCloseable {
       return;
     }
     if (wasRegistered) {
-      log.info("tunnel closing relay={} reason=\"{}\"", config.relay(), reason);
+      LOG.info("tunnel closing relay={} reason=\"{}\"", config.relay(), reason);
     }
     open.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
     open.closeFuture().addListener(f -> done.complete(null));

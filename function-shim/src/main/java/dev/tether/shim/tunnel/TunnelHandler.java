@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@link TunnelClient} can log one readable line per outage.
  */
 final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
-  private static final Logger log = LoggerFactory.getLogger(TunnelHandler.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TunnelHandler.class);
   /** Control messages and data frames are small; this only bounds a broken relay. */
   private static final int MAX_FRAME_BYTES = 1024 * 1024;
   private static final List<String> CAPABILITIES = List.of("credit", "resume");
@@ -111,7 +111,7 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
       }
       ctx.writeAndFlush(new CloseWebSocketFrame(code, "")).addListener(ChannelFutureListener.CLOSE);
     } else if (!(msg instanceof PongWebSocketFrame)) {
-      log.debug("ignored an unexpected tunnel frame {}", msg.getClass().getSimpleName());
+      LOG.debug("ignored an unexpected tunnel frame {}", msg.getClass().getSimpleName());
     }
   }
 
@@ -149,13 +149,13 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
     try {
       message = TunnelCodec.decode(json);
     } catch (ProtocolException e) {
-      log.warn("ignored an invalid control message from the relay: {}", e.getMessage());
+      LOG.warn("ignored an invalid control message from the relay: {}", e.getMessage());
       return;
     }
     if (message instanceof TunnelMessage.Welcome welcome) {
       welcome(ctx, welcome);
     } else if (!welcomed) {
-      log.debug("ignored {} before welcome", message.getClass().getSimpleName());
+      LOG.debug("ignored {} before welcome", message.getClass().getSimpleName());
     } else if (message instanceof TunnelMessage.Open open) {
       streams.open(open);
     } else if (message instanceof TunnelMessage.Close close) {
@@ -163,7 +163,7 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
     } else if (message instanceof TunnelMessage.Credit credit) {
       streams.credit(credit);
     } else {
-      log.debug("ignored {} from the relay", message.getClass().getSimpleName());
+      LOG.debug("ignored {} from the relay", message.getClass().getSimpleName());
     }
   }
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.it.CdpClient;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
-import dev.tether.relay.policy.Limits;
+import dev.tether.relay.config.Limits;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpResponse;

@@ -15,7 +15,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.tether.it.CdpClient;
 import dev.tether.protocol.TokenClaims;
 import dev.tether.protocol.Tunnel;
-import dev.tether.relay.auth.ExternalIssuer;
+import dev.tether.relay.config.ExternalIssuer;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

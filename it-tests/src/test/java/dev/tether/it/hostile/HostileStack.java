@@ -8,7 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.tether.it.CdpClient;
 import dev.tether.it.TetherStack;
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.RelayConfig;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

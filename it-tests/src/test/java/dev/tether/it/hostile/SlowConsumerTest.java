@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.it.CdpClient;
 import dev.tether.it.TetherStack;
-import dev.tether.relay.policy.Limits;
+import dev.tether.relay.config.Limits;
 import dev.tether.relay.session.SessionState;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;

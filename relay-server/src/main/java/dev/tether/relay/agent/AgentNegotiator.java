@@ -1,13 +1,13 @@
 package dev.tether.relay.agent;
 
 import dev.tether.protocol.Tunnel;
-import dev.tether.relay.RelayConfig;
 import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.auth.AgentPrincipal;
 import dev.tether.relay.auth.AuthException;
 import dev.tether.relay.auth.TokenVerifier;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.metrics.RelayMetrics;

@@ -1,10 +1,13 @@
 package dev.tether.relay.agent;
 
 import dev.tether.protocol.CloseCodes;
+import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditSink;
+import dev.tether.relay.auth.Mode;
 import dev.tether.relay.session.EndReason;
+import dev.tether.relay.session.SessionState;
 import dev.tether.relay.session.Sessions;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The live function instances, each with its one tunnel. An instance belongs to the connection
@@ -25,7 +29,7 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class AgentRegistry {
   private final ConcurrentMap<String, AgentTunnel> tunnels = new ConcurrentHashMap<>();
-  private final List<InstanceListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<InstanceListener> listeners = new CopyOnWriteArrayList<>();
   private final Sessions sessions;
   private final AuditSink audit;
   private final Clock clock;
@@ -46,7 +50,7 @@ public final class AgentRegistry {
     this.crashes = listener;
   }
 
-  void crashed(AgentTunnel tunnel, dev.tether.protocol.TunnelMessage.Crash crash) {
+  void crashed(AgentTunnel tunnel, TunnelMessage.Crash crash) {
     crashes.crashed(tunnel.instance().orElseThrow(), tunnel.remote(), crash);
   }
 
@@ -93,8 +97,8 @@ public final class AgentRegistry {
     // function down by keeping a window open.
     return sessions.live().stream().anyMatch(session -> session.functionScope()
         && session.function().equals(function)
-        && session.mode() == dev.tether.relay.auth.Mode.FULL
-        && session.state() == dev.tether.relay.session.SessionState.ATTACHED);
+        && session.mode() == Mode.FULL
+        && session.state() == SessionState.ATTACHED);
   }
 
   /** How many instances are registered right now. */

@@ -1,6 +1,7 @@
 package dev.tether.relay.agent;
 
 import dev.tether.protocol.CloseCodes;
+import dev.tether.protocol.CloseReasons;
 import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.ProtocolException;
 import dev.tether.protocol.ResumeSecret;
@@ -9,8 +10,8 @@ import dev.tether.protocol.Target;
 import dev.tether.protocol.Tunnel;
 import dev.tether.protocol.TunnelCodec;
 import dev.tether.protocol.TunnelMessage;
-import dev.tether.relay.CloseReasons;
 import dev.tether.relay.auth.AgentPrincipal;
+import dev.tether.relay.config.AgentLimits;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -145,8 +146,8 @@ public final class AgentTunnel implements FrameHandler {
   }
 
   @Override
-  public void onOpen(CoreSession session, Callback callback) {
-    core = session;
+  public void onOpen(CoreSession socket, Callback callback) {
+    core = socket;
     callback.succeeded();
     helloTimer =
         scheduler.schedule(
@@ -156,7 +157,7 @@ public final class AgentTunnel implements FrameHandler {
     heartbeatTask =
         scheduler.scheduleAtFixedRate(
             this::heartbeat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-    session.demand();
+    socket.demand();
   }
 
   @Override
@@ -268,9 +269,9 @@ public final class AgentTunnel implements FrameHandler {
     if (heartbeatTask != null) {
       heartbeatTask.cancel(false);
     }
-    CoreSession session = core;
-    if (session != null && session.isOutputOpen()) {
-      session.close(code, CloseReasons.fit(reason), Callback.NOOP);
+    CoreSession socket = core;
+    if (socket != null && socket.isOutputOpen()) {
+      socket.close(code, CloseReasons.fit(reason), Callback.NOOP);
     }
     return true;
   }
@@ -355,22 +356,22 @@ public final class AgentTunnel implements FrameHandler {
   record Handover(List<TunnelStream> streams, int lastStreamId) {}
 
   void send(TunnelMessage message) {
-    CoreSession session = core;
-    if (state == State.CLOSED || session == null) {
+    CoreSession socket = core;
+    if (state == State.CLOSED || socket == null) {
       return;
     }
     synchronized (sendLock) {
-      session.sendFrame(new Frame(OpCode.TEXT, TunnelCodec.encode(message)), Callback.NOOP, false);
+      socket.sendFrame(new Frame(OpCode.TEXT, TunnelCodec.encode(message)), Callback.NOOP, false);
     }
   }
 
   /** Writes one encoded data frame now, or drops it while the tunnel is down (it is replayed). */
   void sendFrame(ByteBuffer frame) {
-    CoreSession session = core;
-    if (state != State.OPEN || session == null) {
+    CoreSession socket = core;
+    if (state != State.OPEN || socket == null) {
       return;
     }
-    session.sendFrame(new Frame(OpCode.BINARY, frame), Callback.NOOP, false);
+    socket.sendFrame(new Frame(OpCode.BINARY, frame), Callback.NOOP, false);
   }
 
   void streamEnded(TunnelStream stream, TunnelMessage.Close close) {
@@ -563,9 +564,9 @@ public final class AgentTunnel implements FrameHandler {
       dropped("nothing heard for " + silentMillis / 1000 + "s", resumeGrace);
       return;
     }
-    CoreSession session = core;
-    if (session != null && state != State.CLOSED) {
-      session.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
+    CoreSession socket = core;
+    if (socket != null && state != State.CLOSED) {
+      socket.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.tether.relay.agent;
 import dev.tether.protocol.ResumeSecret;
 import dev.tether.protocol.Target;
 import dev.tether.protocol.TunnelMessage;
+import dev.tether.relay.config.AgentLimits;
 import java.util.List;
 import java.util.Optional;
 

@@ -13,6 +13,8 @@ import dev.tether.relay.session.Sessions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/functions}: the functions the caller may debug, with their live instances and,
@@ -20,7 +22,7 @@ import java.util.Map;
  * all died is still listed while it has a crash report.
  */
 public final class FunctionsApi {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FunctionsApi.class);
+  private static final Logger LOG = LoggerFactory.getLogger(FunctionsApi.class);
   private final Callers callers;
   private final AgentRegistry registry;
   private final Sessions sessions;

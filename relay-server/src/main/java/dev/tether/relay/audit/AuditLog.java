@@ -1,5 +1,6 @@
 package dev.tether.relay.audit;
 
+import dev.tether.relay.config.AuditConfig;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.tether.relay.audit;
 
+import dev.tether.relay.config.AuditConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

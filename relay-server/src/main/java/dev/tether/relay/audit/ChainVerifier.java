@@ -1,6 +1,8 @@
 package dev.tether.relay.audit;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -39,7 +41,7 @@ public final class ChainVerifier {
   private final LinkedHashMap<Long, Place> tail = new LinkedHashMap<>();
   private Problem problem;
   private Problem sealMismatch;
-  private final java.util.List<Problem> unsignedNotes = new java.util.ArrayList<>();
+  private final List<Problem> unsignedNotes = new ArrayList<>();
 
   /** A broken link: where, and what is wrong with it. */
   public record Problem(String location, long seq, String message) {}
@@ -49,7 +51,7 @@ public final class ChainVerifier {
    * the trail was checked against.
    */
   public record Report(long records, long lastSeq, Optional<Problem> problem,
-      Optional<AuditSeal> head, java.util.List<Problem> unsignedNotes) {
+      Optional<AuditSeal> head, List<Problem> unsignedNotes) {
     public boolean intact() {
       return problem.isEmpty();
     }
@@ -187,7 +189,7 @@ public final class ChainVerifier {
       }
     }
     return new Report(records, last, Optional.ofNullable(problem),
-        Optional.ofNullable(head).map(Signed::seal), java.util.List.copyOf(unsignedNotes));
+        Optional.ofNullable(head).map(Signed::seal), List.copyOf(unsignedNotes));
   }
 
   private void checkHead(long last) {

@@ -3,6 +3,7 @@ package dev.tether.relay.audit;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -40,7 +41,7 @@ final class OwnerOnly {
     tighten(dir, DIR);
     try (var files = Files.list(dir)) {
       for (Path file : (Iterable<Path>) files::iterator) {
-        if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
           tighten(file, FILE);
         }
       }

@@ -1,5 +1,6 @@
 package dev.tether.relay.audit;
 
+import dev.tether.relay.config.AuditConfig;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -235,8 +236,7 @@ public final class PostgresAuditStore implements AuditStore {
 
   /** The URL without query parameters or user info, where passwords hide. */
   static String redacted(String url) {
-    String noQuery = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
-    return noQuery.replaceAll("//[^/@]*@", "//");
+    return AuditConfig.redactedJdbcUrl(url);
   }
 
   private Connection connect() throws SQLException {

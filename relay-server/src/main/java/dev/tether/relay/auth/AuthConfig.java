@@ -1,5 +1,6 @@
 package dev.tether.relay.auth;
 
+import dev.tether.relay.config.ExternalIssuer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

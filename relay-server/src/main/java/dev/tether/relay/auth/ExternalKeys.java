@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.SecurityContext;
+import dev.tether.relay.config.ExternalIssuer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;

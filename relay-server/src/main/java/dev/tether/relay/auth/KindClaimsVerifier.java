@@ -5,6 +5,7 @@ import com.nimbusds.jwt.JWTClaimNames;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import dev.tether.relay.config.ExternalIssuer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

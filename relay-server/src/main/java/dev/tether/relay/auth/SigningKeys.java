@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * directory, readable only by its owner, and published (public half only) as a JWK set.
  */
 public final class SigningKeys {
-  private static final Logger log = LoggerFactory.getLogger(SigningKeys.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SigningKeys.class);
   static final JWSAlgorithm ALGORITHM = JWSAlgorithm.ES256;
 
   private final ECKey key;
@@ -50,7 +50,7 @@ public final class SigningKeys {
     if (!write(file, created.key.toJSONString())) {
       return load(file); // another process (a relay, `tether token`) created it first: use theirs
     }
-    log.info("created signing key kid={} file={}", created.keyId(), file);
+    LOG.info("created signing key kid={} file={}", created.keyId(), file);
     return created;
   }
 
@@ -118,7 +118,7 @@ public final class SigningKeys {
           file + " is not an EC P-256 private key with a kid; move it away and restart to create"
               + " a new key");
     }
-    log.debug("loaded signing key kid={} file={}", ec.getKeyID(), file);
+    LOG.debug("loaded signing key kid={} file={}", ec.getKeyID(), file);
     return new SigningKeys(ec);
   }
 
@@ -171,10 +171,10 @@ public final class SigningKeys {
     try {
       if (!Files.getPosixFilePermissions(path).equals(wanted)) {
         Files.setPosixFilePermissions(path, wanted);
-        log.info("made private file={} mode={}", path, PosixFilePermissions.toString(wanted));
+        LOG.info("made private file={} mode={}", path, PosixFilePermissions.toString(wanted));
       }
     } catch (IOException e) {
-      log.warn("signing key file or folder is open to others and cannot be made private file={}"
+      LOG.warn("signing key file or folder is open to others and cannot be made private file={}"
           + " cause=\"{}\"; run chmod 600 on the file, 700 on its folder", path, e.getMessage());
     }
   }

@@ -15,7 +15,6 @@ import java.util.Objects;
  * Buckets that have refilled are forgotten, so memory follows the users active in the last minute.
  */
 public final class TicketMinting {
-  public static final int DEFAULT_PER_MINUTE = 60;
   private static final Duration MINUTE = Duration.ofMinutes(1);
   /** Past this many buckets, each mint first drops the full ones. */
   private static final int SWEEP_ABOVE = 1024;

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * claims), turning every way a token can fail into an {@link AuthException}.
  */
 final class TokenCheck {
-  private static final Logger log = LoggerFactory.getLogger(TokenCheck.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TokenCheck.class);
 
   private final TokenKind kind;
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
@@ -39,14 +39,14 @@ final class TokenCheck {
     try {
       return processor.process(jwt, null);
     } catch (ClaimRefusal refusal) {
-      log.debug("token refused kind={} reason=claims", kind);
+      LOG.debug("token refused kind={} reason=claims", kind);
       throw refusal.toAuthException();
     } catch (BadJOSEException | JOSEException e) {
-      log.debug("token refused kind={} reason={}", kind, e.getClass().getSimpleName());
+      LOG.debug("token refused kind={} reason={}", kind, e.getClass().getSimpleName());
       throw invalid();
     } catch (RuntimeException | StackOverflowError e) {
       // Whatever a hostile token makes a parser throw is a refusal, not a server error.
-      log.debug("token refused kind={} reason={}", kind, e.getClass().getSimpleName());
+      LOG.debug("token refused kind={} reason={}", kind, e.getClass().getSimpleName());
       throw invalid();
     }
   }

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * currently valid. Attach tickets are redeemable once.
  */
 public final class TokenVerifier {
-  private static final Logger log = LoggerFactory.getLogger(TokenVerifier.class);
+  private static final Logger LOG = LoggerFactory.getLogger(TokenVerifier.class);
   /** Longer than any sane JWT, short enough that parsing a hostile one stays cheap. */
   static final int MAX_TOKEN_CHARS = 16 * 1024;
 
@@ -122,7 +122,7 @@ public final class TokenVerifier {
       throw new AuthException(
           401, "expired_token", "the attach ticket has expired; " + TokenKind.TICKET.remedy());
     }
-    log.debug("ticket refused reason=replayed session={}", claims.sessionId());
+    LOG.debug("ticket refused reason=replayed session={}", claims.sessionId());
     throw new AuthException(
         401,
         "ticket_used",
@@ -160,7 +160,7 @@ public final class TokenVerifier {
     try {
       return SignedJWT.parse(token);
     } catch (ParseException | RuntimeException | StackOverflowError e) {
-      log.debug("token refused kind={} reason=unparseable", expected);
+      LOG.debug("token refused kind={} reason=unparseable", expected);
       throw new AuthException(
           401,
           "invalid_token",

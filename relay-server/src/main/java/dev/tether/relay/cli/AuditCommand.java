@@ -1,13 +1,13 @@
 package dev.tether.relay.cli;
 
-import dev.tether.relay.RelayConfig;
-import dev.tether.relay.RelayConfigFile;
 import dev.tether.relay.audit.AuditSeal;
 import dev.tether.relay.audit.AuditStore;
 import dev.tether.relay.audit.AuditStores;
 import dev.tether.relay.audit.ChainVerifier;
 import dev.tether.relay.audit.SealVerifier;
 import dev.tether.relay.auth.SigningKeys;
+import dev.tether.relay.config.RelayConfig;
+import dev.tether.relay.config.RelayConfigFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -18,7 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * {@code tether audit verify [--data-dir D] [--config F] [--jwks URL-or-file] [--accept-unsigned N,...]}: walks the audit
@@ -55,7 +58,7 @@ final class AuditCommand {
     try (AuditStore store = AuditStores.create(config.audit(), config.dataDir())) {
       ChainVerifier.Report report = store.verify(keys);
       Set<Long> accepted = acceptedUnsigned(args);
-      java.util.List<ChainVerifier.Problem> unexplained = report.unsignedNotes().stream()
+      List<ChainVerifier.Problem> unexplained = report.unsignedNotes().stream()
           .filter(note -> !accepted.contains(note.seq())).toList();
       if (report.intact() && !unexplained.isEmpty()) {
         // Whoever can write the data directory can delete records, re-hash the rest and wait
@@ -67,7 +70,7 @@ final class AuditCommand {
         err.println("if you know why (the upgrade from an unsigned trail, a crash between a batch"
             + " and its seal), run again with --accept-unsigned "
             + unexplained.stream().map(n -> Long.toString(n.seq()))
-                .collect(java.util.stream.Collectors.joining(",")));
+                .collect(Collectors.joining(",")));
         return 1;
       }
       if (report.intact()) {
@@ -90,7 +93,7 @@ final class AuditCommand {
 
   /** The record numbers of audit.unsigned notes the operator accepts ({@code --accept-unsigned 4,9}). */
   private static Set<Long> acceptedUnsigned(Args args) {
-    Set<Long> accepted = new java.util.HashSet<>();
+    Set<Long> accepted = new HashSet<>();
     for (String part : args.get("accept-unsigned").orElse("").split(",")) {
       if (part.isBlank()) {
         continue;

@@ -1,6 +1,8 @@
 package dev.tether.relay.cli;
 
 import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
 
 /** Dispatches a command line to its command and turns failures into exit statuses and messages. */
 public final class Cli {
@@ -22,14 +24,14 @@ public final class Cli {
       "  audit verify [--data-dir D] [--config F] [--jwks URL-or-file] [--accept-unsigned N,...]",
       "DURATION looks like 90s, 30m, 8h, 7d or PT8H.");
 
-  static final java.util.List<String> COMMANDS =
-      java.util.List.of("relay", "token", "demo", "connect", "audit", "help");
+  static final List<String> COMMANDS =
+      List.of("relay", "token", "demo", "connect", "audit", "help");
 
   private Cli() {}
 
   /** Runs one command; returns the exit status, or {@link #KEEP_RUNNING}. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    if (java.util.Arrays.asList(args).contains("--help") || (args.length > 0 && args[0].equals("-h"))) {
+    if (Arrays.asList(args).contains("--help") || (args.length > 0 && args[0].equals("-h"))) {
       out.println(USAGE); // `token user --help` as much as `--help`
       return 0;
     }

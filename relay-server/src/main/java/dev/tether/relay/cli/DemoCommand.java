@@ -1,9 +1,9 @@
 package dev.tether.relay.cli;
 
 import dev.tether.relay.Relay;
-import dev.tether.relay.RelayConfig;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
+import dev.tether.relay.config.RelayConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;

@@ -1,8 +1,8 @@
 package dev.tether.relay.cli;
 
 import dev.tether.relay.Relay;
-import dev.tether.relay.RelayConfig;
-import dev.tether.relay.RelayConfigFile;
+import dev.tether.relay.config.RelayConfig;
+import dev.tether.relay.config.RelayConfigFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

@@ -2,14 +2,15 @@ package dev.tether.relay.cli;
 
 import dev.tether.protocol.FunctionName;
 import dev.tether.protocol.SafeText;
-import dev.tether.relay.Durations;
-import dev.tether.relay.RelayConfig;
 import dev.tether.relay.RunningRelay;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.auth.TokenIssuer;
+import dev.tether.relay.config.Durations;
+import dev.tether.relay.config.RelayConfig;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -133,7 +134,7 @@ public final class TokenCommand {
               + "), pass the --data-dir of the relay you mean (the demo's is .tether/demo), or"
               + " name the relay with --public-url URL (or its --config F)"));
     }
-    if (!java.nio.file.Files.exists(SigningKeys.keyFile(config.dataDir()))) {
+    if (!Files.exists(SigningKeys.keyFile(config.dataDir()))) {
       // A new key here would sign tokens no relay accepts (they fail with 401 later): never guess.
       throw new UsageException("token: there is no signing key at "
           + SigningKeys.keyFile(config.dataDir()) + "; pass --data-dir of the relay that will"

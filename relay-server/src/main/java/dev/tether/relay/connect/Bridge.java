@@ -1,7 +1,8 @@
 package dev.tether.relay.connect;
 
-import dev.tether.relay.CloseReasons;
+import dev.tether.protocol.CloseReasons;
 import java.net.http.WebSocket;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.slf4j.Logger;
@@ -24,8 +25,8 @@ final class Bridge {
   private boolean closed;
   private boolean localOpen;
   private Runnable onEnd = () -> {};
-  private final java.util.concurrent.CompletableFuture<Void> sessionEnded =
-      new java.util.concurrent.CompletableFuture<>();
+  private final CompletableFuture<Void> sessionEnded =
+      new CompletableFuture<>();
 
   Bridge(RelayClient relayApi, String sessionId, String instance) {
     this.relayApi = relayApi;
@@ -147,7 +148,7 @@ final class Bridge {
   }
 
   /** Completes once the relay was asked to end the session (whatever it answered). */
-  java.util.concurrent.CompletableFuture<Void> sessionEnded() {
+  CompletableFuture<Void> sessionEnded() {
     return sessionEnded;
   }
 

@@ -8,6 +8,7 @@ import dev.tether.relay.inspector.InspectorInfo;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -31,7 +32,7 @@ public final class LocalEndpoint implements AutoCloseable {
 
   private final ConnectConfig config;
   private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(java.time.Duration.ofSeconds(10)).build();
+      .connectTimeout(Duration.ofSeconds(10)).build();
   private final RelayClient relayApi;
   private final LocalTargets targets;
   private final Bridges bridges = new Bridges();

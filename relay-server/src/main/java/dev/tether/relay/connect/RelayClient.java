@@ -8,8 +8,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The relay's HTTP API as {@code tether connect} uses it, with the user's token: the function's
@@ -26,7 +28,7 @@ final class RelayClient {
   private final ConnectConfig config;
   private final HttpClient http;
   /** A token the relay refused stays refused; chrome://inspect polls /json/list every second. */
-  private static final long REFUSAL_MEMORY_NANOS = java.time.Duration.ofSeconds(30).toNanos();
+  private static final long REFUSAL_MEMORY_NANOS = Duration.ofSeconds(30).toNanos();
   private volatile RelayRefusal refusedToken;
   private volatile long refusedAt;
 
@@ -86,7 +88,7 @@ final class RelayClient {
   }
 
   /** Ends a session whose debugger left, so it does not count against the user's sessions. */
-  java.util.concurrent.CompletableFuture<?> end(String sessionId) {
+  CompletableFuture<?> end(String sessionId) {
     return http.sendAsync(request("/api/sessions/" + sessionId).DELETE().build(),
         HttpResponse.BodyHandlers.discarding());
   }

@@ -1,13 +1,14 @@
 package dev.tether.relay.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.relay.config.Origins;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Json;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,7 +62,7 @@ final class TargetNegotiator implements WebSocketNegotiator {
 
   private FrameHandler attach(ServerUpgradeRequest request) {
     String origin = request.getHeaders().get(HttpHeader.ORIGIN);
-    if (origin != null && !allowedOrigin(origin.strip().toLowerCase(Locale.ROOT),
+    if (origin != null && !allowedOrigin(origin,
         request.getHeaders().get(HttpHeader.HOST))) {
       throw ApiError.forbidden("origin_not_allowed", "web pages from " + origin + " may not use"
           + " tether connect; attach with Chrome's DevTools, an editor or a CDP library");
@@ -130,7 +131,9 @@ final class TargetNegotiator implements WebSocketNegotiator {
    * none, so only a tool that names it); never another web page, which would ride on the token.
    */
   private static boolean allowedOrigin(String origin, String host) {
-    return origin.equals("devtools://devtools")
-        || (host != null && origin.equals("http://" + host.strip().toLowerCase(Locale.ROOT)));
+    Optional<String> normal = Origins.ofHeader(origin);
+    return normal.equals(Optional.of("devtools://devtools"))
+        || (host != null && normal.isPresent()
+            && normal.equals(Origins.ofHeader("http://" + host.strip())));
   }
 }

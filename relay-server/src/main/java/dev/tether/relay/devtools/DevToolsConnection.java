@@ -1,12 +1,12 @@
 package dev.tether.relay.devtools;
 
 import dev.tether.protocol.CloseCodes;
-import dev.tether.relay.CloseReasons;
+import dev.tether.protocol.CloseReasons;
 import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.agent.StreamPeer;
 import dev.tether.relay.agent.TunnelStream;
-import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.metrics.RelayMetrics.Direction;
+import dev.tether.relay.metrics.RelayMetrics;
 import dev.tether.relay.policy.CommandGate;
 import dev.tether.relay.policy.SessionGuard;
 import dev.tether.relay.policy.TargetWatch;
@@ -193,8 +193,8 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
 
   @Override
   public void onData(ByteBuffer chunk, boolean fin, Callback written) {
-    CoreSession session = core;
-    if (session == null || !session.isOutputOpen()) {
+    CoreSession socket = core;
+    if (socket == null || !socket.isOutputOpen()) {
       written.succeeded();
       return;
     }
@@ -215,13 +215,13 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       byte opcode = midMessage ? OpCode.CONTINUATION : OpCode.TEXT;
       midMessage = !fin;
       guard.queued(length);
-      session.sendFrame(new Frame(opcode, fin, chunk), Callback.from(() -> {
+      socket.sendFrame(new Frame(opcode, fin, chunk), Callback.from(() -> {
         guard.written(length);
         metrics.relayed(Direction.TO_DEVTOOLS, System.nanoTime() - arrived);
         written.succeeded();
       }, written::failed), false);
       if (fin && heldAnswer != null) {
-        sendAnswer(session, heldAnswer);
+        sendAnswer(socket, heldAnswer);
         heldAnswer = null;
       }
     }
@@ -242,12 +242,12 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     }
   }
 
-  private void sendAnswer(CoreSession session, ByteBuffer bytes) {
+  private void sendAnswer(CoreSession socket, ByteBuffer bytes) {
     int length = bytes.remaining();
     guard.queued(length);
-    session.sendFrame(new Frame(OpCode.TEXT, true, bytes), Callback.from(() -> {
+    socket.sendFrame(new Frame(OpCode.TEXT, true, bytes), Callback.from(() -> {
       guard.written(length);
-      session.demand();
+      socket.demand();
     }, failure -> { }), false);
   }
 
@@ -265,9 +265,9 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   /** Closes a client that stopped reading: the close frame may never get through, so abort later. */
   private void endUnread(int code, String reason) {
     end(code, reason);
-    CoreSession session = core;
-    if (session != null && !scheduler.isShutdown()) {
-      scheduler.schedule(session::abort, keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+    CoreSession socket = core;
+    if (socket != null && !scheduler.isShutdown()) {
+      scheduler.schedule(socket::abort, keepAlive.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -366,9 +366,9 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   }
 
   private void ping() {
-    CoreSession session = core;
-    if (session != null && session.isOutputOpen()) {
-      session.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
+    CoreSession socket = core;
+    if (socket != null && socket.isOutputOpen()) {
+      socket.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
     }
   }
 
@@ -396,9 +396,9 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     if (closeStream && s != null) {
       s.close(code, reason);
     }
-    CoreSession session = core;
-    if (session != null && session.isOutputOpen()) {
-      session.close(closeCode, CloseReasons.fit(reason), Callback.NOOP);
+    CoreSession socket = core;
+    if (socket != null && socket.isOutputOpen()) {
+      socket.close(closeCode, CloseReasons.fit(reason), Callback.NOOP);
     }
     sessions.detached(this.session, this);
     LOG.debug("devtools closed {} code={} reason=\"{}\"", this.session, code, reason);

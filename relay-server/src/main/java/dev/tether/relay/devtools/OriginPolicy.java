@@ -1,9 +1,9 @@
 package dev.tether.relay.devtools;
 
+import dev.tether.relay.config.Origins;
 import java.net.URI;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -17,21 +17,13 @@ public final class OriginPolicy {
   private final Set<String> allowed = new HashSet<>();
 
   public OriginPolicy(URI publicUrl, List<String> consoleOrigins) {
-    allowed.add(originOf(publicUrl));
+    allowed.add(Origins.of(publicUrl));
     allowed.add(CHROME_DEVTOOLS);
     allowed.addAll(consoleOrigins);
   }
 
   /** True when a request with this Origin header (null when absent) may connect. */
   public boolean allows(String origin) {
-    return origin == null || allowed.contains(origin.trim().toLowerCase(Locale.ROOT));
-  }
-
-  static String originOf(URI url) {
-    String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-    int port = url.getPort();
-    boolean defaultPort =
-        port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
-    return scheme + "://" + url.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
+    return origin == null || Origins.ofHeader(origin).map(allowed::contains).orElse(false);
   }
 }

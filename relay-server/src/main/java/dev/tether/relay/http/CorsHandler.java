@@ -1,7 +1,7 @@
 package dev.tether.relay.http;
 
+import dev.tether.relay.config.Origins;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -25,7 +25,7 @@ public final class CorsHandler extends Handler.Wrapper {
 
   private final Set<String> origins;
 
-  /** {@code consoleOrigins} as {@code RelayConfig} normalized them: lower case, no trailing slash. */
+  /** {@code consoleOrigins} as {@code RelayConfig} normalised them ({@link Origins}). */
   public CorsHandler(List<String> consoleOrigins, Handler next) {
     super(next);
     this.origins = Set.copyOf(consoleOrigins);
@@ -37,7 +37,7 @@ public final class CorsHandler extends Handler.Wrapper {
       return super.handle(request, response, callback);
     }
     String origin = request.getHeaders().get(HttpHeader.ORIGIN);
-    boolean allowed = origin != null && origins.contains(origin.trim().toLowerCase(Locale.ROOT));
+    boolean allowed = Origins.ofHeader(origin).map(origins::contains).orElse(false);
     // Every answer depends on the Origin, so caches must keep them apart.
     response.getHeaders().add(HttpHeader.VARY, "Origin");
     if (allowed) {

@@ -1,5 +1,6 @@
 package dev.tether.relay.http;
 
+import java.util.Locale;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -14,7 +15,7 @@ public final class JsonErrorHandler extends ErrorHandler {
       Callback callback) {
     String reason = HttpStatus.getMessage(code);
     Json.error(response, callback, new ApiError(code,
-        reason.toLowerCase(java.util.Locale.ROOT).replace(' ', '_'),
+        reason.toLowerCase(Locale.ROOT).replace(' ', '_'),
         code >= 500
             ? "the relay failed to answer; its log says why"
             : "the request was refused (" + reason + "); check the URL, method and headers"));

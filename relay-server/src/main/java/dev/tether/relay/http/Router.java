@@ -86,7 +86,8 @@ public final class Router extends Handler.Abstract {
           method + " is not supported on " + path + "; use " + String.join(" or ", allowed)));
     } else {
       refuse(response, callback, ApiError.notFound("not_found",
-          "nothing at " + path + "; see the relay's endpoints in CONTRACT.md (e.g. /api/functions)"));
+          "nothing at " + path + "; see \"HTTP and WebSocket endpoints\" in Tether's README"
+              + " (e.g. /api/functions)"));
     }
     return true;
   }

@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Who may read {@code /metrics}. Without a configured token only loopback callers may, and only
@@ -27,7 +28,7 @@ public final class MetricsAccess {
   /**
    * Empty when the caller may read; {@code header} looks up a request header by name.
    */
-  public Optional<Denied> check(String remoteAddress, java.util.function.Function<String, String> header) {
+  public Optional<Denied> check(String remoteAddress, Function<String, String> header) {
     if (token.isPresent()) {
       String authorization = header.apply("Authorization");
       String presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)

@@ -1,6 +1,6 @@
 package dev.tether.relay.policy;
 
-import dev.tether.relay.Durations;
+import dev.tether.relay.config.Durations;
 import dev.tether.relay.session.Session;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

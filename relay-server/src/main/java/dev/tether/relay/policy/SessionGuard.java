@@ -1,8 +1,8 @@
 package dev.tether.relay.policy;
 
 import dev.tether.protocol.CloseCodes;
-import dev.tether.relay.Durations;
 import dev.tether.relay.cdp.ReadCommand;
+import dev.tether.relay.config.Durations;
 import dev.tether.relay.session.Session;
 import java.nio.ByteBuffer;
 import java.time.Duration;

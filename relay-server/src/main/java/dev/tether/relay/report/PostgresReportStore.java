@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ public final class PostgresReportStore implements ReportStore {
           "INSERT INTO tether_crash_reports (id, function, received_at, body) VALUES (?, ?, ?, ?)")) {
         s.setString(1, report.id());
         s.setString(2, report.function());
-        s.setObject(3, java.sql.Timestamp.from(report.receivedAt()));
+        s.setObject(3, Timestamp.from(report.receivedAt()));
         s.setString(4, StoredReports.write(report));
         s.executeUpdate();
       }

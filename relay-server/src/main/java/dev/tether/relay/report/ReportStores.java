@@ -1,6 +1,6 @@
 package dev.tether.relay.report;
 
-import dev.tether.relay.audit.AuditConfig;
+import dev.tether.relay.config.AuditConfig;
 import java.nio.file.Path;
 
 /** Crash reports live where the audit trail does: files by default, PostgreSQL when it is there. */

@@ -8,7 +8,10 @@ import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Exchange;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.http.Router;
+import java.util.Optional;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/functions/{name}/reports} (summaries, newest first) and {@code
@@ -16,7 +19,7 @@ import java.util.regex.Pattern;
  * users granted the function.
  */
 public final class ReportsApi {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReportsApi.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ReportsApi.class);
   private static final Pattern ID = Pattern.compile("r-[0-9]{13}-[0-9a-f]{8}");
 
   private final TokenVerifier verifier;
@@ -51,9 +54,9 @@ public final class ReportsApi {
   private void one(Exchange exchange) throws Exception {
     String function = granted(exchange);
     String id = exchange.pathParam(1);
-    java.util.Optional<CrashReport> found;
+    Optional<CrashReport> found;
     try {
-      found = ID.matcher(id).matches() ? store.find(function, id) : java.util.Optional.empty();
+      found = ID.matcher(id).matches() ? store.find(function, id) : Optional.empty();
     } catch (ReportStore.ReportStoreException e) {
       throw unavailable(e);
     }

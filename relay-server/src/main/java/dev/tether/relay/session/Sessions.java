@@ -1,11 +1,11 @@
 package dev.tether.relay.session;
 
-import dev.tether.relay.Durations;
 import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.UserId;
+import dev.tether.relay.config.Durations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package dev.tether.relay.targets;
 
+import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.DataFrame;
 import dev.tether.relay.agent.Instance;
 import dev.tether.relay.agent.StreamPeer;
@@ -8,6 +9,7 @@ import dev.tether.relay.policy.SessionGuard;
 import dev.tether.relay.policy.TargetWatch;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.util.Callback;
@@ -128,7 +130,7 @@ final class AttachedTarget implements StreamPeer {
     TargetWatch.Verdict verdict = guard.onTargetChunk(chunk, fin);
     if (verdict == TargetWatch.Verdict.TOO_BIG) {
       written.succeeded();
-      window.end(dev.tether.protocol.CloseCodes.MESSAGE_TOO_BIG, "instance " + instance.id()
+      window.end(CloseCodes.MESSAGE_TOO_BIG, "instance " + instance.id()
           + " sent a CDP message larger than the relay's limit of "
           + guard.maxTargetMessageBytes() + " bytes");
       return;
@@ -160,7 +162,7 @@ final class AttachedTarget implements StreamPeer {
   /** The relay's own answer to one of this target's commands (a refusal), tagged likewise. */
   void answer(String json, Runnable done) {
     window.toDevTools(TargetMessages.fromTarget(
-        json.getBytes(java.nio.charset.StandardCharsets.UTF_8), sessionId, instance.id(), flatten),
+        json.getBytes(StandardCharsets.UTF_8), sessionId, instance.id(), flatten),
         done);
   }
 
@@ -252,7 +254,7 @@ final class AttachedTarget implements StreamPeer {
       synchronized (this) {
         sending = false;
       }
-      onStreamClosed(dev.tether.protocol.CloseCodes.AGENT_LOST, "the tunnel failed");
+      onStreamClosed(CloseCodes.AGENT_LOST, "the tunnel failed");
     }));
   }
 }

@@ -1,5 +1,6 @@
 package dev.tether.relay.targets;
 
+import dev.tether.protocol.CloseCodes;
 import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.cdp.CdpCommands;
 import dev.tether.relay.cdp.CommandReader;
@@ -106,7 +107,7 @@ final class BrowserCommands {
           "No session with given id found"));
       return;
     }
-    if (target.close(dev.tether.protocol.CloseCodes.NORMAL, "DevTools detached")) {
+    if (target.close(CloseCodes.NORMAL, "DevTools detached")) {
       window.detached(target, "DevTools detached");
     }
     window.reply(TargetMessages.result(id, Map.of()));

@@ -1,8 +1,8 @@
 package dev.tether.relay.targets;
 
 import dev.tether.protocol.CloseCodes;
+import dev.tether.protocol.CloseReasons;
 import dev.tether.protocol.Target;
-import dev.tether.relay.CloseReasons;
 import dev.tether.relay.agent.AgentRegistry;
 import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.agent.Instance;
@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -227,7 +228,7 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
   /** The live instances this session may debug, in the order they connected. */
   List<AgentTunnel> instances() {
     List<AgentTunnel> live = new ArrayList<>(registry.instancesOf(session.function()));
-    java.util.Collections.reverse(live);
+    Collections.reverse(live);
     return live;
   }
 

@@ -1,6 +1,6 @@
 package dev.tether.relay.web;
 
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Router;
 import dev.tether.relay.metrics.MetricsAccess;
 import java.net.InetAddress;

@@ -3,6 +3,7 @@ package dev.tether.relay.web;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Json;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
@@ -70,7 +71,7 @@ public final class WebFiles extends Handler.Wrapper {
     }
     files.setBaseResource(root);
     files.setDirAllowed(false);
-    files.setWelcomeFiles(java.util.List.of());
+    files.setWelcomeFiles(List.of());
     files.setUseFileMapping(false);
     files.setEtags(true);
     setHandler(files);

@@ -3,18 +3,18 @@ package dev.tether.relay.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.protocol.ResumeSecret;
 import dev.tether.protocol.StreamPosition;
 import dev.tether.protocol.Target;
 import dev.tether.protocol.TunnelMessage;
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.AgentLimits;
+import dev.tether.relay.config.RelayConfig;
+import dev.tether.relay.config.RelayConfigFile;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AgentLimitsTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final HelloBounds bounds = new HelloBounds(AgentLimits.defaults());
 
   @Test
@@ -31,17 +31,17 @@ class AgentLimitsTest {
 
   @Test
   void theConfigFileSetsThemAndAnUnknownOrBadSettingSaysWhatToWrite() throws Exception {
-    AgentLimits limits = AgentLimits.fromJson(
-        JSON.readTree("{\"maxInstancesPerFunction\": 50, \"maxTargets\": 4}"));
+    AgentLimits limits = RelayConfigFile.parse(
+        "{\"agents\": {\"maxInstancesPerFunction\": 50, \"maxTargets\": 4}}").build().agents();
 
     assertThat(limits.maxInstancesPerFunction()).isEqualTo(50);
     assertThat(limits.maxTargets()).isEqualTo(4);
     assertThat(limits.maxRuntimeLength()).isEqualTo(AgentLimits.DEFAULT_MAX_RUNTIME_LENGTH);
-    assertThatThrownBy(() -> AgentLimits.fromJson(JSON.readTree("{\"maxInstances\": 5}")))
+    assertThatThrownBy(() -> RelayConfigFile.parse("{\"agents\": {\"maxInstances\": 5}}"))
         .hasMessageContaining("unknown setting 'agents.maxInstances'")
         .hasMessageContaining("maxInstancesPerFunction");
-    assertThatThrownBy(() -> AgentLimits.fromJson(
-            JSON.readTree("{\"maxInstancesPerFunction\": \"many\"}")))
+    assertThatThrownBy(() -> RelayConfigFile.parse(
+            "{\"agents\": {\"maxInstancesPerFunction\": \"many\"}}"))
         .hasMessageContaining("positive whole number");
     assertThatThrownBy(() -> AgentLimits.defaults().withMaxInstancesPerFunction(2_000_000))
         .hasMessageContaining("agents.maxInstancesPerFunction must be between 1 and 1000000");
@@ -53,7 +53,7 @@ class AgentLimitsTest {
     java.nio.file.Path file = dir.resolve("relay.json");
     java.nio.file.Files.writeString(file, "{\"agents\": {\"maxInstancesPerFunction\": 7}}");
 
-    assertThat(dev.tether.relay.RelayConfigFile.load(file).build().agents()
+    assertThat(dev.tether.relay.config.RelayConfigFile.load(file).build().agents()
         .maxInstancesPerFunction()).isEqualTo(7);
   }
 

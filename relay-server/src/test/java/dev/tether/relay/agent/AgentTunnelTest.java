@@ -8,7 +8,7 @@ import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.Tunnel;
 import dev.tether.protocol.TunnelMessage;
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.testing.Closed;
 import dev.tether.relay.testing.DevToolsClient;

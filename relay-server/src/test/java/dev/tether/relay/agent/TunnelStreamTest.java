@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.protocol.ProtocolException;
+import dev.tether.relay.config.AgentLimits;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

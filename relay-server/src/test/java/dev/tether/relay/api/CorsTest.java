@@ -2,7 +2,7 @@ package dev.tether.relay.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.testing.FakeAgent;
 import dev.tether.relay.testing.Sockets;
 import dev.tether.relay.testing.TestRelay;
@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CorsTest {
   private static final String CONSOLE = "https://console.example.com";
   private static final String STRANGER = "https://evil.example.net";
+  private static final String OTHER_CONSOLE = "http://Console.Example.org:8080";
 
   @TempDir static Path dataDir;
   private static TestRelay relay;
@@ -30,7 +31,7 @@ class CorsTest {
   @BeforeAll
   static void start() throws Exception {
     relay = TestRelay.start(RelayConfig.builder().port(0).dataDir(dataDir)
-        .consoleOrigins(List.of(CONSOLE)));
+        .consoleOrigins(List.of(CONSOLE + ":443/", OTHER_CONSOLE)));
     orders = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
   }
 
@@ -56,6 +57,16 @@ class CorsTest {
         .contains("Authorization").contains("Content-Type");
     assertThat(preflight.headers().allValues("Vary")).contains("Origin");
     assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
+  }
+
+  @Test
+  void aConsoleOriginIsMatchedWhateverItsCaseAndDefaultPortInTheConfig() throws Exception {
+    // CONSOLE is configured as https://console.example.com:443/, the other in capitals.
+    assertThat(preflight(CONSOLE).headers().firstValue("Access-Control-Allow-Origin"))
+        .hasValue(CONSOLE);
+    assertThat(preflight("http://console.example.org:8080").headers()
+        .firstValue("Access-Control-Allow-Origin")).hasValue("http://console.example.org:8080");
+    assertThat(preflight("http://console.example.org").statusCode()).isEqualTo(403);
   }
 
   @Test

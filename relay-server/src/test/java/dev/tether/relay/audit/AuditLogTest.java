@@ -2,6 +2,7 @@ package dev.tether.relay.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.relay.config.AuditConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

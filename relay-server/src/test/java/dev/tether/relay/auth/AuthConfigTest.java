@@ -3,6 +3,7 @@ package dev.tether.relay.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.relay.config.ExternalIssuer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.tether.relay.audit.AuditCode;
-import dev.tether.relay.audit.AuditConfig;
-import dev.tether.relay.audit.AuditLog;
-import dev.tether.relay.audit.SealVerifier;
 import dev.tether.relay.audit.AuditEvent;
+import dev.tether.relay.audit.AuditLog;
 import dev.tether.relay.audit.AuditRecord;
 import dev.tether.relay.audit.FileAuditStore;
 import dev.tether.relay.audit.SealSigner;
+import dev.tether.relay.audit.SealVerifier;
 import dev.tether.relay.audit.Tamper;
 import dev.tether.relay.auth.SigningKeys;
+import dev.tether.relay.config.AuditConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.TunnelMessage;
-import dev.tether.relay.RelayConfig;
-import dev.tether.relay.policy.Limits;
+import dev.tether.relay.config.Limits;
+import dev.tether.relay.config.RelayConfig;
+import dev.tether.relay.http.Json;
 import dev.tether.relay.session.SessionState;
 import dev.tether.relay.testing.Closed;
 import dev.tether.relay.testing.DevToolsClient;
 import dev.tether.relay.testing.FakeAgent;
 import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.TestRelay;
-import dev.tether.relay.http.Json;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

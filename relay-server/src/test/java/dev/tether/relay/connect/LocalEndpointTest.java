@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tether.relay.RelayConfig;
 import dev.tether.relay.audit.AuditQuery;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
+import dev.tether.relay.config.Limits;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.policy.Limits;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.testing.Closed;
 import dev.tether.relay.testing.DevToolsClient;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.TunnelMessage;
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.testing.Closed;
 import dev.tether.relay.testing.DevToolsClient;
@@ -87,8 +87,12 @@ class DevToolsBridgeTest {
         assertThat(first.take(WAIT)).isEqualTo("{\"id\":" + i + ",\"method\":\"first\"}");
         assertThat(second.take(WAIT)).isEqualTo("{\"id\":" + i + ",\"method\":\"second\"}");
       }
-      assertThat(first.poll(Duration.ofMillis(200))).isNull();
-      assertThat(second.poll(Duration.ofMillis(200))).isNull();
+      first.send("{\"id\":21,\"method\":\"first\"}");
+      second.send("{\"id\":21,\"method\":\"second\"}");
+      assertThat(first.take(WAIT)).as("nothing else came before it")
+          .isEqualTo("{\"id\":21,\"method\":\"first\"}");
+      assertThat(second.take(WAIT)).as("nothing else came before it")
+          .isEqualTo("{\"id\":21,\"method\":\"second\"}");
     }
   }
 

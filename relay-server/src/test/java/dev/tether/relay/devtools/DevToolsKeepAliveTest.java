@@ -3,7 +3,7 @@ package dev.tether.relay.devtools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.testing.DevToolsClient;
 import dev.tether.relay.testing.FakeAgent;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.tether.protocol.Tunnel;
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.testing.DevToolsClient;
 import dev.tether.relay.testing.FakeAgent;

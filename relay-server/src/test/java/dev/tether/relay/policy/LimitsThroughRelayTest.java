@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.Relay;
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.Limits;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.testing.Closed;
 import dev.tether.relay.testing.DevToolsClient;
@@ -24,7 +25,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,9 +48,15 @@ class LimitsThroughRelayTest {
 
   private void start(UnaryOperator<Limits> limits, UnaryOperator<RelayConfig.Builder> config)
       throws Exception {
+    start(limits, config, System::nanoTime);
+  }
+
+  private void start(UnaryOperator<Limits> limits, UnaryOperator<RelayConfig.Builder> config,
+      LongSupplier policyClock) throws Exception {
     RelayConfig built = config.apply(RelayConfig.builder().port(0).dataDir(dataDir)
         .limits(limits.apply(Limits.defaults()))).build();
-    relay = TestRelay.wrap(new Relay(built).policyListener(listener).start());
+    relay = TestRelay.wrap(
+        new Relay(built).policyListener(listener).policyClock(policyClock).start());
     agent = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
     alice = relay.userToken("alice", "orders");
   }
@@ -84,31 +94,38 @@ class LimitsThroughRelayTest {
 
   @Test
   void commandsAboveTheRateAreAnsweredWithAnErrorAndTheSessionStaysOpen() throws Exception {
-    start(l -> l.withRate(5, 5), c -> c);
+    AtomicLong nanos = new AtomicLong();
+    start(l -> l.withRate(5, 5), c -> c, nanos::get);
     DevToolsClient devtools = attach(alice, "full");
 
+    List<Integer> refused = new ArrayList<>();
     for (int i = 1; i <= 20; i++) {
       devtools.send("{\"id\":" + i + ",\"method\":\"Runtime.getHeapUsage\"}");
     }
-    int echoed = 0;
-    int limited = 0;
-    for (int i = 0; i < 20; i++) {
+    for (int i = 1; i <= 20; i++) {
       JsonNode reply = json(devtools.take(WAIT));
       if (reply.has("error")) {
         assertThat(reply.path("error").path("code").asInt()).isEqualTo(-32000);
         assertThat(reply.path("error").path("message").asText()).contains("rate limit");
-        limited++;
-      } else {
-        echoed++;
+        refused.add(reply.path("id").asInt());
       }
     }
 
-    assertThat(echoed).isBetween(5, 7); // the burst, plus what refilled meanwhile
-    assertThat(limited).isEqualTo(20 - echoed);
+    assertThat(refused).as("the burst passes, the rest is refused while no time passes")
+        .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(6, 20).boxed().toList());
     assertThat(listener.codes()).containsOnlyOnce(PolicyListener.RATE_LIMITED);
-    Thread.sleep(1100); // let the bucket refill: the limit is per second of wall time
-    devtools.send("{\"id\":99,\"method\":\"Runtime.getHeapUsage\"}");
-    assertThat(json(devtools.take(WAIT)).has("error")).as("the session works again").isFalse();
+    nanos.addAndGet(Duration.ofMillis(200).toNanos()); // one token's worth at 5 a second
+    devtools.send("{\"id\":21,\"method\":\"Runtime.getHeapUsage\"}");
+    devtools.send("{\"id\":22,\"method\":\"Runtime.getHeapUsage\"}");
+    JsonNode first = json(devtools.take(WAIT));
+    JsonNode second = json(devtools.take(WAIT));
+    assertThat(List.of(first, second)).anySatisfy(r -> {
+      assertThat(r.path("id").asInt()).isEqualTo(21);
+      assertThat(r.has("error")).as("the session works again").isFalse();
+    }).anySatisfy(r -> {
+      assertThat(r.path("id").asInt()).isEqualTo(22);
+      assertThat(r.has("error")).as("and refills at the rate, not faster").isTrue();
+    });
   }
 
   @Test
@@ -147,10 +164,13 @@ class LimitsThroughRelayTest {
         + "\"},\"method\":\"Debugger.setScriptSource\"}";
 
     devtools.send(command); // the relay reads it in 64 KiB frames; method comes last
+    devtools.send("{\"id\":6,\"method\":\"Runtime.getHeapUsage\"}");
 
     assertThat(json(devtools.take(WAIT)).path("error").path("message").asText())
         .contains("not allowed in a read-only session");
-    assertThat(agent.pollData(Duration.ofMillis(300))).isNull();
+    assertThat(json(agent.takeData(WAIT)).path("id").asInt())
+        .as("the first thing the target saw is the command sent after the refused one")
+        .isEqualTo(6);
   }
 
   @Test
@@ -213,13 +233,25 @@ class LimitsThroughRelayTest {
     start(l -> l.withPause(Duration.ofMillis(300), Duration.ofMillis(400)), c -> c);
     agent.echo(false);
     attach(alice, "full");
-    int stream = agent.take(TunnelMessage.Open.class, WAIT).stream();
+    int inTime = agent.take(TunnelMessage.Open.class, WAIT).stream();
+    JsonNode later = createSession(alice, "full");
+    open.add(DevToolsClient.connect(later.path("webSocketDebuggerUrl").asText()));
+    int tooLong = agent.take(TunnelMessage.Open.class, WAIT).stream();
 
-    agent.push(stream, "{\"method\":\"Debugger.paused\",\"params\":{}}");
-    agent.push(stream, "{\"method\":\"Debugger.resumed\",\"params\":{}}");
+    agent.push(inTime, "{\"method\":\"Debugger.paused\",\"params\":{}}");
+    agent.push(inTime, "{\"method\":\"Debugger.resumed\",\"params\":{}}");
+    agent.push(tooLong, "{\"method\":\"Debugger.paused\",\"params\":{}}");
 
-    assertThat(agent.pollData(Duration.ofMillis(800))).isNull();
-    assertThat(listener.events).isEmpty();
+    // The second session paused after the first one's pause had ended, with the same limits: any
+    // timer the first pause left behind would have fired before the second's.
+    assertThat(json(agent.takeData(WAIT)).path("method").asText()).isEqualTo("Debugger.resume");
+    Poll.until(WAIT, "the relay to report resuming the later pause",
+        () -> listener.codes().contains(PolicyListener.RESUMED_BY_RELAY));
+    assertThat(listener.events).extracting(RecordingListener.Event::sessionId)
+        .as("only the pause that went on too long was reported and resumed")
+        .containsOnly(later.path("sessionId").asText());
+    assertThat(listener.codes())
+        .containsExactly(PolicyListener.PAUSED_TOO_LONG, PolicyListener.RESUMED_BY_RELAY);
   }
 
   @Test

@@ -2,8 +2,8 @@ package dev.tether.relay.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.relay.RelayConfig;
-import dev.tether.relay.audit.AuditConfig;
+import dev.tether.relay.config.AuditConfig;
+import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.testing.TestRelay;
 import java.net.http.HttpResponse;

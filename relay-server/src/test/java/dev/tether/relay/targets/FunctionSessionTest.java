@@ -125,7 +125,9 @@ class FunctionSessionTest {
       devtools.send(command);
 
       assertThat(b.takeData(WAIT)).isEqualTo(command);
-      assertThat(a.pollData(Duration.ofMillis(300))).isNull();
+      String forA = "{\"id\":4,\"method\":\"Runtime.enable\",\"sessionId\":\"" + onA + "\"}";
+      devtools.send(forA);
+      assertThat(a.takeData(WAIT)).as("the first thing A saw is its own command").isEqualTo(forA);
       b.push(streamB, "{\"id\":3,\"result\":{}}");
       assertThat(json(devtools.take(WAIT)).path("sessionId").asText()).isEqualTo(onB);
       assertThat(onA).isNotEqualTo(onB);
@@ -149,7 +151,9 @@ class FunctionSessionTest {
       devtools.send("{\"id\":23,\"method\":\"Runtime.enable\",\"sessionId\":\"nope\"}");
       assertThat(take(devtools, m -> m.path("id").asInt() == 23).path("sessionId").asText())
           .isEqualTo("nope");
-      assertThat(a.pollData(Duration.ofMillis(200))).isNull();
+      devtools.send(message(24, wrapped, "{\"id\":2,\"method\":\"Runtime.enable\"}"));
+      assertThat(a.takeData(WAIT)).as("the first thing the target saw is the command after them")
+          .isEqualTo("{\"id\":2,\"method\":\"Runtime.enable\"}");
     }
   }
 
@@ -202,8 +206,13 @@ class FunctionSessionTest {
       devtools.send(flat);
       assertThat(take(devtools, m -> m.path("id").asInt() == 6).path("error").path("message")
           .asText()).contains("read-only");
-      assertThat(a.pollData(Duration.ofMillis(300))).as("nothing reached the function").isNull();
-      assertThat(b.pollData(Duration.ofMillis(100))).as("nothing reached the function").isNull();
+      devtools.send(message(12, sessionId, "{\"id\":7,\"method\":\"Runtime.getHeapUsage\"}"));
+      devtools.send("{\"id\":8,\"method\":\"Runtime.getHeapUsage\",\"sessionId\":\""
+          + flatSession + "\"}");
+      assertThat(json(a.takeData(WAIT)).path("id").asInt())
+          .as("nothing reached the function before the allowed command").isEqualTo(7);
+      assertThat(json(b.takeData(WAIT)).path("id").asInt())
+          .as("nothing reached the function before the allowed command").isEqualTo(8);
     }
   }
 
@@ -218,7 +227,9 @@ class FunctionSessionTest {
 
       JsonNode reply = take(devtools, m -> m.path("id").asInt() == 12);
       assertThat(reply.path("error").path("message").asText()).contains("a key appears twice");
-      assertThat(a.pollData(Duration.ofMillis(300))).isNull();
+      devtools.send(message(13, sessionId, "{\"id\":6,\"method\":\"Runtime.getHeapUsage\"}"));
+      assertThat(json(a.takeData(WAIT)).path("id").asInt())
+          .as("the first thing the target saw is the command after it").isEqualTo(6);
     }
   }
 
@@ -236,7 +247,17 @@ class FunctionSessionTest {
       devtools.send("{\"id\":2,\"method\":\"Target.attachToTarget\",\"params\":{\"targetId\":\"x\",\"flatten\":true}}");
       JsonNode refused = json(devtools.take(WAIT));
       assertThat(refused.path("error").path("message").asText()).contains("not a live instance");
-      assertThat(foreign.pollData(Duration.ofMillis(200))).isNull();
+      // The foreign instance's own user opens a session on it: the first stream it is asked to
+      // open is that one, and it was asked for nothing else before it.
+      foreign.echo(false);
+      try (DevToolsClient own = DevToolsClient.connect(json(relay.call("POST", "/api/sessions",
+          relay.userToken("owner-" + other, other), "{\"function\":\"" + other + "\"}").body())
+          .path("webSocketDebuggerUrl").asText())) {
+        own.send("{\"id\":1,\"method\":\"Runtime.enable\"}");
+        assertThat(foreign.takeData(WAIT)).isEqualTo("{\"id\":1,\"method\":\"Runtime.enable\"}");
+        assertThat(foreign.queued(TunnelMessage.Open.class)).as("streams the relay opened on it")
+            .hasSize(1);
+      }
     }
   }
 

@@ -206,6 +206,14 @@ public final class FakeAgent implements AutoCloseable {
     }
   }
 
+  /**
+   * The control messages of this type received and not yet taken, without waiting: after a later
+   * message has arrived, everything the relay sent before it is here.
+   */
+  public <T extends TunnelMessage> List<T> queued(Class<T> type) {
+    return received.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
   public Closed awaitClose(Duration timeout) throws Exception {
     return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }

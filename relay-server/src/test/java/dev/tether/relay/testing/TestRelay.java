@@ -1,9 +1,9 @@
 package dev.tether.relay.testing;
 
 import dev.tether.relay.Relay;
-import dev.tether.relay.RelayConfig;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
+import dev.tether.relay.config.RelayConfig;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

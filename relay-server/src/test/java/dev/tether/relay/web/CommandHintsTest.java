@@ -2,7 +2,7 @@ package dev.tether.relay.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.relay.RelayConfig;
+import dev.tether.relay.config.RelayConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.tether.relay.auth;
+package dev.tether.relay.config;
 
 import java.net.URI;
 import java.util.Set;

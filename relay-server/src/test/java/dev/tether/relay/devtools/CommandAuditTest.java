@@ -1,7 +1,9 @@
-package dev.tether.relay.audit;
+package dev.tether.relay.devtools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.relay.audit.AuditCode;
+import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.UserId;
 import dev.tether.relay.cdp.CdpCommands;

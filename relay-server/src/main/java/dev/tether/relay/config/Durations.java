@@ -1,4 +1,4 @@
-package dev.tether.relay;
+package dev.tether.relay.config;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

@@ -1,10 +1,5 @@
-package dev.tether.relay;
+package dev.tether.relay.config;
 
-import dev.tether.relay.agent.AgentLimits;
-import dev.tether.relay.audit.AuditConfig;
-import dev.tether.relay.auth.ExternalIssuer;
-import dev.tether.relay.auth.TicketMinting;
-import dev.tether.relay.policy.Limits;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,6 +75,7 @@ public record RelayConfig(
   public static final Path DEFAULT_DATA_DIR = Path.of(".tether", "data");
   public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
   public static final Duration MAX_TICKET_TTL = Duration.ofSeconds(60);
+  public static final int DEFAULT_TICKETS_PER_MINUTE = 60;
 
   public RelayConfig {
     host = host == null || host.isBlank() ? DEFAULT_HOST : host.trim();
@@ -90,32 +86,32 @@ public record RelayConfig(
     dataDir = dataDir == null ? DEFAULT_DATA_DIR : dataDir;
     publicUrl = publicUrl == null ? Optional.empty() : publicUrl.map(RelayConfig::checkPublicUrl);
     consoleOrigins = consoleOrigins == null ? List.of() : checkOrigins(consoleOrigins);
-    externalIssuer =
-        externalIssuer == null ? Optional.empty() : externalIssuer.map(RelayConfig::checkIssuer);
+    externalIssuer = externalIssuer == null ? Optional.empty() : externalIssuer;
     maxMessageBytes = maxMessageBytes == 0 ? DEFAULT_MAX_MESSAGE_BYTES : maxMessageBytes;
     if (maxMessageBytes < 64 * 1024 || maxMessageBytes > 1024L * 1024 * 1024) {
       throw new IllegalArgumentException(
           "maxMessageSize must be between 64 KiB and 1 GiB (legit CDP messages reach tens of MB), was "
               + maxMessageBytes + " bytes");
     }
-    ticketTtl = between("ticketTtl", ticketTtl, MAX_TICKET_TTL, Duration.ofSeconds(1), MAX_TICKET_TTL);
+    ticketTtl = Bounds.between("ticketTtl", ticketTtl, MAX_TICKET_TTL, Duration.ofSeconds(1),
+        MAX_TICKET_TTL);
     maxSessionDuration =
-        between("maxSessionDuration", maxSessionDuration, Duration.ofHours(8),
+        Bounds.between("maxSessionDuration", maxSessionDuration, Duration.ofHours(8),
             Duration.ofSeconds(1), Duration.ofDays(7));
     idleTimeout =
-        between("idleTimeout", idleTimeout, Duration.ofMinutes(10), Duration.ofSeconds(1),
+        Bounds.between("idleTimeout", idleTimeout, Duration.ofMinutes(10), Duration.ofSeconds(1),
             Duration.ofDays(1));
     heartbeat =
-        between("heartbeat", heartbeat, Duration.ofSeconds(20), Duration.ofSeconds(1),
+        Bounds.between("heartbeat", heartbeat, Duration.ofSeconds(20), Duration.ofSeconds(1),
             Duration.ofMinutes(5));
     devtoolsKeepAlive =
-        between("devtoolsKeepAlive", devtoolsKeepAlive, Duration.ofSeconds(30),
+        Bounds.between("devtoolsKeepAlive", devtoolsKeepAlive, Duration.ofSeconds(30),
             Duration.ofSeconds(1), Duration.ofMinutes(5));
     helloTimeout =
-        between("helloTimeout", helloTimeout, Duration.ofSeconds(10), Duration.ofMillis(100),
+        Bounds.between("helloTimeout", helloTimeout, Duration.ofSeconds(10), Duration.ofMillis(100),
             Duration.ofMinutes(1));
     clockSkew =
-        between("clockSkew", clockSkew, Duration.ofSeconds(30), Duration.ZERO,
+        Bounds.between("clockSkew", clockSkew, Duration.ofSeconds(30), Duration.ZERO,
             Duration.ofSeconds(30));
     audit = audit == null ? AuditConfig.defaults() : audit;
     limits = limits == null ? Limits.defaults() : limits;
@@ -125,12 +121,12 @@ public record RelayConfig(
           "metricsToken must be at least 16 characters (e.g. the output of openssl rand -hex 16)");
     }
     resumeGrace =
-        between("resumeGrace", resumeGrace, DEFAULT_RESUME_GRACE, Duration.ZERO,
+        Bounds.between("resumeGrace", resumeGrace, DEFAULT_RESUME_GRACE, Duration.ZERO,
             Duration.ofHours(1));
     abruptCloseGrace =
-        between("abruptCloseGrace", abruptCloseGrace, Duration.ofSeconds(1), Duration.ZERO,
+        Bounds.between("abruptCloseGrace", abruptCloseGrace, Duration.ofSeconds(1), Duration.ZERO,
             resumeGrace);
-    ticketsPerMinute = ticketsPerMinute == 0 ? TicketMinting.DEFAULT_PER_MINUTE : ticketsPerMinute;
+    ticketsPerMinute = ticketsPerMinute == 0 ? DEFAULT_TICKETS_PER_MINUTE : ticketsPerMinute;
     if (ticketsPerMinute < 1 || ticketsPerMinute > 100_000) {
       throw new IllegalArgumentException(
           "ticketsPerMinute must be between 1 and 100000, was " + ticketsPerMinute);
@@ -205,55 +201,13 @@ public record RelayConfig(
   private static List<String> checkOrigins(List<String> origins) {
     List<String> checked = new ArrayList<>();
     for (String origin : origins) {
-      URI uri;
       try {
-        uri = URI.create(origin == null ? "" : origin.trim());
+        checked.add(Origins.normalise(origin));
       } catch (IllegalArgumentException e) {
-        uri = URI.create("");
+        throw new IllegalArgumentException("consoleOrigins entry " + e.getMessage());
       }
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!(scheme.equals("http") || scheme.equals("https"))
-          || uri.getHost() == null
-          || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())
-          || uri.getRawQuery() != null) {
-        throw new IllegalArgumentException(
-            "consoleOrigins entry '" + origin + "' must be an origin like"
-                + " https://console.example.com (scheme, host, optional port; no path, no slash)");
-      }
-      checked.add(scheme + "://" + uri.getRawAuthority().toLowerCase(Locale.ROOT));
     }
     return List.copyOf(checked);
-  }
-
-  private static ExternalIssuer checkIssuer(ExternalIssuer issuer) {
-    if (issuer.issuer() == null || issuer.issuer().isBlank()) {
-      throw new IllegalArgumentException(
-          "externalIssuer.issuer is required: the exact 'iss' of the identity provider's tokens");
-    }
-    if (issuer.audience() == null || issuer.audience().isBlank()) {
-      throw new IllegalArgumentException(
-          "externalIssuer.audience is required: the 'aud' the identity provider puts in tokens"
-              + " meant for Tether");
-    }
-    String scheme = issuer.jwks() == null || issuer.jwks().getScheme() == null
-        ? "" : issuer.jwks().getScheme().toLowerCase(Locale.ROOT);
-    if (!(scheme.equals("file") || scheme.equals("https") || scheme.equals("http"))) {
-      throw new IllegalArgumentException(
-          "externalIssuer.jwks must be a file:, https: or http: URL of the identity provider's"
-              + " JWK set, was '" + issuer.jwks() + "'");
-    }
-    return issuer;
-  }
-
-  private static Duration between(
-      String name, Duration value, Duration fallback, Duration min, Duration max) {
-    Duration d = value == null ? fallback : value;
-    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      throw new IllegalArgumentException(
-          name + " must be between " + Durations.format(min) + " and " + Durations.format(max)
-              + ", was " + Durations.format(d));
-    }
-    return d;
   }
 
   /** Collects settings from a file and flags; {@link #build()} validates them. */

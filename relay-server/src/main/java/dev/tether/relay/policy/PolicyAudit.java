@@ -1,6 +1,8 @@
-package dev.tether.relay.audit;
+package dev.tether.relay.policy;
 
-import dev.tether.relay.policy.PolicyListener;
+import dev.tether.relay.audit.AuditCode;
+import dev.tether.relay.audit.AuditEvent;
+import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.session.Session;
 import java.time.Clock;
 

@@ -1,6 +1,5 @@
-package dev.tether.relay.policy;
+package dev.tether.relay.config;
 
-import dev.tether.relay.Durations;
 import java.time.Duration;
 
 /**
@@ -46,9 +45,10 @@ public record Limits(
   public static final long DEFAULT_READ_ONLY_MAX_COMMAND_BYTES = 1024 * 1024;
 
   public Limits {
-    sessionsPerUser = positive(sessionsPerUser, DEFAULT_SESSIONS_PER_USER, 10_000, "sessionsPerUser");
-    sessionsPerInstance =
-        positive(sessionsPerInstance, DEFAULT_SESSIONS_PER_INSTANCE, 10_000, "sessionsPerInstance");
+    sessionsPerUser = Bounds.positive("limits.sessionsPerUser", sessionsPerUser,
+        DEFAULT_SESSIONS_PER_USER, 10_000);
+    sessionsPerInstance = Bounds.positive("limits.sessionsPerInstance", sessionsPerInstance,
+        DEFAULT_SESSIONS_PER_INSTANCE, 10_000);
     maxTargetMessageBytes = maxTargetMessageBytes <= 0
         ? DEFAULT_MAX_TARGET_MESSAGE_BYTES : maxTargetMessageBytes;
     if (maxTargetMessageBytes < 64 * 1024 || maxTargetMessageBytes > 4L * 1024 * 1024 * 1024) {
@@ -56,22 +56,26 @@ public record Limits(
           + " 4 GiB (heap snapshots and profiles reach hundreds of MB), was "
           + maxTargetMessageBytes + " bytes");
     }
-    messagesPerSecond =
-        positive(messagesPerSecond, DEFAULT_MESSAGES_PER_SECOND, 100_000, "messagesPerSecond");
-    messageBurst = positive(messageBurst, Math.max(DEFAULT_MESSAGE_BURST, messagesPerSecond),
-        1_000_000, "messageBurst");
-    handshakeTimeout = between("handshakeTimeout", handshakeTimeout, Duration.ofSeconds(10),
-        Duration.ofMillis(100), Duration.ofMinutes(5));
-    pauseWarning = between("pauseWarning", pauseWarning, Duration.ofMinutes(5),
-        Duration.ofMillis(100), Duration.ofDays(1));
+    messagesPerSecond = Bounds.positive("limits.messagesPerSecond", messagesPerSecond,
+        DEFAULT_MESSAGES_PER_SECOND, 100_000);
+    messageBurst = Bounds.positive("limits.messageBurst", messageBurst,
+        Math.max(DEFAULT_MESSAGE_BURST, messagesPerSecond), 1_000_000);
+    handshakeTimeout = Bounds.between("limits.handshakeTimeout",
+        Bounds.positiveOrNull(handshakeTimeout), Duration.ofSeconds(10), Duration.ofMillis(100),
+        Duration.ofMinutes(5));
+    pauseWarning = Bounds.between("limits.pauseWarning", Bounds.positiveOrNull(pauseWarning),
+        Duration.ofMinutes(5), Duration.ofMillis(100), Duration.ofDays(1));
     pauseResume = pauseResume == null ? Duration.ofMinutes(15) : pauseResume;
     if (!pauseResume.isZero()) {
-      pauseResume = between("pauseResume", pauseResume, null, pauseWarning, Duration.ofDays(1));
+      pauseResume = Bounds.between("limits.pauseResume", Bounds.positiveOrNull(pauseResume), null,
+          pauseWarning, Duration.ofDays(1));
     }
-    slowConsumerTimeout = between("slowConsumerTimeout", slowConsumerTimeout,
-        Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMinutes(30));
-    readOnlyEvalTimeout = between("readOnlyEvalTimeout", readOnlyEvalTimeout,
-        Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofMinutes(5));
+    slowConsumerTimeout = Bounds.between("limits.slowConsumerTimeout",
+        Bounds.positiveOrNull(slowConsumerTimeout), Duration.ofSeconds(30), Duration.ofMillis(100),
+        Duration.ofMinutes(30));
+    readOnlyEvalTimeout = Bounds.between("limits.readOnlyEvalTimeout",
+        Bounds.positiveOrNull(readOnlyEvalTimeout), Duration.ofSeconds(5), Duration.ofMillis(10),
+        Duration.ofMinutes(5));
     readOnlyMaxCommandBytes = readOnlyMaxCommandBytes <= 0
         ? DEFAULT_READ_ONLY_MAX_COMMAND_BYTES : readOnlyMaxCommandBytes;
     if (readOnlyMaxCommandBytes < 4 * 1024 || readOnlyMaxCommandBytes > 64L * 1024 * 1024) {
@@ -126,25 +130,5 @@ public record Limits(
     return new Limits(sessionsPerUser, sessionsPerInstance, maxTargetMessageBytes,
         messagesPerSecond, messageBurst, handshakeTimeout, pauseWarning, pauseResume,
         slowConsumerTimeout, timeout, readOnlyMaxCommandBytes);
-  }
-
-  private static int positive(int value, int fallback, int max, String name) {
-    int v = value <= 0 ? fallback : value;
-    if (v > max) {
-      throw new IllegalArgumentException(
-          "limits." + name + " must be between 1 and " + max + ", was " + v);
-    }
-    return v;
-  }
-
-  private static Duration between(
-      String name, Duration value, Duration fallback, Duration min, Duration max) {
-    Duration d = value == null || value.isZero() || value.isNegative() ? fallback : value;
-    if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      throw new IllegalArgumentException("limits." + name + " must be between "
-          + Durations.format(min) + " and " + Durations.format(max) + ", was "
-          + (d == null ? value : Durations.format(d)));
-    }
-    return d;
   }
 }

@@ -1,4 +1,4 @@
-package dev.tether.relay;
+package dev.tether.relay.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -57,11 +57,12 @@ class RelayConfigTest {
   }
 
   @Test
-  void consoleOriginsAreNormalisedToLowerCase() {
-    RelayConfig config =
-        RelayConfig.builder().consoleOrigins(List.of("https://Console.Example.com:8443")).build();
+  void consoleOriginsAreNormalisedAsBrowsersSendThem() {
+    RelayConfig config = RelayConfig.builder().consoleOrigins(List.of(
+        "https://Console.Example.com:8443", "https://c.example.com:443/")).build();
 
-    assertThat(config.consoleOrigins()).containsExactly("https://console.example.com:8443");
+    assertThat(config.consoleOrigins())
+        .containsExactly("https://console.example.com:8443", "https://c.example.com");
   }
 
   @Test
@@ -117,11 +118,26 @@ class RelayConfigTest {
   }
 
   @Test
-  void closeReasonsAreCutToWhatACloseFrameCarries() {
-    String reason = CloseReasons.fit("é".repeat(200));
+  void everySectionRefusesAKeyItDoesNotKnowNamingItsPathAndTheKnownOnes() {
+    assertThatThrownBy(() -> RelayConfigFile.parse("{\"audit\": {\"stor\": \"file\"}}"))
+        .hasMessageContaining("unknown setting 'audit.stor'").hasMessageContaining("store");
+    assertThatThrownBy(() -> RelayConfigFile.parse("{\"externalIssuer\": {\"issuer\": \"i\","
+        + " \"audience\": \"a\", \"jwks\": \"https://idp/jwks\", \"aud\": \"x\"}}"))
+        .hasMessageContaining("unknown setting 'externalIssuer.aud'")
+        .hasMessageContaining("audience");
+    assertThatThrownBy(() -> RelayConfigFile.parse("{\"limits\": {\"pauseWarning\": 5}}"))
+        .hasMessageContaining("limits.pauseWarning must be a string");
+  }
 
-    assertThat(reason.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(123);
-    assertThat(reason).endsWith("…");
-    assertThat(CloseReasons.fit("short")).isEqualTo("short");
+  @Test
+  void sizesAreReadWithOrWithoutTheirUnit() {
+    assertThat(Sizes.parse("65536")).isEqualTo(65536);
+    assertThat(Sizes.parse("512KiB")).isEqualTo(512 * 1024);
+    assertThat(Sizes.parse(" 64 mb")).isEqualTo(64L * 1024 * 1024);
+    assertThat(Sizes.parse("1GiB")).isEqualTo(1024L * 1024 * 1024);
+    assertThatThrownBy(() -> Sizes.parse("lots"))
+        .hasMessageContaining("write it like 65536, 512KiB or 64MiB");
+    assertThat(RelayConfigFile.parse("{\"audit\": {\"rotateSize\": \"2MiB\"}}").build()
+        .audit().rotateBytes()).isEqualTo(2L * 1024 * 1024);
   }
 }

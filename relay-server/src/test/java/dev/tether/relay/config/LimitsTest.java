@@ -1,11 +1,8 @@
-package dev.tether.relay.policy;
+package dev.tether.relay.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tether.relay.RelayConfig;
-import dev.tether.relay.RelayConfigFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +47,7 @@ class LimitsTest {
 
   @Test
   void badLimitsAreRefusedWithAMessageThatSaysWhatToWrite() {
-    assertThatThrownBy(() -> LimitsFile.read(new ObjectMapper().readTree("{\"rate\": 5}")))
+    assertThatThrownBy(() -> RelayConfigFile.parse("{\"limits\": {\"rate\": 5}}"))
         .hasMessageContaining("limits.rate").hasMessageContaining("messagesPerSecond");
     assertThatThrownBy(() -> Limits.defaults().withPause(Duration.ofMinutes(10),
         Duration.ofMinutes(5))).hasMessageContaining("pauseResume");

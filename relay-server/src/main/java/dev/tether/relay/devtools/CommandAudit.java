@@ -1,5 +1,8 @@
-package dev.tether.relay.audit;
+package dev.tether.relay.devtools;
 
+import dev.tether.relay.audit.AuditCode;
+import dev.tether.relay.audit.AuditEvent;
+import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.cdp.CdpCommands;
 import dev.tether.relay.cdp.CodeArgument;
 import dev.tether.relay.cdp.ReadCommand;

@@ -1,4 +1,4 @@
-package dev.tether.relay;
+package dev.tether.protocol;
 
 import java.nio.charset.StandardCharsets;
 

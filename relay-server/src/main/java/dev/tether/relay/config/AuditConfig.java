@@ -1,12 +1,7 @@
-package dev.tether.relay.audit;
+package dev.tether.relay.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.tether.relay.RelayConfigFile;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * How the relay keeps its audit trail, validated and defaulted here. In the config file:
@@ -28,9 +23,6 @@ public record AuditConfig(
 
   /** The kinds of store. */
   public enum Store { FILE, POSTGRESQL }
-
-  private static final Set<String> KNOWN =
-      Set.of("store", "jdbcUrl", "maxArgSize", "rotateSize", "queueSize", "failClosed");
 
   public AuditConfig {
     store = store == null ? Store.FILE : store;
@@ -72,43 +64,16 @@ public record AuditConfig(
         queueCapacity, failClosed);
   }
 
-  /** Reads the {@code "audit"} object of a relay config file. */
-  public static AuditConfig fromJson(JsonNode node) {
-    if (!node.isObject()) {
-      throw new IllegalArgumentException("audit must be an object like {\"store\": \"file\"}");
-    }
-    for (Map.Entry<String, JsonNode> field : node.properties()) {
-      if (!KNOWN.contains(field.getKey())) {
-        throw new IllegalArgumentException("unknown setting 'audit." + field.getKey()
-            + "'; the known ones are " + new TreeSet<>(KNOWN));
-      }
-    }
-    String storeName = node.path("store").asText("file").toUpperCase(Locale.ROOT);
-    Store store;
-    try {
-      store = Store.valueOf(storeName);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("audit.store must be \"file\" or \"postgresql\"");
-    }
-    return new AuditConfig(store,
-        Optional.ofNullable(node.path("jdbcUrl").textValue()),
-        (int) size(node.get("maxArgSize")),
-        size(node.get("rotateSize")),
-        node.path("queueSize").asInt(0),
-        node.path("failClosed").asBoolean(false));
-  }
-
-  private static long size(JsonNode value) {
-    if (value == null) {
-      return 0;
-    }
-    return value.isIntegralNumber() ? value.asLong() : RelayConfigFile.parseSize(value.asText());
+  /** A JDBC URL fit for a log line: no query (it may carry a password), no user info. */
+  public static String redactedJdbcUrl(String url) {
+    String noQuery = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+    return noQuery.replaceAll("//[^/@]*@", "//");
   }
 
   @Override
   public String toString() {
     return "AuditConfig[store=" + store.name().toLowerCase(Locale.ROOT) + ", jdbcUrl="
-        + jdbcUrl.map(PostgresAuditStore::redacted).orElse("-") + ", maxArgBytes=" + maxArgBytes
+        + jdbcUrl.map(AuditConfig::redactedJdbcUrl).orElse("-") + ", maxArgBytes=" + maxArgBytes
         + ", rotateBytes=" + rotateBytes + ", queueCapacity=" + queueCapacity + ", failClosed="
         + failClosed + "]";
   }

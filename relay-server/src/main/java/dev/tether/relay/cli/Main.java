@@ -1,4 +1,4 @@
-package dev.tether.relay;
+package dev.tether.relay.cli;
 
 import dev.tether.relay.cli.Cli;
 
