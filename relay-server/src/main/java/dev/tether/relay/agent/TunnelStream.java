@@ -80,27 +80,41 @@ public final class TunnelStream {
   }
 
   /**
-   * Sends a chunk of a CDP message towards the target; {@code payload} must fit {@link
-   * #sendable()}. {@code sent} completes once the chunk is kept for (re)sending: while the tunnel
-   * is down it goes when the shim resumes.
+   * Sends as much of {@code bytes} towards the target as the shim's credit allows now, as data
+   * frames of at most {@link DataFrame#MAX_CHUNK} bytes, and moves {@code bytes}' position past
+   * what it took. True when all of it went ({@code fin} with the last frame); false when the rest
+   * waits for credit ({@link StreamPeer#onCredit} says when to offer it again) or the stream is
+   * not open. The bytes are copied once, into the frame that is written and kept for a resume;
+   * the caller's buffer is free again as soon as this returns. While the tunnel is down a frame
+   * goes when the shim resumes.
    */
-  public void send(ByteBuffer payload, boolean fin, Callback sent) {
+  public boolean offer(ByteBuffer bytes, boolean fin) {
     synchronized (this) {
-      if (closed) {
-        sent.failed(new IllegalStateException("stream " + id + " is closed"));
-        return;
+      if (!opened || closed) {
+        return false;
       }
-      if (!opened || payload.remaining() > sendCredit) {
-        throw new IllegalStateException(
-            "stream " + id + " has " + sendCredit + " bytes of credit, not " + payload.remaining());
+      if (!bytes.hasRemaining()) {
+        if (fin) {
+          send(bytes, true);
+        }
+        return true;
       }
-      sendCredit -= payload.remaining();
-      ByteBuffer frame = DataFrame.encode(id, fin, payload);
-      replay.add(frame);
-      // Written under the lock, so a resume's replay and new frames cannot overtake each other.
-      tunnel.sendFrame(frame.duplicate());
+      while (bytes.hasRemaining() && sendCredit > 0 && !replay.full()) {
+        int size = (int) Math.min(Math.min(bytes.remaining(), sendCredit), DataFrame.MAX_CHUNK);
+        ByteBuffer piece = bytes.slice(bytes.position(), size);
+        bytes.position(bytes.position() + size);
+        send(piece, fin && !bytes.hasRemaining());
+      }
+      return !bytes.hasRemaining();
     }
-    sent.succeeded();
+  }
+
+  private void send(ByteBuffer piece, boolean fin) {
+    sendCredit -= piece.remaining();
+    ByteBuffer frame = DataFrame.encode(id, fin, piece);
+    replay.add(frame);
+    // Written under the lock, so a resume's replay and new frames cannot overtake each other.
+    tunnel.sendFrame(frame.duplicate());
   }
 
   /**

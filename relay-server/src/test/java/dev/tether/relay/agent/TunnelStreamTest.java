@@ -3,6 +3,7 @@ package dev.tether.relay.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.ProtocolException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -77,5 +78,64 @@ class TunnelStreamTest {
     assertThat(peer.opened).isEqualTo(1);
     stream.onCredit(null, 250, 0);
     assertThat(stream.sendable()).isEqualTo(750);
+  }
+
+  private static AgentTunnel downTunnel() {
+    // Never opened: frames are kept for a resume, not written.
+    return new AgentTunnel(null, null, null, null, java.time.Duration.ofSeconds(1),
+        java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30),
+        java.time.Duration.ofSeconds(1), AgentLimits.defaults(), "test");
+  }
+
+  @Test
+  void anOfferTakesWhatTheCreditAllowsAndSaysTheRestMustWait() {
+    AgentTunnel tunnel = downTunnel();
+    TunnelStream stream = new TunnelStream(1, tunnel, new StuckPeer(), 100);
+    stream.onOpened(tunnel, 0);
+    ByteBuffer message = ByteBuffer.allocate(300);
+
+    assertThat(stream.offer(message, true)).as("no credit: nothing taken, nothing thrown").isFalse();
+    assertThat(message.position()).isZero();
+  }
+
+  @Test
+  void anOfferWithinCreditTakesAllAndTheRestAfterMoreCredit() throws Exception {
+    AgentTunnel tunnel = downTunnel();
+    TunnelStream stream = new TunnelStream(1, tunnel, new StuckPeer(), 100);
+    stream.onOpened(tunnel, 120);
+    ByteBuffer message = ByteBuffer.allocate(300);
+
+    assertThat(stream.offer(message, true)).isFalse();
+    assertThat(message.position()).isEqualTo(120);
+    assertThat(stream.sendable()).isZero();
+
+    stream.onCredit(tunnel, 500, 0);
+    assertThat(stream.offer(message, true)).isTrue();
+    assertThat(message.hasRemaining()).isFalse();
+    assertThat(stream.sendable()).isEqualTo(620 - 300);
+  }
+
+  @Test
+  void aLargeOfferIsCutIntoTunnelSizedFramesWithinCredit() {
+    AgentTunnel tunnel = downTunnel();
+    TunnelStream stream = new TunnelStream(1, tunnel, new StuckPeer(), 100);
+    stream.onOpened(tunnel, 10L * DataFrame.MAX_CHUNK);
+    ByteBuffer message = ByteBuffer.allocate(3 * DataFrame.MAX_CHUNK + 7);
+
+    assertThat(stream.offer(message, true)).isTrue();
+    assertThat(stream.sendable()).isEqualTo(7L * DataFrame.MAX_CHUNK - 7);
+  }
+
+  @Test
+  void anEmptyLastPieceStillEndsTheMessageAndAClosedStreamTakesNothing() {
+    AgentTunnel tunnel = downTunnel();
+    TunnelStream stream = new TunnelStream(1, tunnel, new StuckPeer(), 100);
+    stream.onOpened(tunnel, 10);
+    assertThat(stream.offer(ByteBuffer.allocate(0), true)).isTrue();
+
+    stream.onClosed(1000, "gone");
+    ByteBuffer late = ByteBuffer.allocate(5);
+    assertThat(stream.offer(late, true)).isFalse();
+    assertThat(late.position()).isZero();
   }
 }
