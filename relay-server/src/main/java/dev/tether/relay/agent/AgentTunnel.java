@@ -81,6 +81,8 @@ public final class AgentTunnel implements FrameHandler {
   private volatile String resumeSecret;
   private volatile List<Target> targets = List.of();
   private volatile long lastHeardNanos = System.nanoTime();
+  /** The tunnel's smoothed round trip (TCP's 7/8 rule), from pings; 0 until the first pong. */
+  private volatile long roundTripNanos;
   /** How the socket failed, if it did (Jetty reports the error before the close). */
   private volatile Throwable failure;
   private boolean crashReported;
@@ -164,6 +166,9 @@ public final class AgentTunnel implements FrameHandler {
     if (opcode == OpCode.CLOSE) {
       callback.succeeded();
       return;
+    }
+    if (opcode == OpCode.PONG) {
+      onPong(frame.getPayload());
     }
     try {
       if (frame.isDataFrame()) {
@@ -496,6 +501,7 @@ public final class AgentTunnel implements FrameHandler {
     if (resumption != null) {
       resumption.replay(this);
     }
+    ping(core); // the first round trip, before any stream needs a window sized to it
     LOG.info("agent connected function={} instance={} runtime={} shim={} targets={} remote={}"
             + " resumed={}",
         hello.function(), hello.instance(), hello.runtime(), hello.shimVersion(),
@@ -577,8 +583,31 @@ public final class AgentTunnel implements FrameHandler {
     }
     CoreSession session = core;
     if (session != null && phase.socketOpen()) {
-      session.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
+      ping(session);
     }
+  }
+
+  /** The round trip to the shim, as pings measured it; 0 while unknown. */
+  public long roundTripNanos() {
+    return roundTripNanos;
+  }
+
+  /** Pings the shim with the time it left; the shim echoes it in its pong. */
+  private void ping(CoreSession session) {
+    ByteBuffer sent = ByteBuffer.allocate(Long.BYTES).putLong(0, System.nanoTime());
+    session.sendFrame(new Frame(OpCode.PING, sent), Callback.NOOP, false);
+  }
+
+  private void onPong(ByteBuffer payload) {
+    if (payload == null || payload.remaining() != Long.BYTES) {
+      return; // not one of the relay's timed pings
+    }
+    long sample = System.nanoTime() - payload.getLong(payload.position());
+    if (sample <= 0 || sample > TimeUnit.MINUTES.toNanos(1)) {
+      return;
+    }
+    long smoothed = roundTripNanos;
+    roundTripNanos = smoothed == 0 ? sample : smoothed - smoothed / 8 + sample / 8;
   }
 
   private static String kind(TunnelMessage message) {

@@ -22,14 +22,19 @@ import org.slf4j.LoggerFactory;
  * the shim acknowledges it, so when the shim resumes on a new tunnel ({@link #resumeOn}) exactly
  * the frames it missed go again, in order. Credit bounds that buffer: while the tunnel is down
  * DevTools may fill the shim's window and then waits.
+ *
+ * <p>The window the relay grants the shim starts at what {@code Open} says and grows with the
+ * link ({@link CreditWindow}, from the tunnel's measured round trip), up to a bound that holds
+ * for a DevTools that stopped reading.
  */
 public final class TunnelStream {
   private static final Logger LOG = LoggerFactory.getLogger(TunnelStream.class);
 
   private final int id;
   private final StreamPeer peer;
-  private final long creditBatch;
   private final long window;
+  private final CreditWindow receiveWindow;
+  private long creditBatch;
   private final ReplayBuffer<ByteBuffer> replay = new ReplayBuffer<>(frame -> {});
 
   private volatile AgentTunnel tunnel;
@@ -51,6 +56,7 @@ public final class TunnelStream {
     this.peer = peer;
     this.window = window;
     this.receiveAllowance = window;
+    this.receiveWindow = new CreditWindow(window, Math.max(window, CreditWindow.MAX));
     this.creditBatch = Math.max(1, window / 4);
   }
 
@@ -273,11 +279,15 @@ public final class TunnelStream {
       if (closed) {
         return;
       }
+      AgentTunnel t = tunnel;
+      long grown = receiveWindow.onPassed(bytes, System.nanoTime(),
+          t == null ? 0 : t.roundTripNanos());
       passedUncredited += bytes;
-      if (passedUncredited < creditBatch) {
+      if (passedUncredited < creditBatch && grown == 0) {
         return;
       }
-      long grant = passedUncredited;
+      creditBatch = Math.max(1, receiveWindow.size() / 4);
+      long grant = passedUncredited + grown;
       passedUncredited = 0;
       receiveAllowance += grant;
       credited += grant;
