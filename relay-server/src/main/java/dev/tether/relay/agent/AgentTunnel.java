@@ -168,7 +168,7 @@ public final class AgentTunnel implements FrameHandler {
       return;
     }
     if (opcode == OpCode.PONG) {
-      onPong(frame.getPayload());
+      onPong(frame.getPayload(), System.nanoTime());
     }
     try {
       if (frame.isDataFrame()) {
@@ -598,11 +598,12 @@ public final class AgentTunnel implements FrameHandler {
     session.sendFrame(new Frame(OpCode.PING, sent), Callback.NOOP, false);
   }
 
-  private void onPong(ByteBuffer payload) {
+  /** A pong that arrived at {@code nowNanos}: one round-trip sample when it echoes a timed ping. */
+  void onPong(ByteBuffer payload, long nowNanos) {
     if (payload == null || payload.remaining() != Long.BYTES) {
       return; // not one of the relay's timed pings
     }
-    long sample = System.nanoTime() - payload.getLong(payload.position());
+    long sample = nowNanos - payload.getLong(payload.position());
     if (sample <= 0 || sample > TimeUnit.MINUTES.toNanos(1)) {
       return;
     }

@@ -138,4 +138,75 @@ class TunnelStreamTest {
     assertThat(stream.offer(late, true)).isFalse();
     assertThat(late.position()).isZero();
   }
+
+  /** DevTools that writes at once (credit flows back as each chunk arrives) until it stalls. */
+  private static final class ThenStalls implements StreamPeer {
+    boolean stalled;
+
+    @Override
+    public void onOpened() {}
+
+    @Override
+    public void onCredit() {}
+
+    @Override
+    public void onData(ByteBuffer chunk, boolean fin, Callback written) {
+      if (!stalled) {
+        written.succeeded();
+      }
+    }
+
+    @Override
+    public void onStreamClosed(int code, String reason) {}
+  }
+
+  private static void timedPong(AgentTunnel tunnel, long roundTripNanos) {
+    long now = System.nanoTime();
+    tunnel.onPong(ByteBuffer.allocate(Long.BYTES).putLong(0, now - roundTripNanos), now);
+  }
+
+  private static void letTimePass(long nanos) {
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < nanos) {
+      java.util.concurrent.locks.LockSupport.parkNanos(nanos / 10);
+    }
+  }
+
+  /**
+   * A window's worth that DevTools takes within one 200 ms round trip, then DevTools stalls and the
+   * shim sends {@code afterwards} bytes more.
+   */
+  private static void fillThenStall(AgentTunnel tunnel, long roundTripNanos, int afterwards)
+      throws Exception {
+    timedPong(tunnel, roundTripNanos);
+    ThenStalls peer = new ThenStalls();
+    TunnelStream stream = new TunnelStream(1, tunnel, peer, 1024 * 1024);
+    long window = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+    for (int i = 0; i < 16; i++) {
+      stream.onData(tunnel, ByteBuffer.allocate(64 * 1024), i == 15);
+    }
+    letTimePass(window);
+    stream.onData(tunnel, ByteBuffer.allocate(1), true);
+    peer.stalled = true;
+    for (int sent = 0; sent < afterwards; sent += 64 * 1024) {
+      stream.onData(tunnel, ByteBuffer.allocate(64 * 1024), false);
+    }
+  }
+
+  @Test
+  void onAFarLinkAWindowDevToolsKeepsUpWithGrowsSoMoreMayBeInFlight() throws Exception {
+    AgentTunnel tunnel = downTunnel();
+
+    // 1.5 MiB unread: more than the first 1 MiB window allows.
+    fillThenStall(tunnel, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200),
+        3 * 512 * 1024);
+
+    assertThat(tunnel.roundTripNanos()).isEqualTo(200_000_000L);
+  }
+
+  @Test
+  void onANearLinkTheSameTrafficKeepsTheFirstWindow() {
+    assertThatThrownBy(() -> fillThenStall(downTunnel(), 100_000, 3 * 512 * 1024))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("credit");
+  }
 }
