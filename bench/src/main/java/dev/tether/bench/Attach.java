@@ -44,7 +44,7 @@ final class Attach {
   }
 
   /** [nanos from connect to the last reply, scriptParsed events seen]. */
-  private static long[] burst(Bench bench, URI url) {
+  static long[] burst(Bench bench, URI url) {
     AtomicInteger scripts = new AtomicInteger();
     long start = System.nanoTime();
     try (Cdp client = Cdp.connect(bench.http, url)) {

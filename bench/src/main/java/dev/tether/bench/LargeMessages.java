@@ -33,7 +33,7 @@ final class LargeMessages {
     }
   }
 
-  private static void remember(Cdp.Message m, Map<String, String> ids) {
+  static void remember(Cdp.Message m, Map<String, String> ids) {
     if ("Debugger.scriptParsed".equals(m.method())) {
       String url = Cdp.stringField(m.head(), "url");
       if (url != null && url.contains("/big")) {

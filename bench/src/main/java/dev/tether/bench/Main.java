@@ -86,6 +86,22 @@ public final class Main {
             NodeApp.writeModulesApp(apps, 10), "index.js", Map.of(), work));
         guarded(bench, "B10", () -> ManySessions.run(bench, quiet, heapTarget));
       }
+      if (wanted(only, "B12")) {
+        guarded(bench, "B12", () -> {
+          List<AutoCloseable> mine = new ArrayList<>();
+          try {
+            NodeApp modules = NodeApp.start("far500", NodeApp.writeModulesApp(apps, 500),
+                "index.js", Map.of(), work);
+            mine.add(modules);
+            NodeApp farHeap = NodeApp.start("farheap", NodeApp.writeHeapApp(apps), "heap.js",
+                Map.of("HEAP_MB", String.valueOf(bench.size(50, 15))), work);
+            mine.add(farHeap);
+            FarLink.run(bench, modules, main.app(), farHeap);
+          } finally {
+            closeAll(mine);
+          }
+        });
+      }
       if (wanted(only, "B8")) {
         guarded(bench, "B8", () -> ColdStart.run(bench, main));
       }

@@ -23,6 +23,13 @@ final class ShimProcess implements AutoCloseable {
   /** Starts a shim and returns once it logged that the relay registered it. */
   static ShimProcess start(Path home, RelayProcess relay, String function, String instance,
       String inspector, Path work) throws Exception {
+    return start(home, relay.agentUri(), relay.agentToken(function), function, instance,
+        inspector, work);
+  }
+
+  /** Starts a shim that dials {@code agentUri} (a {@link DelayProxy}'s, say). */
+  static ShimProcess start(Path home, java.net.URI agentUri, String token, String function,
+      String instance, String inspector, Path work) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String opts = System.getenv().getOrDefault("TETHER_SHIM_JAVA_OPTS", DEFAULT_JAVA_OPTS);
@@ -32,7 +39,7 @@ final class ShimProcess implements AutoCloseable {
       }
     }
     command.addAll(List.of("-jar", home.resolve("function-shim/target/tether-shim.jar").toString(),
-        "--relay", relay.agentUri().toString(), "--token", relay.agentToken(function),
+        "--relay", agentUri.toString(), "--token", token,
         "--function", function, "--instance", instance, "--inspector", inspector));
     long started = System.nanoTime();
     Process process = Processes.start(command, work);

@@ -1,9 +1,10 @@
 package dev.tether.bench.jmh;
 
-import dev.tether.protocol.CdpEnvelope;
-import dev.tether.protocol.CdpPeeker;
 import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.ProtocolException;
+import dev.tether.relay.cdp.CdpCommands;
+import dev.tether.relay.cdp.CommandReader;
+import dev.tether.relay.cdp.ReadCommand;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The per-message work of the tunnel framing and the method peek, one message per operation.
+ * The per-message work of the tunnel framing and the relay's one reading of a command, one message per operation.
  * Run with {@code ./tether bench --jmh -prof gc} to see bytes allocated per message
  * ({@code gc.alloc.rate.norm}).
  */
@@ -68,13 +69,14 @@ public class FramePathBenchmark {
     return DataFrame.decode(frame);
   }
 
-  /** What the relay does with every DevTools frame: a new peeker, fed, finished. */
+  /**
+   * What the relay does with every DevTools message, in every mode: a new strict reader (the one
+   * that feeds audit, policy and routing), fed, finished.
+   */
   @Benchmark
-  public CdpEnvelope peek() {
-    CdpPeeker peeker = new CdpPeeker();
-    if (!peeker.feed(payload)) {
-      peeker.finish();
-    }
-    return peeker.envelope();
+  public ReadCommand peek() {
+    CommandReader reader = new CommandReader(4096, CdpCommands::captures);
+    reader.feed(payload);
+    return reader.finish();
   }
 }

@@ -67,6 +67,11 @@ final class Stream implements InspectorListener {
       new ResourceCommands(ResourceCommands.currentCodeDirectory());
   /** Replies of the shim's own, waiting while an inspector message is only partly queued. */
   private final ArrayDeque<ByteBuf> ownReplies = new ArrayDeque<>();
+  /** Each direction's time in the shim, logged when the session closes. */
+  private final ShimLatency toInspector = new ShimLatency();
+  private final ShimLatency toRelay = new ShimLatency();
+  /** When the oldest inspector frame not yet written to the tunnel arrived; 0 when none waits. */
+  private long inspectorWaitingSince;
   private boolean inspectorMidMessage;
   private State state = State.CONNECTING;
   private Channel tunnel;
@@ -138,6 +143,9 @@ final class Stream implements InspectorListener {
     }
     if (frame instanceof TextWebSocketFrame && frame.isFinalFragment()) {
       resources.watch(frame.content());
+    }
+    if (inspectorWaitingSince == 0) {
+      inspectorWaitingSince = System.nanoTime();
     }
     outbound.offer(frame.content().retain(), frame.isFinalFragment());
     inspectorMidMessage = !frame.isFinalFragment();
@@ -225,7 +233,7 @@ final class Stream implements InspectorListener {
     if (outcome instanceof Inbound.Message message) {
       ByteBuf reply = resources.answer(message.content());
       if (reply == null) {
-        writeToInspector(message.content());
+        writeToInspector(message.content(), System.nanoTime());
       } else {
         message.content().release();
         reply(reply);
@@ -273,6 +281,12 @@ final class Stream implements InspectorListener {
       return;
     }
     link.flush();
+    long since = inspectorWaitingSince;
+    // What stays (credit ran out) is timed from now: a lower bound for those frames.
+    inspectorWaitingSince = outbound.isEmpty() ? 0 : System.nanoTime();
+    if (since != 0) {
+      last.addListener((ChannelFuture written) -> toRelay.record(System.nanoTime() - since));
+    }
     if (outbound.isEmpty()) {
       last.addListener(
           (ChannelFuture written) -> {
@@ -304,13 +318,15 @@ final class Stream implements InspectorListener {
     }
   }
 
-  private void writeToInspector(ByteBuf message) {
+  /** {@code arrived}: when its last chunk came from the relay. */
+  private void writeToInspector(ByteBuf message, long arrived) {
     inbound.writeStarted();
     inspector
         .writeAndFlush(new TextWebSocketFrame(message))
         .addListener(
             (ChannelFuture written) -> {
               inbound.writeFinished();
+              toInspector.record(System.nanoTime() - arrived);
               if (written.isSuccess()) {
                 grantCredit();
               } else {
@@ -348,7 +364,9 @@ final class Stream implements InspectorListener {
     onClosed.accept(this);
     if (was == State.OPEN) {
       sessions.closed();
-      LOG.info("session closed stream={} session={} code={} reason=\"{}\"", id, session, code, reason);
+      LOG.info("session closed stream={} session={} code={} reason=\"{}\" inShimToInspector=\"{}\""
+          + " inShimToRelay=\"{}\"", id, session, code, reason, toInspector.summary(),
+          toRelay.summary());
     } else {
       LOG.warn("session refused stream={} session={} target={} code={} reason=\"{}\"",
           id, session, target, code, reason);

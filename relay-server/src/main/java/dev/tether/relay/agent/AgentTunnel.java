@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>A tunnel that breaks without the shim saying goodbye (silence, a reset, the shim's {@code
  * 4010}) is not the end of its sessions: it stays registered for a grace period with its streams,
  * DevTools sockets open, and a resuming hello on a new connection takes the streams over ({@link
- * #handOver}). Only when the grace period passes do the sessions end as agent lost.
+ * #handOver}). Only when the grace period passes do the sessions end as agent lost. These steps
+ * are the connection's {@link Phase}s, changed in one place ({@link #moveTo}) by its table.
  *
  * <p>An instance belongs to the connection that registered it. Its welcome carries a {@link
  * ResumeSecret}, the same for as long as the relay holds the instance; a hello for an instance id
@@ -56,8 +57,6 @@ import org.slf4j.LoggerFactory;
 public final class AgentTunnel implements FrameHandler {
   private static final Logger LOG = LoggerFactory.getLogger(AgentTunnel.class);
   private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
-
-  private enum State { AWAITING_HELLO, OPEN, CLOSED }
 
   private final AgentPrincipal principal;
   private final AgentRegistry registry;
@@ -75,18 +74,19 @@ public final class AgentTunnel implements FrameHandler {
   private final ConcurrentMap<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
   private final AtomicInteger lastStreamId = new AtomicInteger();
 
-  private volatile State state = State.AWAITING_HELLO;
+  /** Changed only by {@link #moveTo}; read without the lock where a stale phase is harmless. */
+  private volatile Phase phase = Phase.AWAITING_HELLO;
   private volatile CoreSession core;
   private volatile Instance instance;
   /** The instance's resume secret, handed out in the welcome only; never logged. */
   private volatile String resumeSecret;
   private volatile List<Target> targets = List.of();
   private volatile long lastHeardNanos = System.nanoTime();
-  private volatile boolean transportFailed;
-  private volatile boolean timedOut;
+  /** The tunnel's smoothed round trip (TCP's 7/8 rule), from pings; 0 until the first pong. */
+  private volatile long roundTripNanos;
+  /** How the socket failed, if it did (Jetty reports the error before the close). */
+  private volatile Throwable failure;
   private boolean crashReported;
-  /** The streams went to a newer connection, or the grace period ended: nothing left to end. */
-  private boolean retired;
   private ScheduledFuture<?> helloTimer;
   private ScheduledFuture<?> heartbeatTask;
   private ScheduledFuture<?> graceTimer;
@@ -127,7 +127,7 @@ public final class AgentTunnel implements FrameHandler {
   }
 
   public boolean isOpen() {
-    return state == State.OPEN;
+    return phase == Phase.OPEN;
   }
 
   /**
@@ -138,7 +138,7 @@ public final class AgentTunnel implements FrameHandler {
     int id = lastStreamId.incrementAndGet();
     TunnelStream stream = new TunnelStream(id, this, peer, Tunnel.DEFAULT_WINDOW);
     streams.put(id, stream);
-    if (state != State.OPEN) {
+    if (phase != Phase.OPEN) {
       streams.remove(id);
       return Optional.empty();
     }
@@ -168,6 +168,9 @@ public final class AgentTunnel implements FrameHandler {
       callback.succeeded();
       return;
     }
+    if (opcode == OpCode.PONG) {
+      onPong(frame.getPayload(), System.nanoTime());
+    }
     try {
       if (frame.isDataFrame()) {
         ByteBuffer message = assembler.add(frame);
@@ -185,7 +188,7 @@ public final class AgentTunnel implements FrameHandler {
       close(CloseCodes.PROTOCOL_ERROR, "protocol error: " + e.getMessage());
       return;
     }
-    if (state != State.CLOSED) {
+    if (phase.socketOpen()) {
       core.demand();
     }
   }
@@ -193,8 +196,7 @@ public final class AgentTunnel implements FrameHandler {
   @Override
   public void onError(Throwable cause, Callback callback) {
     LOG.debug("agent tunnel error remote={} cause={}", remote, cause.toString());
-    transportFailed = true;
-    timedOut = cause.getClass().getSimpleName().contains("Timeout");
+    failure = cause;
     callback.succeeded();
   }
 
@@ -202,14 +204,16 @@ public final class AgentTunnel implements FrameHandler {
   public void onClosed(CloseStatus status, Callback callback) {
     int code = status.getCode();
     String reason = status.getReason() == null ? "" : status.getReason();
-    if (state == State.CLOSED) {
+    if (!phase.socketOpen()) {
       // The relay closed this connection itself and did then what that close meant.
       callback.succeeded();
       return;
     }
+    Throwable failed = failure;
+    boolean timedOut = failed != null && failed.getClass().getSimpleName().contains("Timeout");
     if (code == CloseCodes.RESUMING || timedOut) {
       dropped("its connection went silent (" + reason + ")", resumeGrace);
-    } else if (code == CloseStatus.NO_CLOSE || transportFailed) {
+    } else if (code == CloseStatus.NO_CLOSE || failed != null) {
       dropped("its connection closed without a goodbye", abruptCloseGrace);
     } else {
       close(code, reason);
@@ -217,22 +221,46 @@ public final class AgentTunnel implements FrameHandler {
     callback.succeeded();
   }
 
-  /** Closes the tunnel once: its socket, its streams, and (unless replaced) its sessions. */
+  /**
+   * Moves to {@code next} when {@link Phase}'s table allows it from the current phase, and stops
+   * the timers of the phase it leaves; the phase it left, or null when the move is not allowed
+   * (another event got there first: the caller does nothing).
+   */
+  private synchronized Phase moveTo(Phase next) {
+    Phase from = phase;
+    if (!from.canMoveTo(next)) {
+      return null;
+    }
+    phase = next;
+    if (from == Phase.AWAITING_HELLO && helloTimer != null) {
+      helloTimer.cancel(false);
+    }
+    if (from == Phase.DROPPED && graceTimer != null) {
+      graceTimer.cancel(false);
+    }
+    if (!next.socketOpen() && heartbeatTask != null) {
+      heartbeatTask.cancel(false);
+    }
+    return from;
+  }
+
+  /** Closes the tunnel once: its socket, its streams, and (unless handed over) its sessions. */
   public void close(int code, String reason) {
-    boolean first = shut(code, reason);
+    Phase from = moveTo(Phase.CLOSED);
+    if (from == null) {
+      return;
+    }
+    if (from.socketOpen()) {
+      closeSocket(code, reason);
+    }
     Instance registered = instance;
     if (registered == null) {
-      if (!first) {
-        return;
-      }
       LOG.info("agent refused function={} remote={} code={} reason=\"{}\"",
           principal.function(), remote, code, reason);
       return;
     }
-    synchronized (this) {
-      if (retired) {
-        return; // a resumed connection owns the streams, or they ended already
-      }
+    if (from == Phase.HANDED_OVER) {
+      return; // a resumed connection owns the streams now
     }
     LOG.info("agent disconnected function={} instance={} remote={} code={} reason=\"{}\"",
         registered.function(), registered.id(), remote, code, reason);
@@ -243,37 +271,14 @@ public final class AgentTunnel implements FrameHandler {
         ? "instance " + registered.name() + " reconnected; get a fresh URL to re-attach"
         : "instance " + registered.name() + " disconnected" + why
             + "; start a new session when it is back";
-    synchronized (this) {
-      if (retired) {
-        return; // a resumed connection owns the streams now
-      }
-      retired = true;
-      if (graceTimer != null) {
-        graceTimer.cancel(false);
-      }
-    }
     endStreams(lost);
   }
 
-  /** Marks the connection closed and closes its socket; false when it was closed already. */
-  private boolean shut(int code, String reason) {
-    synchronized (this) {
-      if (state == State.CLOSED) {
-        return false;
-      }
-      state = State.CLOSED;
-    }
-    if (helloTimer != null) {
-      helloTimer.cancel(false);
-    }
-    if (heartbeatTask != null) {
-      heartbeatTask.cancel(false);
-    }
+  private void closeSocket(int code, String reason) {
     CoreSession socket = core;
     if (socket != null && socket.isOutputOpen()) {
       socket.close(code, CloseReasons.fit(reason), Callback.NOOP);
     }
-    return true;
   }
 
   /**
@@ -282,42 +287,38 @@ public final class AgentTunnel implements FrameHandler {
    * grace}; then end its sessions as agent lost.
    */
   private void dropped(String why, Duration grace) {
-    if (!shut(CloseCodes.GOING_AWAY, why + "; resume to keep the sessions")) {
-      return;
-    }
     Instance registered = instance;
-    if (registered == null) {
-      LOG.info("agent refused function={} remote={} reason=\"{}\"", principal.function(), remote,
-          why);
+    if (registered == null || phase != Phase.OPEN || grace.isZero()) {
+      if (registered != null && phase == Phase.OPEN) {
+        LOG.info("agent lost function={} instance={} remote={} reason=\"{}\"",
+            registered.function(), registered.id(), remote, why);
+      }
+      closeSocket(CloseCodes.GOING_AWAY, why + "; resume to keep the sessions");
+      close(CloseCodes.AGENT_LOST, registered == null ? why : lostAfter(registered, grace));
       return;
     }
-    // Fits a close frame's 123 bytes with a 40-character instance id.
-    String lost = "instance " + registered.name() + " disconnected " + Math.max(1, grace.toSeconds())
-        + "s ago; start a new session when it is back";
-    if (grace.isZero()) {
-      LOG.info("agent lost function={} instance={} remote={} reason=\"{}\"",
-          registered.function(), registered.id(), remote, why);
-      close(CloseCodes.AGENT_LOST, lost);
-      return;
+    synchronized (this) {
+      if (moveTo(Phase.DROPPED) == null) {
+        return;
+      }
+      graceTimer = scheduler.schedule(() -> expire(why, lostAfter(registered, grace)),
+          grace.toMillis(), TimeUnit.MILLISECONDS);
     }
+    closeSocket(CloseCodes.GOING_AWAY, why + "; resume to keep the sessions");
     LOG.info("agent dropped function={} instance={} remote={} reason=\"{}\" streams={}"
         + " graceMs={}", registered.function(), registered.id(), remote, why, streams.size(),
         grace.toMillis());
-    synchronized (this) {
-      if (retired) {
-        return;
-      }
-      graceTimer = scheduler.schedule(() -> expire(why, lost), grace.toMillis(),
-          TimeUnit.MILLISECONDS);
-    }
+  }
+
+  /** Fits a close frame's 123 bytes with a 40-character instance id. */
+  private static String lostAfter(Instance registered, Duration grace) {
+    return "instance " + registered.name() + " disconnected " + Math.max(1, grace.toSeconds())
+        + "s ago; start a new session when it is back";
   }
 
   private void expire(String why, String lost) {
-    synchronized (this) {
-      if (retired) {
-        return;
-      }
-      retired = true;
+    if (phase != Phase.DROPPED || moveTo(Phase.CLOSED) == null) {
+      return;
     }
     Instance registered = instance;
     LOG.info("agent lost function={} instance={} remote={} reason=\"{}\" after=grace",
@@ -333,23 +334,21 @@ public final class AgentTunnel implements FrameHandler {
   }
 
   /**
-   * A resuming connection of the same instance takes this one's streams; null when there is
-   * nothing to take (the grace period ended, or another connection took them).
+   * A resuming connection of the same instance takes this one's streams: an open connection is
+   * handed over (its socket closes when the new one registers), a dropped one closes. Null when
+   * there is nothing to take (the grace period ended, or another connection took them).
    */
   synchronized Handover handOver() {
-    if (retired) {
+    Phase next = phase == Phase.OPEN ? Phase.HANDED_OVER : Phase.CLOSED;
+    if (phase != Phase.OPEN && phase != Phase.DROPPED || moveTo(next) == null) {
       return null;
-    }
-    retired = true;
-    if (graceTimer != null) {
-      graceTimer.cancel(false);
     }
     return new Handover(List.copyOf(streams.values()), lastStreamId.get());
   }
 
-  /** Whether a newer connection took this one's streams. */
-  synchronized boolean retired() {
-    return retired;
+  /** Whether a newer connection took this one's streams, or they ended. */
+  boolean retired() {
+    return phase.retired();
   }
 
   /** What a resuming connection takes over. */
@@ -357,7 +356,7 @@ public final class AgentTunnel implements FrameHandler {
 
   void send(TunnelMessage message) {
     CoreSession socket = core;
-    if (state == State.CLOSED || socket == null) {
+    if (!phase.socketOpen() || socket == null) {
       return;
     }
     synchronized (sendLock) {
@@ -368,7 +367,7 @@ public final class AgentTunnel implements FrameHandler {
   /** Writes one encoded data frame now, or drops it while the tunnel is down (it is replayed). */
   void sendFrame(ByteBuffer frame) {
     CoreSession socket = core;
-    if (state != State.OPEN || socket == null) {
+    if (phase != Phase.OPEN || socket == null) {
       return;
     }
     socket.sendFrame(new Frame(OpCode.BINARY, frame), Callback.NOOP, false);
@@ -382,7 +381,7 @@ public final class AgentTunnel implements FrameHandler {
   }
 
   private void onControl(TunnelMessage message) throws ProtocolException {
-    if (state == State.AWAITING_HELLO) {
+    if (phase == Phase.AWAITING_HELLO) {
       if (!(message instanceof TunnelMessage.Hello hello)) {
         throw new ProtocolException("the first message must be hello, not " + kind(message));
       }
@@ -454,32 +453,33 @@ public final class AgentTunnel implements FrameHandler {
     }
     AgentTunnel previous =
         registry.find(hello.function(), hello.instance()).filter(p -> p != this).orElse(null);
-    if (previous != null && !previous.ownedBy(hello.resumeSecret())) {
-      refuse("instance_owned", hello.instance(),
-          "instance id is taken; only the connection that registered it may resume it (resume"
-              + " secret)",
-          Map.of("resume", hello.resume(),
-              "secret", hello.resumeSecret() == null ? "missing" : "wrong"));
+    Takeover.Decision decision = Takeover.decide(previous == null ? null : previous.holder(),
+        hello.resume(), hello.resumeSecret(), ResumeSecret::generate, clock.instant());
+    if (decision instanceof Takeover.Refused refused) {
+      refuse("instance_owned", hello.instance(), refused.reason(), refused.details());
       return;
     }
+    Takeover.Taken taken = (Takeover.Taken) decision;
     targets = hello.targets();
-    Handover handover = previous != null && hello.resume() ? previous.handOver() : null;
-    resumeSecret = previous != null ? previous.resumeSecret : ResumeSecret.generate();
-    instance =
-        new Instance(hello.function(), hello.instance(), hello.runtime(), hello.shimVersion(),
-            handover != null ? previous.instance().orElseThrow().connectedAt()
-                : clock.instant());
+    Handover handover = taken.handover();
+    resumeSecret = taken.secret();
+    instance = new Instance(hello.function(), hello.instance(), hello.runtime(),
+        hello.shimVersion(), taken.connectedAt());
     Resumption resumption = handover == null ? null : adopt(handover, hello.streams());
     long graceSeconds = resumeGrace.isZero() ? 0 : Math.max(1, resumeGrace.toSeconds());
     // Registered before the welcome leaves, so a shim that was welcomed is always listed; held
     // under the send lock so no stream's open can overtake the welcome on the wire.
     synchronized (sendLock) {
-      state = State.OPEN;
+      if (moveTo(Phase.OPEN) == null) {
+        if (resumption != null) {
+          resumption.abandon();
+        }
+        return; // closed while the hello was read
+      }
       AgentRegistry.Registration registration =
           registry.register(this, previous, limits.maxInstancesPerFunction());
       if (registration != AgentRegistry.Registration.REGISTERED) {
-        state = State.AWAITING_HELLO;
-        instance = null;
+        instance = null; // the close that follows refuses, and ends nothing of the instance's
         if (resumption != null) {
           resumption.abandon();
         }
@@ -494,9 +494,6 @@ public final class AgentTunnel implements FrameHandler {
         }
         return;
       }
-      if (helloTimer != null) {
-        helloTimer.cancel(false);
-      }
       send(new TunnelMessage.Welcome(hello.instance(), Math.max(1, heartbeat.toSeconds()),
           graceSeconds, resumption != null,
           resumption == null ? List.of() : resumption.positions(), resumeSecret,
@@ -505,6 +502,7 @@ public final class AgentTunnel implements FrameHandler {
     if (resumption != null) {
       resumption.replay(this);
     }
+    ping(core); // the first round trip, before any stream needs a window sized to it
     LOG.info("agent connected function={} instance={} runtime={} shim={} targets={} remote={}"
             + " resumed={}",
         hello.function(), hello.instance(), hello.runtime(), hello.shimVersion(),
@@ -512,9 +510,29 @@ public final class AgentTunnel implements FrameHandler {
         resumption == null ? "no" : resumption.resumedCount() + " streams");
   }
 
-  /** Whether {@code offered} is this instance's resume secret (compared in constant time). */
-  boolean ownedBy(String offered) {
-    return ResumeSecret.matches(resumeSecret, offered);
+  /** This connection as a newer one of its instance sees it ({@link Takeover}). */
+  private Takeover.Holder holder() {
+    return new Takeover.Holder() {
+      @Override
+      public boolean ownedBy(String offered) {
+        return ResumeSecret.matches(resumeSecret, offered);
+      }
+
+      @Override
+      public String secret() {
+        return resumeSecret;
+      }
+
+      @Override
+      public java.time.Instant connectedAt() {
+        return instance.connectedAt();
+      }
+
+      @Override
+      public Handover handOver() {
+        return AgentTunnel.this.handOver();
+      }
+    };
   }
 
   /**
@@ -540,7 +558,7 @@ public final class AgentTunnel implements FrameHandler {
   }
 
   private void onData(DataFrame.Chunk chunk) throws ProtocolException {
-    if (state != State.OPEN) {
+    if (phase == Phase.AWAITING_HELLO) {
       throw new ProtocolException("data before hello");
     }
     TunnelStream stream = stream(chunk.stream());
@@ -565,9 +583,33 @@ public final class AgentTunnel implements FrameHandler {
       return;
     }
     CoreSession socket = core;
-    if (socket != null && state != State.CLOSED) {
-      socket.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
+    if (socket != null && phase.socketOpen()) {
+      ping(socket);
     }
+  }
+
+  /** The round trip to the shim, as pings measured it; 0 while unknown. */
+  public long roundTripNanos() {
+    return roundTripNanos;
+  }
+
+  /** Pings the shim with the time it left; the shim echoes it in its pong. */
+  private void ping(CoreSession socket) {
+    ByteBuffer sent = ByteBuffer.allocate(Long.BYTES).putLong(0, System.nanoTime());
+    socket.sendFrame(new Frame(OpCode.PING, sent), Callback.NOOP, false);
+  }
+
+  /** A pong that arrived at {@code nowNanos}: one round-trip sample when it echoes a timed ping. */
+  void onPong(ByteBuffer payload, long nowNanos) {
+    if (payload == null || payload.remaining() != Long.BYTES) {
+      return; // not one of the relay's timed pings
+    }
+    long sample = nowNanos - payload.getLong(payload.position());
+    if (sample <= 0 || sample > TimeUnit.MINUTES.toNanos(1)) {
+      return;
+    }
+    long smoothed = roundTripNanos;
+    roundTripNanos = smoothed == 0 ? sample : smoothed - smoothed / 8 + sample / 8;
   }
 
   private static String kind(TunnelMessage message) {

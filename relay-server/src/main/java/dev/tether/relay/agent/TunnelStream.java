@@ -22,14 +22,19 @@ import org.slf4j.LoggerFactory;
  * the shim acknowledges it, so when the shim resumes on a new tunnel ({@link #resumeOn}) exactly
  * the frames it missed go again, in order. Credit bounds that buffer: while the tunnel is down
  * DevTools may fill the shim's window and then waits.
+ *
+ * <p>The window the relay grants the shim starts at what {@code Open} says and grows with the
+ * link ({@link CreditWindow}, from the tunnel's measured round trip), up to a bound that holds
+ * for a DevTools that stopped reading.
  */
 public final class TunnelStream {
   private static final Logger LOG = LoggerFactory.getLogger(TunnelStream.class);
 
   private final int id;
   private final StreamPeer peer;
-  private final long creditBatch;
   private final long window;
+  private final CreditWindow receiveWindow;
+  private long creditBatch;
   private final ReplayBuffer<ByteBuffer> replay = new ReplayBuffer<>(frame -> {});
 
   private volatile AgentTunnel tunnel;
@@ -51,6 +56,7 @@ public final class TunnelStream {
     this.peer = peer;
     this.window = window;
     this.receiveAllowance = window;
+    this.receiveWindow = new CreditWindow(window, Math.max(window, CreditWindow.MAX));
     this.creditBatch = Math.max(1, window / 4);
   }
 
@@ -80,27 +86,41 @@ public final class TunnelStream {
   }
 
   /**
-   * Sends a chunk of a CDP message towards the target; {@code payload} must fit {@link
-   * #sendable()}. {@code sent} completes once the chunk is kept for (re)sending: while the tunnel
-   * is down it goes when the shim resumes.
+   * Sends as much of {@code bytes} towards the target as the shim's credit allows now, as data
+   * frames of at most {@link DataFrame#MAX_CHUNK} bytes, and moves {@code bytes}' position past
+   * what it took. True when all of it went ({@code fin} with the last frame); false when the rest
+   * waits for credit ({@link StreamPeer#onCredit} says when to offer it again) or the stream is
+   * not open. The bytes are copied once, into the frame that is written and kept for a resume;
+   * the caller's buffer is free again as soon as this returns. While the tunnel is down a frame
+   * goes when the shim resumes.
    */
-  public void send(ByteBuffer payload, boolean fin, Callback sent) {
+  public boolean offer(ByteBuffer bytes, boolean fin) {
     synchronized (this) {
-      if (closed) {
-        sent.failed(new IllegalStateException("stream " + id + " is closed"));
-        return;
+      if (!opened || closed) {
+        return false;
       }
-      if (!opened || payload.remaining() > sendCredit) {
-        throw new IllegalStateException(
-            "stream " + id + " has " + sendCredit + " bytes of credit, not " + payload.remaining());
+      if (!bytes.hasRemaining()) {
+        if (fin) {
+          send(bytes, true);
+        }
+        return true;
       }
-      sendCredit -= payload.remaining();
-      ByteBuffer frame = DataFrame.encode(id, fin, payload);
-      replay.add(frame);
-      // Written under the lock, so a resume's replay and new frames cannot overtake each other.
-      tunnel.sendFrame(frame.duplicate());
+      while (bytes.hasRemaining() && sendCredit > 0 && !replay.full()) {
+        int size = (int) Math.min(Math.min(bytes.remaining(), sendCredit), DataFrame.MAX_CHUNK);
+        ByteBuffer piece = bytes.slice(bytes.position(), size);
+        bytes.position(bytes.position() + size);
+        send(piece, fin && !bytes.hasRemaining());
+      }
+      return !bytes.hasRemaining();
     }
-    sent.succeeded();
+  }
+
+  private void send(ByteBuffer piece, boolean fin) {
+    sendCredit -= piece.remaining();
+    ByteBuffer frame = DataFrame.encode(id, fin, piece);
+    replay.add(frame);
+    // Written under the lock, so a resume's replay and new frames cannot overtake each other.
+    tunnel.sendFrame(frame.duplicate());
   }
 
   /**
@@ -259,11 +279,15 @@ public final class TunnelStream {
       if (closed) {
         return;
       }
+      AgentTunnel t = tunnel;
+      long grown = receiveWindow.onPassed(bytes, System.nanoTime(),
+          t == null ? 0 : t.roundTripNanos());
       passedUncredited += bytes;
-      if (passedUncredited < creditBatch) {
+      if (passedUncredited < creditBatch && grown == 0) {
         return;
       }
-      long grant = passedUncredited;
+      creditBatch = Math.max(1, receiveWindow.size() / 4);
+      long grant = passedUncredited + grown;
       passedUncredited = 0;
       receiveAllowance += grant;
       credited += grant;

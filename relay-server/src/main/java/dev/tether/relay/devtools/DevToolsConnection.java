@@ -30,13 +30,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One DevTools socket bridged to one tunnel stream. Towards the target it reads a frame, sends it
- * within the stream's credit, and demands the next frame only once the tunnel took it; towards
- * DevTools it writes each chunk as a text or continuation frame and lets credit flow back only
- * after the write. Bytes pass through untouched; messages and bytes are counted each way. Its
- * {@link SessionGuard} reads each DevTools message once, strictly (for the audit trail and
- * policy), decides what may pass (read-only rules, rate, sizes) and watches the session (pauses,
- * a client that stopped reading).
+ * One DevTools socket bridged to one tunnel stream, one class per direction (as Jetty's {@code
+ * WebSocketProxy} and Netty's proxy example do): {@link TowardsTarget} offers each DevTools frame
+ * to the stream from the buffer it arrived in and reads the next frame only once the stream took
+ * it; {@link TowardsDevTools} writes each chunk from the target and lets credit flow back only
+ * after the write. This class holds what both share: the socket's lifecycle, keep-alive pings,
+ * and closing once. Its {@link SessionGuard} reads each DevTools message once, strictly (for the
+ * audit trail, policy and routing), decides what may pass (read-only rules, rate, sizes) and
+ * watches the session (pauses, a client that stopped reading).
  */
 public final class DevToolsConnection implements FrameHandler, StreamPeer, Attachment {
   private static final Logger LOG = LoggerFactory.getLogger(DevToolsConnection.class);
@@ -58,22 +59,9 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   private int closeCode;
   private String closeReason;
 
-  // client → target, guarded by this
-  private ByteBuffer pending;
-  private boolean pendingFin;
-  private ByteBuffer injected; // the relay's own whole message, sent at the next gap
-  private ByteBuffer current; // what is being sent, piece by piece within credit
-  private boolean currentFin;
-  private boolean currentFromClient;
-  private boolean targetMidMessage;
-  private boolean sending;
-  private long pendingSinceNanos; // when the client frame being sent arrived, for the histogram
-  private long messageBytes;
-
-  // towards DevTools, guarded by out: the target's chunks and the relay's own answers
-  private final Object out = new Object();
-  private boolean midMessage;
-  private ByteBuffer heldAnswer;
+  private final TowardsTarget towardsTarget;
+  private final TowardsDevTools towardsDevTools;
+  private long messageBytes; // of the DevTools message being read, on Jetty's reading thread
 
   DevToolsConnection(
       Session session, Sessions sessions, AgentTunnel tunnel, String target, long maxMessageBytes,
@@ -88,6 +76,8 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     this.keepAlive = keepAlive;
     this.guard = guard;
     this.metrics = metrics;
+    this.towardsTarget = new TowardsTarget(() -> core.demand(), metrics);
+    this.towardsDevTools = new TowardsDevTools(session, guard, metrics);
   }
 
   @Override
@@ -107,6 +97,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       return;
     }
     boolean lateClose;
+    towardsTarget.streamIs(opened.get());
     synchronized (this) {
       stream = opened.get();
       lateClose = closed;
@@ -122,7 +113,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       guard.start(new SessionGuard.Actions() {
         @Override
         public void injectTowardsTarget(byte[] message) {
-          inject(message);
+          towardsTarget.inject(message);
         }
 
         @Override
@@ -138,6 +129,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
   @Override
   public void onOpened() {
     LOG.debug("stream opened {}", session);
+    towardsTarget.pump(); // the relay's own message may wait already
     core.demand();
   }
 
@@ -164,21 +156,18 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       return;
     }
     session.traffic().toTarget(payload.remaining(), frame.isFin());
-    ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload).flip();
-    callback.succeeded();
     if (frame.isFin()) {
       messageBytes = 0;
     }
-    CommandGate.Step step = guard.onClientFrame(copy, frame.isFin());
+    CommandGate.Step step = guard.onClientFrame(payload, frame.isFin());
     if (step instanceof CommandGate.Forward forward) {
-      synchronized (this) {
-        pending = forward.bytes();
-        pendingFin = forward.fin();
-        pendingSinceNanos = arrived;
-      }
-      pump();
-    } else if (step instanceof CommandGate.Answer answer) {
-      answer(answer.json());
+      // Jetty's buffer itself goes on: the frame's callback completes once the stream took it.
+      towardsTarget.forward(forward.bytes(), forward.fin(), callback, arrived);
+      return;
+    }
+    callback.succeeded();
+    if (step instanceof CommandGate.Answer answer) {
+      towardsDevTools.answer(core, answer.json(), () -> core.demand());
     } else if (step instanceof CommandGate.Close close) {
       end(close.code(), close.reason());
     } else {
@@ -188,7 +177,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
 
   @Override
   public void onCredit() {
-    pump();
+    towardsTarget.pump();
   }
 
   @Override
@@ -207,59 +196,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       }
       return;
     }
-    this.session.traffic().toClient(chunk.remaining(), fin);
-    long arrived = System.nanoTime();
-    metrics.passed(Direction.TO_DEVTOOLS, chunk.remaining(), fin);
-    int length = chunk.remaining();
-    synchronized (out) {
-      byte opcode = midMessage ? OpCode.CONTINUATION : OpCode.TEXT;
-      midMessage = !fin;
-      guard.queued(length);
-      socket.sendFrame(new Frame(opcode, fin, chunk), Callback.from(() -> {
-        guard.written(length);
-        metrics.relayed(Direction.TO_DEVTOOLS, System.nanoTime() - arrived);
-        written.succeeded();
-      }, written::failed), false);
-      if (fin && heldAnswer != null) {
-        sendAnswer(socket, heldAnswer);
-        heldAnswer = null;
-      }
-    }
-  }
-
-  /**
-   * Sends the relay's own reply to DevTools between the target's messages, and reads DevTools'
-   * next frame only once it is written (so there is never more than one).
-   */
-  private void answer(String json) {
-    ByteBuffer bytes = ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8));
-    synchronized (out) {
-      if (midMessage) {
-        heldAnswer = bytes;
-      } else {
-        sendAnswer(core, bytes);
-      }
-    }
-  }
-
-  private void sendAnswer(CoreSession socket, ByteBuffer bytes) {
-    int length = bytes.remaining();
-    guard.queued(length);
-    socket.sendFrame(new Frame(OpCode.TEXT, true, bytes), Callback.from(() -> {
-      guard.written(length);
-      socket.demand();
-    }, failure -> { }), false);
-  }
-
-  /** Queues a whole message of the relay's own towards the target, sent at the next gap. */
-  private void inject(byte[] message) {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      injected = ByteBuffer.wrap(message);
-    }
-    pump();
+    towardsDevTools.write(session, chunk, fin, written);
   }
 
   /** Closes a client that stopped reading: the close frame may never get through, so abort later. */
@@ -293,78 +230,6 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
     callback.succeeded();
   }
 
-  /**
-   * Sends what is pending within the stream's credit; demands the next frame once a client frame
-   * is all sent. The relay's own message goes first when the target is between messages.
-   */
-  private void pump() {
-    ByteBuffer piece;
-    boolean fin;
-    boolean clientFrameDone;
-    synchronized (this) {
-      TunnelStream s = stream;
-      if (closed || sending || s == null || !s.isOpened()) {
-        return; // onOpened, onCredit or sent calls again
-      }
-      if (current == null) {
-        if (injected != null && !targetMidMessage) {
-          current = injected;
-          injected = null;
-          currentFin = true;
-          currentFromClient = false;
-        } else if (pending != null) {
-          current = pending;
-          pending = null;
-          currentFin = pendingFin;
-          currentFromClient = true;
-          targetMidMessage = !pendingFin;
-        } else {
-          return;
-        }
-      }
-      long credit = s.sendable();
-      int remaining = current.remaining();
-      if (remaining > 0 && credit <= 0) {
-        return;
-      }
-      int size = (int) Math.min(remaining, credit);
-      piece = current.slice(current.position(), size);
-      current.position(current.position() + size);
-      boolean done = !current.hasRemaining();
-      fin = done && currentFin;
-      clientFrameDone = done && currentFromClient;
-      if (done) {
-        current = null;
-      }
-      sending = true;
-    }
-    stream.send(piece, fin, Callback.from(() -> sent(clientFrameDone), this::sendFailed));
-  }
-
-  private void sent(boolean clientFrameDone) {
-    long since;
-    synchronized (this) {
-      sending = false;
-      since = pendingSinceNanos;
-      if (closed) {
-        return;
-      }
-    }
-    if (clientFrameDone) {
-      metrics.relayed(Direction.TO_TARGET, System.nanoTime() - since);
-      core.demand();
-    }
-    pump();
-  }
-
-  private void sendFailed(Throwable cause) {
-    synchronized (this) {
-      sending = false;
-    }
-    closeOnce(CloseCodes.AGENT_LOST, "the tunnel to " + session.function() + "/"
-        + session.instance() + " failed; start a new session when it is back", true);
-  }
-
   private void ping() {
     CoreSession socket = core;
     if (socket != null && socket.isOutputOpen()) {
@@ -384,13 +249,11 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       closed = true;
       closeCode = CloseStatus.isTransmittableStatusCode(code) ? code : CloseCodes.TARGET_GONE;
       closeReason = reason;
-      pending = null;
-      current = null;
-      injected = null;
       if (pinger != null) {
         pinger.cancel(false);
       }
     }
+    towardsTarget.close();
     guard.stop();
     TunnelStream s = stream;
     if (closeStream && s != null) {

@@ -83,7 +83,11 @@ public final class CommandGate {
     return state == State.BETWEEN;
   }
 
-  /** One data frame's payload (the caller's own copy) from DevTools. */
+  /**
+   * One data frame's payload from DevTools. The gate never keeps {@code payload} past the call
+   * (a held read-only command is copied); a {@link Forward} may be {@code payload} itself, which
+   * the caller then sends on from the buffer it arrived in.
+   */
   public Step onFrame(ByteBuffer payload, boolean fin) {
     if (state == State.BETWEEN) {
       start(payload);

@@ -5,12 +5,11 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tether.relay.cdp.CodeArgument;
+import dev.tether.relay.cdp.CdpCommands;
 import dev.tether.relay.cdp.ReadCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * What a read-only session may ask of the target: deny by default. Commands that only read
@@ -21,7 +20,8 @@ import java.util.Set;
  * Node's inspector dispatches nothing, a terminate included, while a call runs), is answered by
  * the relay with a CDP error and never reaches the target.
  *
- * <p>Read-only commands are small, so each is held whole and judged on the relay's one strict
+ * <p>Which method reads and which runs code is {@link CdpCommands}' one catalogue, the one the
+ * audit uses too. Read-only commands are small, so each is held whole and judged on the relay's one strict
  * reading of it ({@link dev.tether.relay.cdp.CommandReader}); a tree parse happens only for the
  * few methods it rewrites.
  */
@@ -29,40 +29,6 @@ public final class ReadOnlyPolicy {
   private static final JsonFactory STRICT =
       JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final ObjectMapper MAPPER = new ObjectMapper(STRICT);
-
-  /** Whole domains that only read or observe. */
-  private static final Set<String> READ_DOMAINS =
-      Set.of("Profiler", "HeapProfiler", "Schema", "Console", "NodeRuntime", "NodeTracing");
-
-  private static final Set<String> READ_METHODS = Set.of(
-      "Debugger.enable", "Debugger.disable", "Debugger.getPossibleBreakpoints",
-      "Debugger.getScriptSource", "Debugger.getWasmBytecode", "Debugger.disassembleWasmModule",
-      "Debugger.nextWasmDisassemblyChunk", "Debugger.getStackTrace", "Debugger.pause",
-      "Debugger.removeBreakpoint", "Debugger.resume", "Debugger.searchInContent",
-      "Debugger.setAsyncCallStackDepth", "Debugger.setBlackboxPatterns",
-      "Debugger.setBlackboxedRanges", "Debugger.setBlackboxExecutionContexts",
-      "Debugger.setBreakpointsActive", "Debugger.setInstrumentationBreakpoint",
-      "Debugger.setPauseOnExceptions", "Debugger.setSkipAllPauses", "Debugger.stepInto",
-      "Debugger.stepOut", "Debugger.stepOver", "Debugger.continueToLocation",
-      "Runtime.enable", "Runtime.disable", "Runtime.getProperties", "Runtime.getHeapUsage",
-      "Runtime.getIsolateId", "Runtime.globalLexicalScopeNames", "Runtime.queryObjects",
-      "Runtime.releaseObject", "Runtime.releaseObjectGroup", "Runtime.runIfWaitingForDebugger",
-      "Runtime.discardConsoleEntries", "Runtime.setAsyncCallStackDepth",
-      "Runtime.setCustomObjectFormatterEnabled", "Runtime.setMaxCallStackSizeToCapture",
-      "Runtime.getExceptionDetails", "Runtime.awaitPromise",
-      // Worker targets: commands to them travel flattened (top-level method, checked here) and
-      // never inside Target.sendMessageToTarget or NodeWorker.sendMessageToWorker, refused.
-      "NodeWorker.enable", "NodeWorker.disable", "NodeWorker.detach", "Target.setAutoAttach",
-      "Target.setDiscoverTargets", "Target.getTargets", "Target.getTargetInfo",
-      "Target.attachToTarget", "Target.detachFromTarget");
-
-  /** Evaluations that take {@code throwOnSideEffect} and {@code timeout}. */
-  private static final Set<String> EVALUATIONS =
-      Set.of("Runtime.evaluate", "Debugger.evaluateOnCallFrame");
-  /** Breakpoints whose {@code condition} would run code in the function. */
-  private static final Set<String> BREAKPOINTS =
-      Set.of("Debugger.setBreakpoint", "Debugger.setBreakpointByUrl",
-          "Debugger.setBreakpointOnFunctionCall");
 
   private final long evalTimeoutMillis;
 
@@ -82,10 +48,10 @@ public final class ReadOnlyPolicy {
   /** Decides on one complete client→target message, as the relay's one strict reader read it. */
   public Outcome check(ReadCommand command, byte[] message) {
     String method = command.method();
-    if (READ_METHODS.contains(method) || READ_DOMAINS.contains(domain(method))) {
+    if (CdpCommands.onlyReads(method)) {
       return new Forward(message);
     }
-    if (EVALUATIONS.contains(method)) {
+    if (CdpCommands.isEvaluation(method)) {
       return rewrite(command, message);
     }
     if (method.equals("Runtime.callFunctionOn")) {
@@ -94,7 +60,7 @@ public final class ReadOnlyPolicy {
           + " side-effect free loop would hold the function forever; use Runtime.evaluate, which"
           + " the relay bounds to readOnlyEvalTimeout");
     }
-    if (BREAKPOINTS.contains(method)) {
+    if (CdpCommands.isBreakpoint(method)) {
       return breakpoint(command, message);
     }
     return refuse(command, method + " is not allowed in a read-only session");
@@ -127,8 +93,7 @@ public final class ReadOnlyPolicy {
   }
 
   private Outcome breakpoint(ReadCommand command, byte[] message) {
-    CodeArgument condition = command.code("condition");
-    if (condition != null && !condition.text().isBlank()) {
+    if (CdpCommands.hasCondition(command)) {
       return refuse(command, command.method() + " with a condition is not allowed in a read-only"
           + " session: conditions and logpoints run code in the function; set a plain breakpoint");
     }
@@ -154,10 +119,5 @@ public final class ReadOnlyPolicy {
       return root.putObject("params");
     }
     return params.isObject() ? (ObjectNode) params : null;
-  }
-
-  private static String domain(String method) {
-    int dot = method.indexOf('.');
-    return dot < 0 ? "" : method.substring(0, dot);
   }
 }

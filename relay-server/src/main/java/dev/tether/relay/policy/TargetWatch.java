@@ -10,6 +10,11 @@ import java.nio.charset.StandardCharsets;
  * bytes of each (never more than {@value #PEEK_BYTES}) for {@code Debugger.paused}/{@code resumed},
  * which the pause guard needs, and for the reply to the relay's own resume, which is swallowed.
  * Called on the tunnel's reading thread, one chunk at a time.
+ *
+ * <p>These are V8's own messages, not DevTools commands, so protocol's lenient {@link CdpPeeker}
+ * reads them rather than the relay's strict command reader: the relay's resume carries a negative
+ * id (which that reader refuses in a command, so DevTools can never send one that collides), and
+ * its reply must still be recognised.
  */
 public final class TargetWatch {
   static final int PEEK_BYTES = 256;

@@ -39,7 +39,6 @@ final class AttachedTarget implements StreamPeer {
   private ByteBuffer injected;
   private ByteBuffer current;
   private Runnable currentDone;
-  private boolean sending;
   // from the target, on the tunnel's thread
   private final ByteArrayOutputStream incoming = new ByteArrayOutputStream();
   private final List<Callback> unwritten = new ArrayList<>();
@@ -204,57 +203,44 @@ final class AttachedTarget implements StreamPeer {
     return true;
   }
 
+  /**
+   * Offers what waits to the stream as far as its credit goes (the stream copies it once, into
+   * the tunnel frame); a client message taken whole lets the window read the next one.
+   */
   private void pump() {
-    ByteBuffer piece;
-    boolean fin;
-    Runnable finished;
+    Runnable finished = null;
     synchronized (this) {
       TunnelStream s = stream;
-      if (closed || sending || !opened || s == null || !s.isOpened()) {
+      if (closed || !opened || s == null || !s.isOpened()) {
         return;
       }
-      if (current == null) {
-        if (injected != null) {
-          current = injected;
-          injected = null;
-          currentDone = null;
-        } else if (pending != null) {
-          current = pending;
-          currentDone = pendingDone;
-          pending = null;
-          pendingDone = null;
-        } else {
-          return;
+      while (true) {
+        if (current == null) {
+          if (injected != null) {
+            current = injected;
+            injected = null;
+            currentDone = null;
+          } else if (pending != null) {
+            current = pending;
+            currentDone = pendingDone;
+            pending = null;
+            pendingDone = null;
+          } else {
+            break;
+          }
         }
-      }
-      long credit = Math.min(s.sendable(), DataFrame.MAX_CHUNK);
-      if (current.hasRemaining() && credit <= 0) {
-        return;
-      }
-      int size = (int) Math.min(current.remaining(), credit);
-      piece = current.slice(current.position(), size);
-      current.position(current.position() + size);
-      fin = !current.hasRemaining();
-      finished = fin ? currentDone : null;
-      if (fin) {
+        if (!s.offer(current, true)) {
+          break; // onCredit calls again
+        }
+        if (currentDone != null) {
+          finished = currentDone;
+        }
         current = null;
         currentDone = null;
       }
-      sending = true;
     }
-    stream.send(piece, fin, Callback.from(() -> {
-      synchronized (this) {
-        sending = false;
-      }
-      if (finished != null) {
-        finished.run();
-      }
-      pump();
-    }, failure -> {
-      synchronized (this) {
-        sending = false;
-      }
-      onStreamClosed(CloseCodes.AGENT_LOST, "the tunnel failed");
-    }));
+    if (finished != null) {
+      finished.run();
+    }
   }
 }
