@@ -196,7 +196,7 @@ public final class DevToolsConnection implements FrameHandler, StreamPeer, Attac
       }
       return;
     }
-    towardsDevTools.write(session, chunk, fin, written);
+    towardsDevTools.write(socket, chunk, fin, written);
   }
 
   /** Closes a client that stopped reading: the close frame may never get through, so abort later. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.StreamPosition;
+import dev.tether.relay.config.AgentLimits;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
