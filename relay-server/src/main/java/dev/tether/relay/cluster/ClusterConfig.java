@@ -1,0 +1,116 @@
+package dev.tether.relay.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.relay.Durations;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * How a relay joins a cluster (the config file's {@code cluster} section), validated and
+ * defaulted here: its node id, the Redis that holds the cluster's live state, and the address the
+ * other nodes reach it at. Without this section a relay runs alone.
+ *
+ * @param nodeId this node's name, unique in the cluster (letters, digits, {@code . _ -})
+ * @param redis {@code redis://host:port/db} (or {@code rediss://}); the database index is the path
+ * @param peerUrl how other nodes reach this one ({@code ws://host:port}): its own port, not the
+ *     load balancer's public URL
+ * @param registryTtl how long an entry this node wrote to Redis (an agent, a session) lives unless
+ *     renewed; a node killed with {@code kill -9} is forgotten after this long
+ * @param redisTimeout how long one Redis call may take before the node treats Redis as down
+ */
+public record ClusterConfig(
+    String nodeId, URI redis, URI peerUrl, Duration registryTtl, Duration redisTimeout) {
+  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Set<String> KNOWN =
+      Set.of("nodeId", "redis", "peerUrl", "registryTtl", "redisTimeout");
+  public static final String EXAMPLE = "{\"cluster\": {\"nodeId\": \"relay-a\", \"redis\":"
+      + " \"redis://127.0.0.1:6379/0\", \"peerUrl\": \"ws://10.0.0.5:9300\"}}";
+
+  public ClusterConfig {
+    if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
+      throw new IllegalArgumentException("cluster.nodeId must be 1-64 letters, digits, '.', '_'"
+          + " or '-' and unique per node, e.g. " + EXAMPLE);
+    }
+    if (redis == null || redis.getHost() == null
+        || !Set.of("redis", "rediss").contains(lower(redis.getScheme()))) {
+      throw new IllegalArgumentException(
+          "cluster.redis must be a URL like redis://127.0.0.1:6379/0, was " + redis);
+    }
+    if (peerUrl == null || peerUrl.getHost() == null
+        || !Set.of("ws", "wss").contains(lower(peerUrl.getScheme()))
+        || (peerUrl.getPath() != null && !peerUrl.getPath().isEmpty()
+            && !peerUrl.getPath().equals("/"))) {
+      throw new IllegalArgumentException("cluster.peerUrl must be this node's own address as"
+          + " ws://host:port (or wss://) without a path, was " + peerUrl);
+    }
+    registryTtl = registryTtl == null ? Duration.ofSeconds(6) : registryTtl;
+    if (registryTtl.compareTo(Duration.ofSeconds(2)) < 0
+        || registryTtl.compareTo(Duration.ofMinutes(5)) > 0) {
+      throw new IllegalArgumentException(
+          "cluster.registryTtl must be between 2s and 5m, was " + registryTtl);
+    }
+    redisTimeout = redisTimeout == null ? Duration.ofMillis(500) : redisTimeout;
+    if (redisTimeout.compareTo(Duration.ofMillis(50)) < 0
+        || redisTimeout.compareTo(Duration.ofSeconds(10)) > 0) {
+      throw new IllegalArgumentException(
+          "cluster.redisTimeout must be between 50ms and 10s, was " + redisTimeout);
+    }
+  }
+
+  /** Each entry is renewed three times per TTL, so one missed renewal never drops it. */
+  public Duration renewEvery() {
+    return registryTtl.dividedBy(3);
+  }
+
+  /** The Redis database index ({@code /3} in the URL), 0 by default. */
+  public int database() {
+    String path = redis.getPath() == null ? "" : redis.getPath().replace("/", "");
+    return path.isEmpty() ? 0 : Integer.parseInt(path);
+  }
+
+  /** The peer address as HTTP, for the API requests a node forwards to another. */
+  public URI peerHttp() {
+    return URI.create(peerUrl.toString().replaceFirst("^ws", "http").replaceAll("/$", ""));
+  }
+
+  /** Reads the config file's {@code cluster} object. */
+  public static ClusterConfig fromJson(JsonNode value) {
+    if (value == null || !value.isObject()) {
+      throw new IllegalArgumentException("cluster must be an object like " + EXAMPLE);
+    }
+    value.fieldNames().forEachRemaining(name -> {
+      if (!KNOWN.contains(name)) {
+        throw new IllegalArgumentException("unknown setting 'cluster." + name + "'; the known ones"
+            + " are " + new java.util.TreeSet<>(KNOWN));
+      }
+    });
+    URI redis = uri("cluster.redis", value.path("redis").asText(""));
+    if (redis.getPath() != null && !redis.getPath().replace("/", "").isEmpty()
+        && !redis.getPath().replace("/", "").matches("\\d{1,2}")) {
+      throw new IllegalArgumentException(
+          "cluster.redis: the path is the database index (0-15), was " + redis.getPath());
+    }
+    return new ClusterConfig(
+        value.path("nodeId").asText(null),
+        redis,
+        uri("cluster.peerUrl", value.path("peerUrl").asText("")),
+        value.has("registryTtl") ? Durations.parse(value.get("registryTtl").asText()) : null,
+        value.has("redisTimeout") ? Durations.parse(value.get("redisTimeout").asText()) : null);
+  }
+
+  private static URI uri(String name, String text) {
+    try {
+      return new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(name + " is not a URL: '" + text + "'");
+    }
+  }
+
+  private static String lower(String scheme) {
+    return scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
+  }
+}
