@@ -159,7 +159,7 @@ public final class ClusterStore implements AutoCloseable {
 
   private <T> T call(java.util.concurrent.Callable<T> command) {
     try {
-      T result = command.call();
+      T result = callOnce(command);
       if (!reachable) {
         reachable = true;
         LOG.info("cluster redis reachable again redis={}:{}", config.redis().getHost(),
@@ -179,6 +179,19 @@ public final class ClusterStore implements AutoCloseable {
       throw e;
     } catch (Exception e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Runs {@code command}; when a pooled connection turns out broken (Redis restarted since it was
+   * opened), drops every idle connection and tries once more on a fresh one.
+   */
+  private <T> T callOnce(java.util.concurrent.Callable<T> command) throws Exception {
+    try {
+      return command.call();
+    } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+      redis.getPool().clear();
+      return command.call();
     }
   }
 
