@@ -50,6 +50,10 @@ public final class Cluster implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService worker;
   private final AtomicBoolean syncPending = new AtomicBoolean();
+  private final AtomicBoolean changesPending = new AtomicBoolean();
+  /** Instances that came or went since the last write; written one by one, not a full sync. */
+  private final java.util.Queue<Instance> changed =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final Set<String> published = new HashSet<>(); // keys this node wrote; worker thread only
   private Runnable unwatch = () -> {};
 
@@ -73,12 +77,14 @@ public final class Cluster implements AutoCloseable {
     unwatch = registry.watch(new InstanceListener() {
       @Override
       public void added(AgentTunnel tunnel) {
-        syncSoon();
+        changed.add(tunnel.instance().orElseThrow()); // under the registry's lock: only queue it
+        writeChangesSoon();
       }
 
       @Override
       public void removed(Instance instance) {
-        syncSoon();
+        changed.add(instance);
+        writeChangesSoon();
       }
     });
     long every = config.renewEvery().toMillis();
@@ -113,6 +119,55 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
+  private void writeChangesSoon() {
+    if (changesPending.compareAndSet(false, true)) {
+      worker.execute(this::writeChanges);
+    }
+  }
+
+  /**
+   * Writes the instances that registered and deletes those that went since the last time, so a
+   * new instance is seen by the other nodes at once without rewriting every entry (thousands of
+   * agents registering together would otherwise cost a full write each).
+   */
+  private void writeChanges() {
+    changesPending.set(false);
+    Map<String, String> entries = new LinkedHashMap<>();
+    List<String> gone = new ArrayList<>();
+    for (Instance instance; (instance = changed.poll()) != null; ) {
+      String key = agentKey(instance.function(), instance.id());
+      var tunnel = registry.find(instance.function(), instance.id());
+      if (tunnel.isPresent()) {
+        entries.put(key, agentEntry(tunnel.get().instance().orElseThrow()));
+        gone.remove(key);
+      } else {
+        entries.remove(key);
+        gone.add(key);
+      }
+    }
+    try {
+      store.put(entries, gone);
+      published.addAll(entries.keySet());
+      gone.forEach(published::remove);
+    } catch (ClusterStore.Unavailable e) {
+      LOG.debug("instance changes written at the next renewal: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.warn("cluster write failed cause={}", e.toString());
+    }
+  }
+
+  private String agentEntry(Instance i) {
+    Map<String, Object> value = new LinkedHashMap<>();
+    value.put("function", i.function());
+    value.put("instance", i.id());
+    value.put("node", config.nodeId());
+    value.put("peer", config.peerUrl().toString());
+    value.put("runtime", i.runtime());
+    value.put("connectedAt", i.connectedAt().toString());
+    value.put("sessions", sessions.liveOn(i.function(), i.id()).size());
+    return ClusterStore.json(value);
+  }
+
   /** Writes every local agent and session with a fresh TTL and deletes what this node dropped. */
   void sync() {
     syncPending.set(false);
@@ -121,15 +176,7 @@ public final class Cluster implements AutoCloseable {
       for (List<AgentTunnel> tunnels : registry.byFunction().values()) {
         for (AgentTunnel tunnel : tunnels) {
           Instance i = tunnel.instance().orElseThrow();
-          Map<String, Object> value = new LinkedHashMap<>();
-          value.put("function", i.function());
-          value.put("instance", i.id());
-          value.put("node", config.nodeId());
-          value.put("peer", config.peerUrl().toString());
-          value.put("runtime", i.runtime());
-          value.put("connectedAt", i.connectedAt().toString());
-          value.put("sessions", sessions.liveOn(i.function(), i.id()).size());
-          entries.put(agentKey(i.function(), i.id()), ClusterStore.json(value));
+          entries.put(agentKey(i.function(), i.id()), agentEntry(i));
         }
       }
       for (Session session : sessions.live()) {

@@ -35,6 +35,13 @@ public final class ClusterStore implements AutoCloseable {
   static final String TICKET = "tether:ticket:";
   static final String TERMINATE = "tether:terminate";
   private static final int SCAN_BATCH = 1000;
+  /**
+   * Deletes a key only while it still names this node: an instance that moved to another node
+   * meanwhile keeps the entry the other node wrote.
+   */
+  private static final String DELETE_IF_MINE = "local v = redis.call('get', KEYS[1]) "
+      + "if v and string.find(v, ARGV[1], 1, true) then return redis.call('del', KEYS[1]) end "
+      + "return 0";
 
   private final RedisClient redis;
   private final ClusterConfig config;
@@ -63,14 +70,18 @@ public final class ClusterStore implements AutoCloseable {
     }
   }
 
-  /** Writes (or rewrites) entries with the TTL in one round trip; {@code deletes} are removed. */
+  /**
+   * Writes (or rewrites) entries with the TTL in one round trip; {@code deletes} are removed
+   * where they still belong to this node.
+   */
   public void put(Map<String, String> entries, List<String> deletes) {
     call(() -> {
       Pipeline pipe = (Pipeline) redis.pipelined();
       try (pipe) {
         long ttl = config.registryTtl().toMillis();
         entries.forEach((key, value) -> pipe.set(key, value, SetParams.setParams().px(ttl)));
-        deletes.forEach(pipe::del);
+        String mine = "\"node\":\"" + config.nodeId() + "\"";
+        deletes.forEach(key -> pipe.eval(DELETE_IF_MINE, List.of(key), List.of(mine)));
         pipe.sync();
       }
       return null;

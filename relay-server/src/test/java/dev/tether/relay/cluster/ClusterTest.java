@@ -207,4 +207,19 @@ class ClusterTest {
     client.send("{\"id\":3,\"method\":\"after\"}");
     assertThat(client.take(WAIT)).isEqualTo("{\"id\":3,\"method\":\"after\"}");
   }
+
+  @Test
+  void anInstanceThatLeavesItsNodeLeavesEveryNodesList() throws Exception {
+    String instance = "i-" + UUID.randomUUID();
+    FakeAgent agent = FakeAgent.register(cluster.node(B).agentUri(),
+        cluster.node(B).agentToken("orders"), "orders", instance);
+    Cluster onA = cluster.node(A).relay().cluster().orElseThrow();
+    Poll.until(WAIT, "node A to see the instance", () -> onA.findRemote("orders", instance)
+        .isPresent());
+
+    agent.close();
+
+    Poll.until(WAIT, "node A to forget the instance", () -> onA.findRemote("orders", instance)
+        .isEmpty());
+  }
 }
