@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  * other nodes reach it at. Without this section a relay runs alone.
  *
  * @param nodeId this node's name, unique in the cluster (letters, digits, {@code . _ -})
- * @param redis {@code redis://host:port/db} (or {@code rediss://}); the database index is the path
+ * @param redis {@code redis://host:port/db} (or {@code rediss://}); the database index is the
+ *     path; a password goes in the user part ({@code redis://:secret@host:6379/0}) and is never
+ *     logged
  * @param peerUrl how other nodes reach this one ({@code ws://host:port}): its own port, not the
  *     load balancer's public URL
  * @param registryTtl how long an entry this node wrote to Redis (an agent, a session) lives unless
@@ -30,6 +32,13 @@ public record ClusterConfig(
   public static final String EXAMPLE = "{\"cluster\": {\"nodeId\": \"relay-a\", \"redis\":"
       + " \"redis://127.0.0.1:6379/0\", \"peerUrl\": \"ws://10.0.0.5:9300\"}}";
 
+  /** Never prints the Redis password. */
+  @Override
+  public String toString() {
+    return "ClusterConfig[nodeId=" + nodeId + ", redis=" + redis.getHost() + ":" + redis.getPort()
+        + "/" + database() + ", peerUrl=" + peerUrl + ", registryTtl=" + registryTtl + "]";
+  }
+
   public ClusterConfig {
     if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
       throw new IllegalArgumentException("cluster.nodeId must be 1-64 letters, digits, '.', '_'"
@@ -38,7 +47,8 @@ public record ClusterConfig(
     if (redis == null || redis.getHost() == null
         || !Set.of("redis", "rediss").contains(lower(redis.getScheme()))) {
       throw new IllegalArgumentException(
-          "cluster.redis must be a URL like redis://127.0.0.1:6379/0, was " + redis);
+          "cluster.redis must be a URL like redis://127.0.0.1:6379/0, was "
+              + (redis == null ? null : redis.getScheme() + "://" + redis.getHost()));
     }
     if (peerUrl == null || peerUrl.getHost() == null
         || !Set.of("ws", "wss").contains(lower(peerUrl.getScheme()))

@@ -53,13 +53,24 @@ public final class ClusterStore implements AutoCloseable {
   public ClusterStore(ClusterConfig config) {
     this.config = config;
     int timeout = (int) config.redisTimeout().toMillis();
+    DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
+        .database(config.database()).connectionTimeoutMillis(timeout)
+        .socketTimeoutMillis(timeout)
+        .ssl("rediss".equalsIgnoreCase(config.redis().getScheme()))
+        .clientName("tether-" + config.nodeId());
+    String userInfo = config.redis().getRawUserInfo(); // redis://user:password@host or :password@
+    if (userInfo != null && !userInfo.isEmpty()) {
+      int colon = userInfo.indexOf(':');
+      String user = colon < 0 ? null : java.net.URLDecoder.decode(userInfo.substring(0, colon),
+          java.nio.charset.StandardCharsets.UTF_8);
+      String password = java.net.URLDecoder.decode(colon < 0 ? userInfo
+          : userInfo.substring(colon + 1), java.nio.charset.StandardCharsets.UTF_8);
+      client.user(user == null || user.isEmpty() ? null : user).password(password);
+    }
     this.redis = RedisClient.builder()
         .hostAndPort(config.redis().getHost(),
             config.redis().getPort() == -1 ? 6379 : config.redis().getPort())
-        .clientConfig(DefaultJedisClientConfig.builder().database(config.database())
-            .connectionTimeoutMillis(timeout).socketTimeoutMillis(timeout)
-            .ssl("rediss".equalsIgnoreCase(config.redis().getScheme()))
-            .clientName("tether-" + config.nodeId()).build())
+        .clientConfig(client.build())
         .build();
   }
 

@@ -52,4 +52,15 @@ class ClusterConfigTest {
     assertThatThrownBy(() -> load("{\"cluster\": {\"nodeId\": \"a\", \"redis\": \"redis://h\","
         + " \"peerUrl\": \"ws://h:1\", \"nodes\": 3}}")).hasMessageContaining("cluster.nodes");
   }
+
+  @Test
+  void aRedisPasswordIsNeverPrinted() throws Exception {
+    RelayConfig config = load("{\"cluster\": {\"nodeId\": \"a\", \"redis\":"
+        + " \"redis://:hunter2secret@10.0.0.9:6379/1\", \"peerUrl\": \"ws://h:1\"}}");
+
+    assertThat(config.toString()).doesNotContain("hunter2secret").contains("10.0.0.9:6379/1");
+    assertThatThrownBy(() -> load("{\"cluster\": {\"nodeId\": \"a\", \"redis\":"
+        + " \"http://:hunter2secret@h\", \"peerUrl\": \"ws://h:1\"}}"))
+        .message().doesNotContain("hunter2secret");
+  }
 }
