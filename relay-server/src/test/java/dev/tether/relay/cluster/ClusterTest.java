@@ -222,4 +222,28 @@ class ClusterTest {
     Poll.until(WAIT, "node A to forget the instance", () -> onA.findRemote("orders", instance)
         .isEmpty());
   }
+
+  @Test
+  void aPeerTokenAloneOpensNothingTheHoldingNodeChecksTheTicketAgain() throws Exception {
+    String instance = agentOn(B);
+    String alice = cluster.node(B).userToken("alice", "orders");
+    String ticket = createSession(B, alice, instance).path("webSocketDebuggerUrl").asText()
+        .replaceAll(".*/devtools/", "");
+    String peer = cluster.node(A).relay().cluster().orElseThrow().peerTokens().mint("relay-a");
+    String url = cluster.node(B).relay().wsUri(PeerDevTools.PATH).toString();
+
+    assertThatThrownBy(() -> DevToolsClient.connect(url, Map.of("Authorization", "Bearer " + peer,
+            PeerDevTools.TICKET_HEADER, ticket.substring(0, ticket.length() - 4) + "AAAA")))
+        .isInstanceOfSatisfying(HandshakeRefused.class, refused ->
+            assertThat(refused.status).isEqualTo(401));
+    DevToolsClient once = DevToolsClient.connect(url,
+        Map.of("Authorization", "Bearer " + peer, PeerDevTools.TICKET_HEADER, ticket));
+    closeLater.add(0, once);
+    assertThatThrownBy(() -> DevToolsClient.connect(url, Map.of("Authorization", "Bearer " + peer,
+            PeerDevTools.TICKET_HEADER, ticket)))
+        .isInstanceOfSatisfying(HandshakeRefused.class, refused -> {
+          assertThat(refused.status).isEqualTo(401);
+          assertThat(refused.body).contains("ticket_used");
+        });
+  }
 }
