@@ -108,6 +108,9 @@ public final class Main {
       if (wanted(only, "B11")) {
         guarded(bench, "B11", () -> FunctionColdStart.run(bench));
       }
+      if (wanted(only, "B13")) {
+        guarded(bench, "B13", () -> ClusterScale.run(bench));
+      }
       if (wanted(only, "B9")) {
         guarded(bench, "B9", () -> IdleAgents.run(bench));
       }

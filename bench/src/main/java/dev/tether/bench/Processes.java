@@ -123,4 +123,20 @@ final class Processes {
       Thread.currentThread().interrupt();
     }
   }
+
+  /** {@code kill -9}: the process gets no chance to say goodbye to anyone. */
+  static void kill(long pid) {
+    ProcessHandle.of(pid).ifPresent(handle -> {
+      handle.destroyForcibly();
+      handle.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+    });
+  }
+
+  /** A port free right now on loopback (for a process that must be told its port up front). */
+  static int freePort() throws IOException {
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
 }

@@ -34,7 +34,11 @@ final class RelayProcess implements AutoCloseable {
   private final HttpClient http;
   private final String user;
 
-  private RelayProcess(Process process, URI base, TokenIssuer issuer, HttpClient http) {
+  private final Path dataDir;
+
+  private RelayProcess(Process process, URI base, TokenIssuer issuer, HttpClient http,
+      Path dataDir) {
+    this.dataDir = dataDir;
     this.process = process;
     this.base = base;
     this.issuer = issuer;
@@ -44,7 +48,41 @@ final class RelayProcess implements AutoCloseable {
   }
 
   static RelayProcess start(Path home, Path work, HttpClient http) throws Exception {
-    Path dataDir = work.resolve("relay-data");
+    return start(home, work, http, "relay", 0, "", null);
+  }
+
+  /**
+   * One node of a cluster (B13): its own data directory under {@code work/<name>-data} holding a
+   * copy of {@code keysFrom}'s key (null for the first node), {@code clusterJson} added to the
+   * config file, a fixed port (the peer URL names it) and one public URL for every node.
+   */
+  static RelayProcess startNode(Path home, Path work, HttpClient http, String name, int port,
+      String clusterJson, String publicUrl, Path keysFrom) throws Exception {
+    if (keysFrom != null) {
+      Path key = SigningKeys.keyFile(work.resolve(name + "-data"));
+      java.nio.file.Files.createDirectories(key.getParent());
+      java.nio.file.Files.copy(SigningKeys.keyFile(keysFrom), key,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return start(home, work, http, name, port, clusterJson, publicUrl);
+  }
+
+  Path dataDir() {
+    return dataDir;
+  }
+
+  URI base() {
+    return base;
+  }
+
+  /** Opens a session through this node's API (whichever node holds the instance). */
+  Session newSessionVia(String function, String instance) throws Exception {
+    return newSession(function, instance);
+  }
+
+  private static RelayProcess start(Path home, Path work, HttpClient http, String name, int port,
+      String extraJson, String publicUrl) throws Exception {
+    Path dataDir = work.resolve(name + "-data");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String opts = System.getenv().getOrDefault("TETHER_JAVA_OPTS", "");
@@ -56,26 +94,29 @@ final class RelayProcess implements AutoCloseable {
     // A benchmark is not a person: lift the ticket and per-session rates and the session counts
     // that guard a production relay, and take snapshots bigger than the default message limit. B9
     // registers 10,000 instances of one function, past the default instance limit.
-    Path config = work.resolve("relay.json");
+    Path config = work.resolve(name + ".json");
     java.nio.file.Files.writeString(config, """
         {"ticketsPerMinute": 100000,
          "limits": {"messagesPerSecond": 100000, "messageBurst": 100000,
                     "sessionsPerUser": 1000, "sessionsPerInstance": 1000},
-         "agents": {"maxInstancesPerFunction": 100000}}
-        """);
+         "agents": {"maxInstancesPerFunction": 100000}%s}
+        """.formatted(extraJson));
     command.addAll(List.of("-jar", home.resolve("relay-server/target/tether-relay.jar").toString(),
-        "relay", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.toString(),
-        "--config", config.toString()));
+        "relay", "--host", "127.0.0.1", "--port", String.valueOf(port), "--data-dir",
+        dataDir.toString(), "--config", config.toString()));
+    if (publicUrl != null) {
+      command.addAll(List.of("--public-url", publicUrl));
+    }
     Process process = Processes.start(command, work);
-    Processes.pump(process.getErrorStream(), work.resolve("relay.log"), line -> null);
-    String url = Processes.pump(process.getInputStream(), work.resolve("relay.out"), line -> {
+    Processes.pump(process.getErrorStream(), work.resolve(name + ".log"), line -> null);
+    String url = Processes.pump(process.getInputStream(), work.resolve(name + ".out"), line -> {
       Matcher m = LISTENING.matcher(line);
       return m.find() ? m.group(1) : null;
     }).orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join().value();
     String issuerName = IssuerFile.read(dataDir).orElseThrow();
     TokenIssuer issuer = new TokenIssuer(SigningKeys.loadOrCreate(dataDir), issuerName,
         Clock.systemUTC());
-    return new RelayProcess(process, URI.create(url), issuer, http);
+    return new RelayProcess(process, URI.create(url), issuer, http, dataDir);
   }
 
   long pid() {

@@ -87,7 +87,7 @@ public final class Shim implements AutoCloseable {
     }
     TunnelConfig tunnelConfig =
         new TunnelConfig(
-            config.relay(),
+            config.relays(),
             config.token(),
             config.function(),
             config.instance(),

@@ -22,7 +22,8 @@ public final class ShimArguments {
       Wraps a Node.js function (or attaches to a running inspector) and tethers it to a Tether relay
       so developers can debug it with Chrome DevTools.
 
-        --relay URL          the relay (ws, wss, http or https; /agent is appended)   TETHER_RELAY_URL
+        --relay URL[,URL...] the relay (ws, wss, http or https; /agent is appended);  TETHER_RELAY_URL
+                             several, comma-separated: a cluster's nodes, tried in turn
         --token T            the agent token; prefer the environment variable        TETHER_AGENT_TOKEN
         --function NAME      the function's name, as granted in the token             TETHER_FUNCTION
         --instance ID        this instance's id (default: <hostname>-<pid>-<random>)   TETHER_INSTANCE

@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
  * Everything one shim needs, validated and defaulted here: the relay's agent URL, the agent
  * token, this instance's identity, and either the command to wrap or the inspector to attach to.
  *
- * @param relay the relay's agent URL; {@code http(s)://} becomes {@code ws(s)://} and {@code
- *     /agent} is appended to the path
+ * @param relays the relays' agent URLs, tried in turn (a cluster without a load balancer; one URL
+ *     is the usual case); {@code http(s)://} becomes {@code ws(s)://} and {@code /agent} is
+ *     appended to the path
  * @param command the function's command (wrap mode), or empty
  * @param inspector {@code host:port} of a running inspector (attach mode), or null
  * @param waitForDebugger wrap mode: hold the function before its first line until a session
@@ -38,7 +39,7 @@ import java.util.regex.Pattern;
  *     window starts it or this long has passed since the start; null runs it at once
  */
 public record ShimConfig(
-    URI relay,
+    List<URI> relays,
     String token,
     String function,
     String instance,
@@ -54,7 +55,11 @@ public record ShimConfig(
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}");
 
   public ShimConfig {
-    relay = agentUrl(relay);
+    if (relays == null || relays.isEmpty()) {
+      throw new IllegalArgumentException(
+          "missing the relay URL: pass --relay URL or set TETHER_RELAY_URL");
+    }
+    relays = relays.stream().map(ShimConfig::agentUrl).distinct().toList();
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException(
           "missing the agent token: set TETHER_AGENT_TOKEN (or pass --token);"
@@ -144,32 +149,32 @@ public record ShimConfig(
   }
 
   public ShimConfig withInstance(String id) {
-    return new ShimConfig(relay, token, function, id, command, inspector, limits, backoff,
+    return new ShimConfig(relays, token, function, id, command, inspector, limits, backoff,
         waitForDebugger, pid, inspectOnDemand, holdForFunctionSessions);
   }
 
   public ShimConfig withLimits(StreamLimits newLimits) {
-    return new ShimConfig(relay, token, function, instance, command, inspector, newLimits, backoff,
+    return new ShimConfig(relays, token, function, instance, command, inspector, newLimits, backoff,
         waitForDebugger, pid, inspectOnDemand, holdForFunctionSessions);
   }
 
   public ShimConfig withBackoff(Backoff newBackoff) {
-    return new ShimConfig(relay, token, function, instance, command, inspector, limits, newBackoff,
+    return new ShimConfig(relays, token, function, instance, command, inspector, limits, newBackoff,
         waitForDebugger, pid, inspectOnDemand, holdForFunctionSessions);
   }
 
   public ShimConfig withWaitForDebugger(Duration timeout) {
-    return new ShimConfig(relay, token, function, instance, command, inspector, limits, backoff,
+    return new ShimConfig(relays, token, function, instance, command, inspector, limits, backoff,
         timeout, pid, inspectOnDemand, holdForFunctionSessions);
   }
 
   public ShimConfig withHoldForFunctionSessions(Duration timeout) {
-    return new ShimConfig(relay, token, function, instance, command, inspector, limits, backoff,
+    return new ShimConfig(relays, token, function, instance, command, inspector, limits, backoff,
         waitForDebugger, pid, inspectOnDemand, timeout);
   }
 
   public ShimConfig withInspectOnDemand(boolean onDemand) {
-    return new ShimConfig(relay, token, function, instance, command, inspector, limits, backoff,
+    return new ShimConfig(relays, token, function, instance, command, inspector, limits, backoff,
         waitForDebugger, pid, onDemand, holdForFunctionSessions);
   }
 
@@ -186,20 +191,34 @@ public record ShimConfig(
   /** Never prints the token. */
   @Override
   public String toString() {
-    return "ShimConfig[relay=" + relay + ", function=" + function + ", instance=" + instance
+    return "ShimConfig[relays=" + relays + ", function=" + function + ", instance=" + instance
         + (wraps() ? ", command=" + command : pid != null ? ", pid=" + pid : ", inspector=" + inspector)
         + "]";
   }
 
-  static URI parseUrl(String relay) {
+  /** The first relay URL: the one the shim dials first. */
+  public URI relay() {
+    return relays.get(0);
+  }
+
+  /** One URL, or several separated by commas ({@code ws://a:9300,ws://b:9300}); empty for none. */
+  static List<URI> parseUrl(String relay) {
     if (relay == null || relay.isBlank()) {
-      return null;
+      return List.of();
     }
-    try {
-      return new URI(relay.strip());
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("the relay URL is not a URL: " + e.getMessage());
+    List<URI> urls = new java.util.ArrayList<>();
+    for (String one : relay.split(",")) {
+      if (one.isBlank()) {
+        throw new IllegalArgumentException(
+            "the relay URL list has an empty entry: separate URLs with single commas, was " + relay);
+      }
+      try {
+        urls.add(new URI(one.strip()));
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("the relay URL is not a URL: " + e.getMessage());
+      }
     }
+    return urls;
   }
 
   /** {@code https://relay.example/tether} becomes {@code wss://relay.example/tether/agent}. */

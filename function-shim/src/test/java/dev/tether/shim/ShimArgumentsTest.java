@@ -196,4 +196,23 @@ class ShimArgumentsTest {
     assertThat(ShimArguments.wantsHelp(new String[] {"--help"})).isTrue();
     assertThat(ShimArguments.wantsHelp(new String[] {"--", "node", "--help"})).isFalse();
   }
+
+  @Test
+  void severalCommaSeparatedRelayUrlsAreAllKeptInOrder() throws Exception {
+    ShimConfig config = ShimArguments.parse(
+        new String[] {"--function", "orders", "--", "node", "f.js"},
+        java.util.Map.of("TETHER_RELAY_URL", "ws://a:9300, https://b.example", "TETHER_AGENT_TOKEN", "t"));
+
+    assertThat(config.relays()).containsExactly(
+        URI.create("ws://a:9300/agent"), URI.create("wss://b.example/agent"));
+    assertThat(config.relay()).isEqualTo(URI.create("ws://a:9300/agent"));
+  }
+
+  @Test
+  void anEmptyEntryInTheRelayListIsRefusedWithWhatToWrite() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ShimArguments.parse(
+            new String[] {"--relay", "ws://a:9300,,ws://b:9300", "--token", "t", "--function",
+                "orders", "--", "node", "f.js"}, java.util.Map.of()))
+        .hasMessageContaining("single commas");
+  }
 }

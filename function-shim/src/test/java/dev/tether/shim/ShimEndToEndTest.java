@@ -295,6 +295,27 @@ class ShimEndToEndTest {
     assertThat(relay.takeReply(1, 1, WAIT)).contains("\"value\":" + node.pid());
   }
 
+  @Test
+  void withSeveralRelaysTheShimSkipsADeadOneAndMovesOnWhenItsRelayGoes() throws Exception {
+    int deadPort = freePort();
+    FakeRelay second = FakeRelay.start();
+    closeLater.add(second);
+    ShimConfig config =
+        ShimConfig.wrap("ws://127.0.0.1:" + deadPort + "," + relay.url() + "," + second.url(),
+                "agent-token-1", "orders", List.of("node", "-e", IDLE_FUNCTION))
+            .withBackoff(FAST);
+    Shim shim = Shim.start(config);
+    closeLater.add(0, shim);
+
+    String instance = relay.takeHello(WAIT).instance();
+    assertThat(shim.awaitRegistered(WAIT)).isTrue();
+    relay.close(); // the node of the cluster holding the tunnel goes away
+
+    TunnelMessage.Hello again = second.takeHello(WAIT);
+    assertThat(again.instance()).isEqualTo(instance);
+    assertThat(shim.awaitRegistered(WAIT)).isTrue();
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();

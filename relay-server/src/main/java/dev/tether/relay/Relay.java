@@ -92,6 +92,7 @@ public final class Relay implements AutoCloseable {
   private LongSupplier policyNanos = System::nanoTime;
   private Policy policy;
   private RunningRelay running;
+  private dev.tether.relay.cluster.Cluster cluster;
 
   public Relay(RelayConfig config) {
     this(config, Clock.systemUTC());
@@ -171,6 +172,11 @@ public final class Relay implements AutoCloseable {
       registry = new AgentRegistry(sessions, audit, clock);
       reports = ReportStores.create(config.audit(), config.dataDir());
       registry.onCrash(new Crashes(reports, audit, clock));
+      if (config.cluster().isPresent()) {
+        cluster = new dev.tether.relay.cluster.Cluster(config.cluster().get(),
+            new dev.tether.relay.cluster.PeerTokens(keys, publicUrl.toString(), clock), registry,
+            sessions, clock).start();
+      }
       policy = new Policy(config.limits(), new PolicyAudit(audit, clock, policyListener), sessions,
           scheduler, policyNanos);
       metrics.watch(registry::size, sessions::live);
@@ -219,10 +225,12 @@ public final class Relay implements AutoCloseable {
           "this is a DevTools WebSocket URL; paste it into DevTools or VS Code instead");
     });
     DebugUrls urls = new DebugUrls(publicUrl);
-    new FunctionsApi(verifier, registry, sessions, reports).routes(router);
+    new FunctionsApi(verifier, registry, sessions, reports).cluster(cluster).routes(router);
     new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl(), audit,
-        policy.quota(), new TicketMinting(config.ticketsPerMinute(), clock)).routes(router);
-    new AdminApi(verifier, sessions, audit, clock).routes(router);
+        policy.quota(), new TicketMinting(config.ticketsPerMinute(), clock))
+        .cluster(cluster, cluster == null ? null : new dev.tether.relay.cluster.Forwarder(cluster))
+        .routes(router);
+    new AdminApi(verifier, sessions, audit, clock).cluster(cluster).routes(router);
     new ReportsApi(verifier, reports).routes(router);
     new CommandHints(config, publicUrl).routes(router);
 
@@ -234,9 +242,16 @@ public final class Relay implements AutoCloseable {
     WebSocketUpgradeHandler upgrades = new WebSocketUpgradeHandler(components);
     upgrades.addMapping(Tunnel.AGENT_PATH,
         new AgentNegotiator(verifier, registry, scheduler, clock, config, audit, metrics));
-    upgrades.addMapping("/devtools/*",
+    DevToolsNegotiator devtools =
         new DevToolsNegotiator(new OriginPolicy(publicUrl, config.consoleOrigins()), verifier,
-            sessions, registry, scheduler, config, audit, clock, policy, metrics));
+            sessions, registry, scheduler, config, audit, clock, policy, metrics);
+    upgrades.addMapping("/devtools/*", devtools);
+    if (cluster != null) {
+      devtools.cluster(cluster, new dev.tether.relay.cluster.PeerDevTools(cluster, scheduler,
+          config.devtoolsKeepAlive()));
+      upgrades.addMapping(dev.tether.relay.cluster.PeerDevTools.PATH,
+          new dev.tether.relay.cluster.PeerNegotiator(cluster.peerTokens(), verifier, devtools));
+    }
     // Plain requests: /metrics, then CORS for the API, the web module's files, the JSON routes.
     upgrades.setHandler(new MetricsHandler(metrics, new MetricsAccess(config.metricsToken()),
         new CorsHandler(config.consoleOrigins(), new WebFiles(publicUrl, router))));
@@ -301,6 +316,12 @@ public final class Relay implements AutoCloseable {
     return registry;
   }
 
+  /** This node's part in a cluster; empty for a relay that runs alone. */
+  public java.util.Optional<dev.tether.relay.cluster.Cluster> cluster() {
+    requireStarted();
+    return java.util.Optional.ofNullable(cluster);
+  }
+
   /** The audit trail: record, flush, query through its store. */
   public AuditLog audit() {
     requireStarted();
@@ -329,6 +350,9 @@ public final class Relay implements AutoCloseable {
     }
     if (registry != null) {
       registry.closeAll("the relay is shutting down");
+    }
+    if (cluster != null) {
+      cluster.close(); // after the tunnels: its entries go at once instead of after their TTL
     }
     awaitSocketsClosed(CLOSE_FRAMES_PATIENCE);
     try {

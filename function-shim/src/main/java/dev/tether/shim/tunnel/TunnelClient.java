@@ -61,7 +61,8 @@ public final class TunnelClient implements AutoCloseable {
     }
   }
 
-  private final TunnelConfig config;
+  /** Its first relay URL is the one dialled next; turned to the next one after each failure. */
+  private TunnelConfig config;
   private final Transport transport;
   private final Streams streams;
   private final Supplier<CompletableFuture<InspectorSnapshot>> inspector;
@@ -91,7 +92,8 @@ public final class TunnelClient implements AutoCloseable {
     this.transport = transport;
     this.streams = streams;
     this.inspector = inspector;
-    this.ssl = config.secure() ? clientTls() : null;
+    this.ssl = config.relays().stream().anyMatch(url -> url.getScheme().equalsIgnoreCase("wss"))
+        ? clientTls() : null;
     this.loop = transport.group().next();
   }
 
@@ -217,7 +219,11 @@ public final class TunnelClient implements AutoCloseable {
       return;
     }
     logFailure(reason, refusal, wasRegistered);
-    Duration delay = config.backoff().delay(attempt++, random);
+    // Several relays: the next one is tried at once-ish, and the backoff grows only once every
+    // relay of the list has failed in turn, so losing one node costs a shim well under a second.
+    int round = attempt++ / config.relays().size();
+    config = config.next();
+    Duration delay = config.backoff().delay(round, random);
     move(State.WAITING);
     retry = loop.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -26,7 +26,7 @@ final class TunnelInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel channel) {
-    if (ssl != null) {
+    if (ssl != null && config.secure()) {
       channel
           .pipeline()
           .addLast("tls", ssl.newHandler(channel.alloc(), config.relay().getHost(), config.port()));

@@ -46,12 +46,19 @@ public final class AdminApi {
   private final Sessions sessions;
   private final AuditLog audit;
   private final Clock clock;
+  private dev.tether.relay.cluster.Cluster cluster;
 
   public AdminApi(TokenVerifier verifier, Sessions sessions, AuditLog audit, Clock clock) {
     this.verifier = verifier;
     this.sessions = sessions;
     this.audit = audit;
     this.clock = clock;
+  }
+
+  /** In a cluster: every node's sessions are listed, and terminating reaches any node's. */
+  public AdminApi cluster(dev.tether.relay.cluster.Cluster cluster) {
+    this.cluster = cluster;
+    return this;
   }
 
   public void routes(Router router) {
@@ -78,15 +85,33 @@ public final class AdminApi {
     live.sort(Comparator.comparing(Session::createdAt).reversed());
     List<Map<String, Object>> views = new ArrayList<>();
     for (Session session : live) {
-      views.add(view(session));
+      Map<String, Object> view = view(session);
+      if (cluster != null) {
+        view.put("node", cluster.nodeId());
+      }
+      views.add(view);
     }
-    exchange.json(200, views);
+    if (cluster == null) {
+      exchange.json(200, views);
+      return;
+    }
+    List<Object> all = new ArrayList<>(views);
+    try {
+      all.addAll(cluster.remoteSessions());
+    } catch (dev.tether.relay.cluster.ClusterStore.Unavailable e) {
+      exchange.header("X-Tether-Partial", "this node's sessions only: the cluster's Redis is down");
+    }
+    exchange.json(200, all);
   }
 
   private void terminate(Exchange exchange) throws Exception {
     UserPrincipal admin = admin(exchange);
     String reason = reason(exchange);
     String id = exchange.pathParam(0);
+    if (cluster != null && sessions.find(id).isEmpty()) {
+      terminateElsewhere(exchange, admin, id, reason);
+      return;
+    }
     Session session = sessions.find(id).orElseThrow(() -> ApiError.notFound("session_not_found",
         "no session " + id + "; GET /api/admin/sessions lists the live ones"));
     if (session.state() == SessionState.ENDED) {
@@ -96,6 +121,21 @@ public final class AdminApi {
     sessions.end(session, EndReason.TERMINATED,
         "terminated by admin " + admin.subject() + ": " + reason, admin.subject());
     exchange.json(200, view(session));
+  }
+
+  /** A session another node holds: that node ends it when it hears the command (202). */
+  private void terminateElsewhere(Exchange exchange, UserPrincipal admin, String id,
+      String reason) {
+    try {
+      var session = cluster.remoteSession(id).orElseThrow(() -> ApiError.notFound(
+          "session_not_found", "no session " + id + " on any node of the cluster; GET"
+              + " /api/admin/sessions lists the live ones"));
+      cluster.terminate(id, "terminated by admin " + admin.subject() + ": " + reason,
+          admin.subject());
+      exchange.json(202, session);
+    } catch (dev.tether.relay.cluster.ClusterStore.Unavailable e) {
+      throw dev.tether.relay.cluster.Cluster.unavailable("reach sessions of other nodes");
+    }
   }
 
   private void events(Exchange exchange) throws Exception {
@@ -143,7 +183,7 @@ public final class AdminApi {
     }
   }
 
-  static Map<String, Object> view(Session session) {
+  public static Map<String, Object> view(Session session) {
     Session.Snapshot now = session.snapshot();
     SessionTraffic traffic = session.traffic();
     Map<String, Object> view = new LinkedHashMap<>();

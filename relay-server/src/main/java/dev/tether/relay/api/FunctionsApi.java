@@ -27,6 +27,7 @@ public final class FunctionsApi {
   private final AgentRegistry registry;
   private final Sessions sessions;
   private final ReportStore reports;
+  private dev.tether.relay.cluster.Cluster cluster;
 
   record InstanceView(String id, String runtime, String connectedAt, int sessions) {}
 
@@ -46,6 +47,12 @@ public final class FunctionsApi {
     this.reports = reports;
   }
 
+  /** In a cluster: the instances of every node are listed, not only this node's. */
+  public FunctionsApi cluster(dev.tether.relay.cluster.Cluster cluster) {
+    this.cluster = cluster;
+    return this;
+  }
+
   public void routes(Router router) {
     router.on("GET", "/api/functions", this::list);
   }
@@ -54,19 +61,29 @@ public final class FunctionsApi {
     UserPrincipal user = callers.user(exchange);
     List<FunctionView> functions = new ArrayList<>();
     Map<String, CrashReport> crashes = latestCrashes();
-    Map<String, List<AgentTunnel>> live = registry.byFunction();
-    for (Map.Entry<String, List<AgentTunnel>> entry : live.entrySet()) {
-      if (!user.mayDebug(entry.getKey())) {
-        continue;
-      }
-      List<InstanceView> instances = new ArrayList<>();
+    Map<String, List<InstanceView>> live = new java.util.TreeMap<>();
+    for (Map.Entry<String, List<AgentTunnel>> entry : registry.byFunction().entrySet()) {
+      List<InstanceView> instances = live.computeIfAbsent(entry.getKey(), f -> new ArrayList<>());
       for (AgentTunnel tunnel : entry.getValue()) {
         Instance i = tunnel.instance().orElseThrow();
         instances.add(new InstanceView(i.id(), i.runtime(), i.connectedAt().toString(),
             sessions.liveOn(i.function(), i.id()).size()));
       }
-      functions.add(new FunctionView(entry.getKey(), instances,
-          lastCrash(crashes, entry.getKey())));
+    }
+    if (cluster != null) {
+      for (var remote : cluster.remoteInstances()) {
+        live.computeIfAbsent(remote.function(), f -> new ArrayList<>()).add(new InstanceView(
+            remote.instance(), remote.runtime(), remote.connectedAt(), remote.sessions()));
+      }
+      // Newest first across the nodes, as one node lists its own.
+      live.values().forEach(list -> list.sort(
+          java.util.Comparator.comparing(InstanceView::connectedAt).reversed()));
+    }
+    for (Map.Entry<String, List<InstanceView>> entry : live.entrySet()) {
+      if (user.mayDebug(entry.getKey())) {
+        functions.add(new FunctionView(entry.getKey(), entry.getValue(),
+            lastCrash(crashes, entry.getKey())));
+      }
     }
     for (String crashed : crashes.keySet()) {
       if (!live.containsKey(crashed) && user.mayDebug(crashed)) {

@@ -48,6 +48,8 @@ public final class SessionsApi {
   private final AuditSink audit;
   private final SessionQuota quota;
   private final TicketMinting minting;
+  private dev.tether.relay.cluster.Cluster cluster;
+  private dev.tether.relay.cluster.Forwarder forwarder;
 
   public SessionsApi(
       TokenVerifier verifier, AgentRegistry registry, Sessions sessions, TokenIssuer issuer,
@@ -64,6 +66,17 @@ public final class SessionsApi {
     this.ticketTtl = ticketTtl;
   }
 
+  /**
+   * In a cluster: a session on an instance of another node is opened, shown and ended by that
+   * node (the request is forwarded there with the caller's token).
+   */
+  public SessionsApi cluster(dev.tether.relay.cluster.Cluster cluster,
+      dev.tether.relay.cluster.Forwarder forwarder) {
+    this.cluster = cluster;
+    this.forwarder = forwarder;
+    return this;
+  }
+
   public void routes(Router router) {
     router.on("POST", "/api/sessions", this::create);
     router.on("GET", "/api/sessions/{id}", this::show);
@@ -77,7 +90,8 @@ public final class SessionsApi {
           "the relay cannot write its audit trail and is configured to fail closed, so it opens"
               + " no new sessions; an operator must fix the audit store (see the relay's log)");
     }
-    JsonNode body = parse(exchange.body(MAX_BODY));
+    byte[] raw = exchange.body(MAX_BODY);
+    JsonNode body = parse(raw);
     String function = text(body, "function", true);
     String instanceId = text(body, "instance", false);
     Mode mode = mode(user, text(body, "mode", false));
@@ -104,10 +118,21 @@ public final class SessionsApi {
           "a function session follows every instance; leave out \"instance\", or send"
               + " \"scope\": \"instance\" to debug that one instance");
     }
+    if (!functionScope && clustered(exchange)) {
+      var elsewhere = elsewhere(function, instanceId);
+      if (elsewhere.isPresent()) {
+        forwarder.forward(exchange, "POST", "/api/sessions", raw, elsewhere.get().peer(),
+            elsewhere.get().node());
+        return;
+      }
+    }
     String instance = functionScope ? Session.ALL_INSTANCES : instanceOf(function, instanceId);
     mayMintTicket(exchange, user);
     Session session = quota.admit(user.id(), function, instance,
         () -> sessions.create(user.id(), function, instance, mode));
+    if (cluster != null) {
+      cluster.publish(session);
+    }
     audit.record(AuditEvent.of(AuditCode.SESSION_REQUESTED).actor(user.subject())
         .role(user.role().claim()).function(function)
         .instance(session.instance()).session(session.id()).remote(exchange.remoteAddress())
@@ -137,6 +162,60 @@ public final class SessionsApi {
               + " reports no inspector target yet; try again in a moment");
     }
     return tunnel.instance().orElseThrow().id();
+  }
+
+  private boolean clustered(Exchange exchange) {
+    return cluster != null && !dev.tether.relay.cluster.Forwarder.wasForwarded(exchange);
+  }
+
+  /**
+   * The instance of another node a session goes to: the one named when this node lacks it, or
+   * the function's only instance in the whole cluster. Several in the cluster and none named: the
+   * caller picks, as on one node.
+   */
+  private java.util.Optional<dev.tether.relay.cluster.Cluster.RemoteInstance> elsewhere(
+      String function, String instanceId) {
+    try {
+      if (instanceId != null) {
+        return registry.find(function, instanceId).isPresent()
+            ? java.util.Optional.empty() : cluster.findRemote(function, instanceId);
+      }
+    } catch (dev.tether.relay.cluster.ClusterStore.Unavailable e) {
+      throw dev.tether.relay.cluster.Cluster.unavailable("open a session on another node");
+    }
+    List<AgentTunnel> here = registry.instancesOf(function);
+    List<dev.tether.relay.cluster.Cluster.RemoteInstance> there = cluster.remoteInstances()
+        .stream().filter(i -> i.function().equals(function)).toList();
+    if (here.size() + there.size() > 1 && !there.isEmpty()) {
+      List<String> ids = new java.util.ArrayList<>();
+      here.forEach(t -> ids.add(t.instance().orElseThrow().id()));
+      there.forEach(i -> ids.add(i.instance()));
+      java.util.Collections.sort(ids);
+      throw ApiError.conflict("instance_required", function + " has " + ids.size()
+          + " live instances (" + String.join(", ", ids.subList(0, Math.min(MAX_LISTED,
+              ids.size()))) + "); pick one and send it as \"instance\" (GET /api/functions lists"
+          + " them)");
+    }
+    return here.isEmpty() && there.size() == 1
+        ? java.util.Optional.of(there.get(0)) : java.util.Optional.empty();
+  }
+
+  /** Forwards a request about a session another node holds; false when it is not one. */
+  private boolean forwardedToHolder(Exchange exchange, String method, String id) {
+    if (!clustered(exchange) || sessions.find(id).isPresent()) {
+      return false;
+    }
+    try {
+      var held = cluster.remoteSession(id);
+      if (held.isEmpty()) {
+        return false;
+      }
+      forwarder.forward(exchange, method, "/api/sessions/" + id, null,
+          java.net.URI.create(held.get().path("peer").asText()), held.get().path("node").asText());
+      return true;
+    } catch (dev.tether.relay.cluster.ClusterStore.Unavailable e) {
+      throw dev.tether.relay.cluster.Cluster.unavailable("reach sessions of other nodes");
+    }
   }
 
   /** True for {@code "function"}; the default is {@code "instance"}. */
@@ -173,6 +252,9 @@ public final class SessionsApi {
 
   private void show(Exchange exchange) throws Exception {
     UserPrincipal user = callers.user(exchange);
+    if (forwardedToHolder(exchange, "GET", exchange.pathParam(0))) {
+      return;
+    }
     Session session = owned(user, exchange.pathParam(0));
     boolean withTicket = session.state().awaitsDevTools();
     if (withTicket) {
@@ -195,6 +277,9 @@ public final class SessionsApi {
 
   private void delete(Exchange exchange) throws Exception {
     UserPrincipal user = callers.user(exchange);
+    if (forwardedToHolder(exchange, "DELETE", exchange.pathParam(0))) {
+      return;
+    }
     Session session = owned(user, exchange.pathParam(0));
     sessions.end(session, user.isAdmin() && !user.id().equals(session.owner())
             ? EndReason.TERMINATED : EndReason.CLOSED,

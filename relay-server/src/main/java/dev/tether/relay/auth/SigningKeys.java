@@ -91,6 +91,15 @@ public final class SigningKeys {
     }
   }
 
+  /** Checks signatures made with this key (a cluster's nodes check each other's peer tokens). */
+  public com.nimbusds.jose.JWSVerifier verifier() {
+    try {
+      return new com.nimbusds.jose.crypto.ECDSAVerifier(key.toECPublicKey());
+    } catch (JOSEException e) {
+      throw new IllegalStateException("this JVM cannot verify EC P-256 signatures", e);
+    }
+  }
+
   ECKey publicKey() {
     return key.toPublicJWK();
   }

@@ -43,6 +43,7 @@ import java.util.Optional;
  * @param ticketsPerMinute how many attach tickets one user (issuer and subject) may have signed
  *     per minute, through {@code POST /api/sessions} and {@code GET /api/sessions/{id}}; past it
  *     the API answers 429 with Retry-After (default 60)
+ * @param cluster how this relay joins a cluster of relays (Redis, peer address); empty: alone
  */
 public record RelayConfig(
     String host,
@@ -65,7 +66,8 @@ public record RelayConfig(
     Duration resumeGrace,
     Duration abruptCloseGrace,
     int ticketsPerMinute,
-    AgentLimits agents) {
+    AgentLimits agents,
+    Optional<ClusterConfig> cluster) {
   /** How long a silent (frozen) instance is kept: longer than function platforms freeze one. */
   public static final Duration DEFAULT_RESUME_GRACE = Duration.ofMinutes(15);
 
@@ -132,6 +134,7 @@ public record RelayConfig(
           "ticketsPerMinute must be between 1 and 100000, was " + ticketsPerMinute);
     }
     agents = agents == null ? AgentLimits.defaults() : agents;
+    cluster = cluster == null ? Optional.empty() : cluster;
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -167,6 +170,7 @@ public record RelayConfig(
     b.abruptCloseGrace = abruptCloseGrace;
     b.ticketsPerMinute = ticketsPerMinute;
     b.agents = agents;
+    b.cluster = cluster.orElse(null);
     return b;
   }
 
@@ -233,6 +237,7 @@ public record RelayConfig(
     private Duration abruptCloseGrace;
     private int ticketsPerMinute;
     private AgentLimits agents;
+    private ClusterConfig cluster;
 
     private Builder() {}
 
@@ -336,6 +341,11 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder cluster(ClusterConfig value) {
+      cluster = value;
+      return this;
+    }
+
     public Builder agents(AgentLimits value) {
       agents = value;
       return this;
@@ -347,7 +357,7 @@ public record RelayConfig(
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
           idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, audit, limits,
           Optional.ofNullable(metricsToken), resumeGrace, abruptCloseGrace, ticketsPerMinute,
-          agents);
+          agents, Optional.ofNullable(cluster));
     }
   }
 }

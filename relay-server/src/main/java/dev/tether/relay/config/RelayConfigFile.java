@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * Reads a relay config file (JSON, the {@link RelayConfig} names, durations as {@code "8h"}, sizes
  * as {@code "64MiB"}) into a builder, so command-line flags can override what it says. Each
- * section ({@code audit}, {@code limits}, {@code agents}, {@code externalIssuer}) is read here into
+ * section ({@code audit}, {@code limits}, {@code agents}, {@code externalIssuer}, {@code cluster}) is read here into
  * its record; a new section is one more {@code section(...)} line below and a reader for it.
  */
 public final class RelayConfigFile {
@@ -75,6 +75,8 @@ public final class RelayConfigFile {
     s.integer("ticketsPerMinute").ifPresent(b::ticketsPerMinute);
     s.section("agents", "{\"maxInstancesPerFunction\": 1000}")
         .map(RelayConfigFile::agents).ifPresent(b::agents);
+    s.section("cluster", "{\"nodeId\": \"relay-a\", \"redis\": \"redis://127.0.0.1:6379/0\","
+        + " \"peerUrl\": \"ws://10.0.0.5:9300\"}").map(RelayConfigFile::cluster).ifPresent(b::cluster);
     s.refuseUnknown();
     return b;
   }
@@ -135,5 +137,16 @@ public final class RelayConfigFile {
         s.positive("maxStreamPositions").orElse(0));
     s.refuseUnknown();
     return agents;
+  }
+
+  private static ClusterConfig cluster(ConfigSection s) {
+    ClusterConfig cluster = new ClusterConfig(
+        s.text("nodeId").orElse(null),
+        s.uri("redis").orElse(null),
+        s.uri("peerUrl").orElse(null),
+        s.duration("registryTtl").orElse(null),
+        s.duration("redisTimeout").orElse(null));
+    s.refuseUnknown();
+    return cluster;
   }
 }

@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
  * direction; closing runs once, gives each side the other's close code and reason, and ends the
  * session at the relay so it does not count against the user's sessions.
  */
-final class Bridge {
+public final class Bridge {
   private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
 
-  private final RelayClient relayApi;
+  private final java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> endSession;
   private final String sessionId;
   private final String instance;
   private volatile CoreSession local;
@@ -29,7 +29,16 @@ final class Bridge {
       new CompletableFuture<>();
 
   Bridge(RelayClient relayApi, String sessionId, String instance) {
-    this.relayApi = relayApi;
+    this(() -> relayApi.end(sessionId), sessionId, instance);
+  }
+
+  /**
+   * A bridge whose end runs {@code endSession} (e.g. nothing more, for a relay node that forwards
+   * a DevTools socket to the node holding the session, which ends it itself).
+   */
+  public Bridge(java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> endSession,
+      String sessionId, String instance) {
+    this.endSession = endSession;
     this.sessionId = sessionId;
     this.instance = instance;
   }
@@ -39,7 +48,7 @@ final class Bridge {
   }
 
   /** Called once, when the bridge has ended (e.g. to forget it). */
-  void onEnd(Runnable action) {
+  public void onEnd(Runnable action) {
     onEnd = action;
   }
 
@@ -62,7 +71,7 @@ final class Bridge {
     relay.request(1);
   }
 
-  CoreSession local() {
+  public CoreSession local() {
     return local;
   }
 
@@ -143,7 +152,7 @@ final class Bridge {
   }
 
   private void ended() {
-    relayApi.end(sessionId).whenComplete((response, e) -> sessionEnded.complete(null));
+    endSession.get().whenComplete((response, e) -> sessionEnded.complete(null));
     onEnd.run();
   }
 

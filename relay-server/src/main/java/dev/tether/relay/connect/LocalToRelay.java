@@ -21,7 +21,7 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * took it (backpressure by construction). Text is decoded as strict UTF-8 across frame
  * boundaries, since the JDK's socket sends characters.
  */
-final class LocalToRelay implements FrameHandler {
+public final class LocalToRelay implements FrameHandler {
   private final Bridge bridge;
   private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
       .onMalformedInput(CodingErrorAction.REPORT)
@@ -30,7 +30,7 @@ final class LocalToRelay implements FrameHandler {
   private boolean textMessage;
   private CoreSession session;
 
-  LocalToRelay(Bridge bridge) {
+  public LocalToRelay(Bridge bridge) {
     this.bridge = bridge;
   }
 

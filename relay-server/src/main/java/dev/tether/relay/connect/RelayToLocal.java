@@ -14,12 +14,12 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * the debugger as a text (or continuation) frame, and the next part is requested only once that
  * write completed, so a debugger that stops reading stops the relay's socket, never fills memory.
  */
-final class RelayToLocal implements WebSocket.Listener {
+public final class RelayToLocal implements WebSocket.Listener {
   private final Bridge bridge;
   private boolean midMessage;
   private char heldSurrogate; // a high surrogate that ended a part: it goes with the next one
 
-  RelayToLocal(Bridge bridge) {
+  public RelayToLocal(Bridge bridge) {
     this.bridge = bridge;
   }
 

@@ -54,6 +54,8 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
   private final Clock clock;
   private final Policy policy;
   private final RelayMetrics metrics;
+  private dev.tether.relay.cluster.Cluster cluster;
+  private dev.tether.relay.cluster.PeerDevTools peers;
 
   public DevToolsNegotiator(
       OriginPolicy origins, TokenVerifier verifier, Sessions sessions, AgentRegistry registry,
@@ -69,6 +71,32 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
     this.config = config;
     this.policy = policy;
     this.metrics = metrics;
+  }
+
+  /**
+   * In a cluster: tickets are single-use on every node, and a session held by another node is
+   * reached through {@code peers}. Set before the relay serves.
+   */
+  public DevToolsNegotiator cluster(dev.tether.relay.cluster.Cluster cluster,
+      dev.tether.relay.cluster.PeerDevTools peers) {
+    this.cluster = cluster;
+    this.peers = peers;
+    return this;
+  }
+
+  /** Refuses an upgrade as {@link #negotiate} does: status, JSON reason, audit for 401/403. */
+  public void refuse(ServerUpgradeResponse response, Callback callback, ApiError e, String remote,
+      String at) {
+    LOG.info("devtools refused remote={} status={} error={} at={}", remote, e.status(), e.code(),
+        at);
+    if (e.status() == 401 || e.status() == 403) {
+      audit.record(AuditEvent.of(e.status() == 401
+              ? AuditCode.AUTH_FAILED_DEVTOOLS : AuditCode.POLICY_DENIED)
+          .at(clock.instant()).remote(remote).detail("at", at).detail("error", e.code())
+          .detail("status", e.status()).build());
+    }
+    metrics.refused(at, e.code());
+    Json.error(response, callback, e);
   }
 
   @Override
@@ -111,6 +139,21 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
     } catch (AuthException e) {
       throw ApiError.from(e);
     }
+    if (cluster != null) {
+      boolean here = sessions.find(ticket.sessionId()).isPresent();
+      cluster.redeem(ticket, here, config.clockSkew());
+      if (!here) {
+        return peers.attach(ticket, token, remote);
+      }
+    }
+    return attachRedeemed(ticket, remote);
+  }
+
+  /**
+   * Attaches DevTools for a ticket already checked and marked used (here, or by the node of the
+   * cluster that forwarded the socket): the session, its state, its instance, the policy.
+   */
+  public FrameHandler attachRedeemed(Ticket ticket, String remote) {
     Session session = sessions.find(ticket.sessionId()).orElseThrow(() ->
         ApiError.notFound("session_not_found",
             "session " + ticket.sessionId() + " does not exist (any more); start a new session"));

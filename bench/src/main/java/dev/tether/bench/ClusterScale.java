@@ -1,0 +1,254 @@
+package dev.tether.bench;
+
+import io.netty.channel.Channel;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * B13: three relay processes as one cluster on this machine with a redis-server of its own:
+ * Redis memory per registered agent, a console round trip with DevTools on the instance's node
+ * against DevTools on another node (peered), and how long the agents of a node killed with
+ * {@code kill -9} take to be registered on the others.
+ */
+final class ClusterScale {
+  private static final int IN_FLIGHT = 64;
+  /** Handshakes that failed (a relay too busy to answer a hello in time) and were retried. */
+  private static final java.util.concurrent.atomic.AtomicInteger RETRIED =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private static final String EVAL = "{\"expression\":\"6*7\"}";
+
+  private ClusterScale() {}
+
+  static void run(Bench bench) throws Exception {
+    if (!Files.isExecutable(Path.of("/usr/bin/redis-server"))) {
+      Bench.log("B13: skipped: redis-server is not installed (apt-get install redis-server)");
+      return;
+    }
+    Path work = Files.createDirectories(bench.work.resolve("b13"));
+    int redisPort = Processes.freePort();
+    Process redis = Processes.start(List.of("/usr/bin/redis-server", "--port",
+        String.valueOf(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
+        work);
+    List<AutoCloseable> running = new ArrayList<>();
+    running.add(() -> Processes.stop(redis));
+    try (RedisClient client = RedisClient.create("127.0.0.1", redisPort)) {
+      awaitRedis(client);
+      RelayProcess[] nodes = new RelayProcess[3];
+      int[] ports = {Processes.freePort(), Processes.freePort(), Processes.freePort()};
+      String publicUrl = "http://127.0.0.1:" + ports[0];
+      for (int i = 0; i < 3; i++) {
+        String name = "relay-" + (char) ('a' + i);
+        String cluster = ", \"cluster\": {\"nodeId\": \"" + name + "\", \"redis\":"
+            + " \"redis://127.0.0.1:" + redisPort + "/0\", \"peerUrl\": \"ws://127.0.0.1:"
+            + ports[i] + "\"}";
+        nodes[i] = RelayProcess.startNode(bench.home, work, bench.http, name, ports[i], cluster,
+            publicUrl, i == 0 ? null : nodes[0].dataDir());
+        running.add(0, nodes[i]);
+      }
+      long baseline = usedMemory(client);
+
+      roundTrips(bench, work, nodes, running);
+
+      int agents = bench.size(20_000, 3_000);
+      String function = "bench-cluster";
+      List<FakeShims> shims = new ArrayList<>();
+      List<List<Channel>> channels = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int i = 0; i < 3; i++) {
+        FakeShims node = new FakeShims(nodes[i].agentUri(), nodes[i].agentToken(function),
+            function);
+        shims.add(node);
+        running.add(0, node);
+        channels.add(connectAll(List.of(node), names("n" + i + "-", agents / 3)));
+      }
+      int registered = agents / 3 * 3;
+      awaitKeys(client, "tether:agent:" + function + "/*", registered, Duration.ofSeconds(120));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long used = usedMemory(client) - baseline;
+      String sampleKey = firstKey(client, "tether:agent:" + function + "/*");
+      Long oneKey = client.memoryUsage(sampleKey);
+      bench.add(new Result("B13", registered + " agents on 3 nodes: Redis memory per agent",
+          "bytes", null, null, (double) used / registered, null, "report only", null,
+          String.format("used_memory %+.1f MB; MEMORY USAGE of one entry %d bytes; all"
+              + " registered and in Redis after %.1f s (%d handshakes retried)",
+              used / 1048576.0, oneKey == null ? 0 : oneKey, seconds, RETRIED.getAndSet(0))));
+
+      // kill -9 of node c: its agents dial the next node at once, as a shim with several URLs.
+      long killed = System.nanoTime();
+      Processes.kill(nodes[2].pid());
+      try (FakeShims toA = new FakeShims(nodes[0].agentUri(), nodes[0].agentToken(function),
+          function); FakeShims toB = new FakeShims(nodes[1].agentUri(),
+          nodes[1].agentToken(function), function)) {
+        List<Channel> moved = connectAll(List.of(toA, toB), names("n2-", agents / 3));
+        double reRegistered = (System.nanoTime() - killed) / 1e9;
+        awaitNoEntriesOf(client, "relay-c", Duration.ofSeconds(60));
+        double forgotten = (System.nanoTime() - killed) / 1e9;
+        bench.add(new Result("B13", (agents / 3) + " agents of a node killed with kill -9:"
+            + " registered on the other two", "s", null, null, reRegistered, null, "≤ 10 s",
+            reRegistered <= 10.0, String.format("each dials the next node at once; %d handshakes"
+                + " retried; the dead node's Redis entries gone %.1f s after the kill (TTL 6 s)",
+                RETRIED.getAndSet(0), forgotten)));
+        moved.forEach(Channel::close);
+      }
+      channels.forEach(list -> list.forEach(Channel::close));
+    } finally {
+      for (AutoCloseable closeable : running) {
+        try {
+          closeable.close();
+        } catch (Exception e) {
+          Bench.log("B13: closing %s failed: %s", closeable, e);
+        }
+      }
+    }
+  }
+
+  /** A real node app tethered to node b; DevTools on node b (same) and on node a (peered). */
+  private static void roundTrips(Bench bench, Path work, RelayProcess[] nodes,
+      List<AutoCloseable> running) throws Exception {
+    Path apps = Files.createDirectories(work.resolve("apps"));
+    NodeApp app = NodeApp.start("b13", NodeApp.writeMainApp(apps), "main.js", Map.of(), work);
+    running.add(0, app);
+    ShimProcess shim = ShimProcess.start(bench.home, nodes[1], "bench-b13", "b13-1",
+        app.inspectorAddress(), work);
+    running.add(0, shim);
+    RelayProcess.Session local = nodes[1].newSession("bench-b13", "b13-1");
+    RelayProcess.Session peered = nodes[0].newSession("bench-b13", "b13-1");
+    URI publicBase = URI.create("ws" + nodes[0].base().toString().substring(4));
+    URI sameUrl = URI.create(local.debuggerUrl().toString().replace(publicBase.toString(),
+        "ws" + nodes[1].base().toString().substring(4)));
+    try (Cdp same = Cdp.connect(bench.http, sameUrl);
+        Cdp cross = Cdp.connect(bench.http, peered.debuggerUrl())) {
+      Samples[] samples = Latency.alternate(same, cross, bench.size(300, 100),
+          bench.size(2000, 300));
+      bench.distributions.put("B13 same node vs cross node", samples);
+      double added = Result.ms(samples[1].p50() - samples[0].p50());
+      bench.add(Result.latency("B13", "evaluate round trip, DevTools on the instance's node vs"
+              + " on another node", samples[0], samples[1], "cross p50 ≤ same + 0.2 ms",
+          added <= 0.2, String.format("added p50 %+.3f ms (one more hop through node a)",
+              added)));
+    }
+  }
+
+  /** Connects {@code names} as a shim would: a refused or timed-out handshake is tried again. */
+  private static List<Channel> connectAll(List<FakeShims> targets, List<String> names)
+      throws Exception {
+    List<Channel> channels = new ArrayList<>(names.size());
+    List<String> left = names;
+    for (int round = 0; round < 5 && !left.isEmpty(); round++) {
+      Semaphore inFlight = new Semaphore(IN_FLIGHT);
+      List<CompletableFuture<Channel>> all = new ArrayList<>(left.size());
+      for (int i = 0; i < left.size(); i++) {
+        inFlight.acquire();
+        CompletableFuture<Channel> one = targets.get(i % targets.size()).connect(left.get(i));
+        one.whenComplete((c, e) -> inFlight.release());
+        all.add(one);
+      }
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+          .exceptionally(e -> null).orTimeout(300, TimeUnit.SECONDS).join();
+      List<String> failed = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        if (all.get(i).isCompletedExceptionally()) {
+          failed.add(left.get(i));
+        } else {
+          channels.add(all.get(i).join());
+        }
+      }
+      RETRIED.addAndGet(failed.size());
+      left = failed;
+    }
+    if (!left.isEmpty()) {
+      throw new IllegalStateException(left.size() + " agents could not register in 5 rounds");
+    }
+    return channels;
+  }
+
+  private static List<String> names(String prefix, int count) {
+    List<String> names = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      names.add(prefix + i);
+    }
+    return names;
+  }
+
+  private static long usedMemory(RedisClient client) {
+    for (String line : client.info("memory").split("\r?\n")) {
+      if (line.startsWith("used_memory:")) {
+        return Long.parseLong(line.substring("used_memory:".length()).trim());
+      }
+    }
+    return 0;
+  }
+
+  private static List<String> keys(RedisClient client, String pattern) {
+    List<String> keys = new ArrayList<>();
+    String cursor = ScanParams.SCAN_POINTER_START;
+    do {
+      ScanResult<String> page = client.scan(cursor, new ScanParams().match(pattern).count(1000));
+      keys.addAll(page.getResult());
+      cursor = page.getCursor();
+    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    return keys;
+  }
+
+  private static String firstKey(RedisClient client, String pattern) {
+    List<String> keys = keys(client, pattern);
+    return keys.isEmpty() ? "none" : keys.get(0);
+  }
+
+  private static void awaitKeys(RedisClient client, String pattern, int count, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (keys(client, pattern).size() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Redis holds " + keys(client, pattern).size() + " of "
+            + count + " agents after " + timeout.toSeconds() + " s");
+      }
+      Thread.sleep(100); // polling Redis, not a test assertion
+    }
+  }
+
+  private static void awaitNoEntriesOf(RedisClient client, String node, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<String> keys = keys(client, "tether:*");
+      boolean left = false;
+      for (int from = 0; from < keys.size() && !left; from += 1000) {
+        for (String value : client.mget(keys.subList(from, Math.min(keys.size(), from + 1000))
+            .toArray(String[]::new))) {
+          if (value != null && value.contains("\"node\":\"" + node + "\"")) {
+            left = true;
+            break;
+          }
+        }
+      }
+      if (!left || System.nanoTime() > deadline) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static void awaitRedis(RedisClient client) throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      try {
+        client.ping();
+        return;
+      } catch (RuntimeException e) {
+        Thread.sleep(100);
+      }
+    }
+    throw new IllegalStateException("redis-server did not start");
+  }
+}

@@ -1,0 +1,272 @@
+package dev.tether.relay.cluster;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.relay.config.ClusterConfig;
+import dev.tether.relay.http.Json;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * The cluster's live state in Redis, and nothing else talks to Redis. Every entry a node writes
+ * expires unless that node renews it (agents, sessions), so a node that dies leaves nothing
+ * behind for longer than the TTL; a used ticket id is kept until its ticket expires. Every call
+ * that cannot reach Redis throws {@link Unavailable}, which callers turn into a 503 or a skipped
+ * renewal: Redis being down never stops a node.
+ */
+public final class ClusterStore implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterStore.class);
+  static final String AGENT = "tether:agent:";
+  static final String SESSION = "tether:session:";
+  static final String TICKET = "tether:ticket:";
+  static final String TERMINATE = "tether:terminate";
+  private static final int SCAN_BATCH = 1000;
+  /**
+   * Deletes a key only while it still names this node: an instance that moved to another node
+   * meanwhile keeps the entry the other node wrote.
+   */
+  private static final String DELETE_IF_MINE = "local v = redis.call('get', KEYS[1]) "
+      + "if v and string.find(v, ARGV[1], 1, true) then return redis.call('del', KEYS[1]) end "
+      + "return 0";
+
+  private final RedisClient redis;
+  private final ClusterConfig config;
+  private volatile boolean reachable = true;
+  private volatile Thread subscriber;
+  private volatile JedisPubSub subscription;
+  private volatile boolean closed;
+
+  public ClusterStore(ClusterConfig config) {
+    this.config = config;
+    int timeout = (int) config.redisTimeout().toMillis();
+    DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
+        .database(config.database()).connectionTimeoutMillis(timeout)
+        .socketTimeoutMillis(timeout)
+        .ssl("rediss".equalsIgnoreCase(config.redis().getScheme()))
+        .clientName("tether-" + config.nodeId());
+    String userInfo = config.redis().getRawUserInfo(); // redis://user:password@host or :password@
+    if (userInfo != null && !userInfo.isEmpty()) {
+      int colon = userInfo.indexOf(':');
+      String user = colon < 0 ? null : java.net.URLDecoder.decode(userInfo.substring(0, colon),
+          java.nio.charset.StandardCharsets.UTF_8);
+      String password = java.net.URLDecoder.decode(colon < 0 ? userInfo
+          : userInfo.substring(colon + 1), java.nio.charset.StandardCharsets.UTF_8);
+      client.user(user == null || user.isEmpty() ? null : user).password(password);
+    }
+    this.redis = RedisClient.builder()
+        .hostAndPort(config.redis().getHost(),
+            config.redis().getPort() == -1 ? 6379 : config.redis().getPort())
+        .clientConfig(client.build())
+        .build();
+  }
+
+  /** Redis could not be reached (or answered too late); the message says what to check. */
+  public static final class Unavailable extends RuntimeException {
+    Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Writes (or rewrites) entries with the TTL in one round trip; {@code deletes} are removed
+   * where they still belong to this node.
+   */
+  public void put(Map<String, String> entries, List<String> deletes) {
+    call(() -> {
+      Pipeline pipe = (Pipeline) redis.pipelined();
+      try (pipe) {
+        long ttl = config.registryTtl().toMillis();
+        entries.forEach((key, value) -> pipe.set(key, value, SetParams.setParams().px(ttl)));
+        String mine = "\"node\":\"" + config.nodeId() + "\"";
+        deletes.forEach(key -> pipe.eval(DELETE_IF_MINE, List.of(key), List.of(mine)));
+        pipe.sync();
+      }
+      return null;
+    });
+  }
+
+  /** True when {@code ticketId} was not used anywhere in the cluster; remembers it until then. */
+  public boolean firstUse(String ticketId, Duration remember) {
+    return call(() -> "OK".equals(redis.set(TICKET + ticketId, config.nodeId(),
+        SetParams.setParams().nx().px(Math.max(1, remember.toMillis())))));
+  }
+
+  /** Every live entry under {@code prefix}, parsed (unparseable ones are skipped). */
+  public List<JsonNode> all(String prefix) {
+    return call(() -> {
+      List<String> keys = new ArrayList<>();
+      String cursor = ScanParams.SCAN_POINTER_START;
+      ScanParams match = new ScanParams().match(prefix + "*").count(SCAN_BATCH);
+      do {
+        ScanResult<String> page = redis.scan(cursor, match);
+        keys.addAll(page.getResult());
+        cursor = page.getCursor();
+      } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+      List<JsonNode> found = new ArrayList<>();
+      for (int from = 0; from < keys.size(); from += SCAN_BATCH) {
+        List<String> batch = keys.subList(from, Math.min(keys.size(), from + SCAN_BATCH));
+        for (String value : redis.mget(batch.toArray(String[]::new))) {
+          parse(value).ifPresent(found::add);
+        }
+      }
+      return found;
+    });
+  }
+
+  /** One entry, parsed; empty when absent (or expired). */
+  public Optional<JsonNode> get(String key) {
+    return call(() -> parse(redis.get(key)));
+  }
+
+  /** Tells every node (this one too) to end a session; the node that holds it does. */
+  public void publishTerminate(String message) {
+    call(() -> redis.publish(TERMINATE, message));
+  }
+
+  /** Bytes Redis spends on one key (for the benchmark's memory per agent). */
+  public long memoryUsage(String key) {
+    return call(() -> {
+      Long used = redis.memoryUsage(key);
+      return used == null ? 0L : used;
+    });
+  }
+
+  /**
+   * Hears terminate messages on a thread of its own, subscribing again whenever Redis drops the
+   * connection (e.g. while it restarts), until {@link #close}.
+   */
+  public void onTerminate(BiConsumer<String, String> listener) {
+    Thread thread = new Thread(() -> {
+      while (!closed) {
+        JedisPubSub pubSub = new JedisPubSub() {
+          @Override
+          public void onMessage(String channel, String message) {
+            listener.accept(channel, message);
+          }
+        };
+        subscription = pubSub;
+        try {
+          redis.subscribe(pubSub, TERMINATE);
+        } catch (JedisException e) {
+          if (!closed) {
+            LOG.debug("cluster subscription lost cause={}", e.toString());
+            pause(config.renewEvery());
+          }
+        }
+      }
+    }, "relay-cluster-subscriber");
+    thread.setDaemon(true);
+    subscriber = thread;
+    thread.start();
+  }
+
+  /** Whether the last Redis call worked. */
+  public boolean reachable() {
+    return reachable;
+  }
+
+  private <T> T call(java.util.concurrent.Callable<T> command) {
+    try {
+      T result = callOnce(command);
+      if (!reachable) {
+        reachable = true;
+        LOG.info("cluster redis reachable again redis={}:{}", config.redis().getHost(),
+            config.redis().getPort());
+      }
+      return result;
+    } catch (JedisException e) {
+      if (reachable) {
+        reachable = false;
+        LOG.warn("cluster redis unreachable redis={}:{} cause={}; serving local sessions only until"
+            + " it is back", config.redis().getHost(), config.redis().getPort(), e.toString());
+      }
+      throw new Unavailable("the cluster's Redis at " + config.redis().getHost() + ":"
+          + config.redis().getPort() + " cannot be reached (" + e.getClass().getSimpleName()
+          + ")", e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Runs {@code command}; when a pooled connection turns out broken (Redis restarted since it was
+   * opened), drops every idle connection and tries once more on a fresh one.
+   */
+  private <T> T callOnce(java.util.concurrent.Callable<T> command) throws Exception {
+    try {
+      return command.call();
+    } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+      redis.getPool().clear();
+      return command.call();
+    }
+  }
+
+  static Optional<JsonNode> parse(String value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Json.MAPPER.readTree(value));
+    } catch (JsonProcessingException e) {
+      return Optional.empty();
+    }
+  }
+
+  static String json(Map<String, ?> fields) {
+    try {
+      return Json.MAPPER.writeValueAsString(fields);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Map<String, Object> fields() {
+    return new HashMap<>();
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis()); // between resubscribe attempts, not a test wait
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    JedisPubSub pubSub = subscription;
+    try {
+      if (pubSub != null && pubSub.isSubscribed()) {
+        pubSub.unsubscribe();
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cluster unsubscribe failed cause={}", e.toString());
+    }
+    Thread thread = subscriber;
+    if (thread != null) {
+      thread.interrupt();
+    }
+    redis.close();
+  }
+}

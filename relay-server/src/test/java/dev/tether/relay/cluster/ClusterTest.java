@@ -1,0 +1,249 @@
+package dev.tether.relay.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.protocol.CloseCodes;
+import dev.tether.relay.http.Json;
+import dev.tether.relay.testing.Closed;
+import dev.tether.relay.testing.DevToolsClient;
+import dev.tether.relay.testing.FakeAgent;
+import dev.tether.relay.testing.HandshakeRefused;
+import dev.tether.relay.testing.Poll;
+import dev.tether.relay.testing.RedisServer;
+import dev.tether.relay.testing.TestCluster;
+import dev.tether.relay.testing.TestRelay;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three relays, one Redis of the test's own: an agent on one node is listed and debugged through
+ * another, tickets are single-use across nodes, admins reach every node's sessions, the peer
+ * endpoint takes only peer tokens, and Redis going away costs only what needs the other nodes.
+ */
+@Timeout(120)
+class ClusterTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final int A = 0;
+  private static final int B = 1;
+  private static final int C = 2;
+
+  @TempDir static Path dir;
+  private static RedisServer redis;
+  private static TestCluster cluster;
+  private final java.util.List<AutoCloseable> closeLater = new java.util.ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    redis = RedisServer.start();
+    cluster = TestCluster.start(dir, redis.url(0), 3);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable closeable : closeLater) {
+      closeable.close();
+    }
+  }
+
+  private String agentOn(int node) throws Exception {
+    String instance = "i-" + UUID.randomUUID();
+    TestRelay relay = cluster.node(node);
+    FakeAgent agent = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders",
+        instance).echo(true);
+    closeLater.add(agent);
+    return instance;
+  }
+
+  private JsonNode createSession(int node, String token, String instance) throws Exception {
+    HttpResponse<String> created = cluster.node(node).call("POST", "/api/sessions", token,
+        "{\"function\":\"orders\",\"instance\":\"" + instance + "\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return Json.MAPPER.readTree(created.body());
+  }
+
+  private DevToolsClient devtools(int node, JsonNode session) throws Exception {
+    DevToolsClient client = DevToolsClient.connect(
+        cluster.via(node, session.path("webSocketDebuggerUrl").asText()));
+    closeLater.add(0, client);
+    return client;
+  }
+
+  @Test
+  void anInstanceOnOneNodeIsListedOnAnotherAndDebuggedThroughIt() throws Exception {
+    String instance = agentOn(B);
+    String alice = cluster.node(A).userToken("alice", "orders");
+
+    Poll.until(WAIT, "node A to list the instance of node B", () -> {
+      try {
+        return cluster.node(A).call("GET", "/api/functions", alice, null).body().contains(instance);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    JsonNode session = createSession(A, alice, instance);
+    DevToolsClient client = devtools(A, session);
+    String command = "{\"id\":7,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"1\"}}";
+    client.send(command);
+
+    assertThat(client.take(WAIT)).isEqualTo(command);
+    assertThat(cluster.node(B).relay().sessions().find(session.path("sessionId").asText()))
+        .as("the session lives on the node holding the instance").isPresent();
+    assertThat(cluster.node(A).relay().sessions().live()).isEmpty();
+    HttpResponse<String> shown = cluster.node(C).call("GET",
+        "/api/sessions/" + session.path("sessionId").asText(), alice, null);
+    assertThat(shown.statusCode()).as(shown.body()).isEqualTo(200);
+    assertThat(shown.body()).contains("\"state\":\"attached\"");
+  }
+
+  @Test
+  void aTicketUsedOnOneNodeIsRefusedOnAnother() throws Exception {
+    String instance = agentOn(B);
+    String alice = cluster.node(B).userToken("alice", "orders");
+    JsonNode session = createSession(B, alice, instance);
+    String url = session.path("webSocketDebuggerUrl").asText();
+    devtools(A, session);
+
+    assertThatThrownBy(() -> DevToolsClient.connect(cluster.via(C, url)))
+        .isInstanceOfSatisfying(HandshakeRefused.class, refused -> {
+          assertThat(refused.status).isEqualTo(401);
+          assertThat(refused.body).contains("ticket_used");
+        });
+  }
+
+  @Test
+  void anAdminOnAnyNodeListsAndTerminatesASessionOfAnother() throws Exception {
+    String instance = agentOn(A);
+    String alice = cluster.node(A).userToken("alice", "orders");
+    JsonNode session = createSession(A, alice, instance);
+    String id = session.path("sessionId").asText();
+    DevToolsClient client = devtools(A, session);
+    String admin = cluster.node(C).adminToken("carol");
+
+    Poll.until(WAIT, "node C's admin API to list the session on node A", () -> {
+      try {
+        return cluster.node(C).call("GET", "/api/admin/sessions", admin, null).body().contains(id);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    HttpResponse<String> terminated = cluster.node(C).call("DELETE",
+        "/api/admin/sessions/" + id + "?reason=incident", admin, null);
+
+    assertThat(terminated.statusCode()).as(terminated.body()).isEqualTo(202);
+    Closed closed = client.awaitClose(WAIT);
+    assertThat(closed.code()).isEqualTo(CloseCodes.TERMINATED);
+    assertThat(closed.reason()).contains("carol").contains("incident");
+  }
+
+  @Test
+  void thePeerEndpointTakesOnlyAPeerTokenAndAPeerTokenIsNoUserToken() throws Exception {
+    String alice = cluster.node(A).userToken("alice", "orders");
+    String peer = cluster.node(A).relay().cluster().orElseThrow().peerTokens().mint("relay-a");
+
+    assertThatThrownBy(() -> DevToolsClient.connect(
+            cluster.node(B).relay().wsUri(PeerDevTools.PATH).toString(),
+            Map.of("Authorization", "Bearer " + alice)))
+        .isInstanceOfSatisfying(HandshakeRefused.class, refused -> {
+          assertThat(refused.status).isEqualTo(401);
+          assertThat(refused.body).contains("peer_refused");
+        });
+    HttpResponse<String> asUser = cluster.node(B).call("GET", "/api/functions", peer, null);
+    assertThat(asUser.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void withRedisDownLocalSessionsGoOnCrossNodeAttachesGetA503AndItAllComesBack() throws Exception {
+    String local = agentOn(A);
+    String remote = agentOn(B);
+    String alice = cluster.node(A).userToken("alice", "orders");
+    Poll.until(WAIT, "node A to see node B's instance", () -> cluster.node(A).relay().cluster()
+        .orElseThrow().findRemote("orders", remote).isPresent());
+    DevToolsClient client = devtools(A, createSession(A, alice, local));
+
+    redis.kill();
+    try {
+      client.send("{\"id\":1,\"method\":\"still\"}");
+      assertThat(client.take(WAIT)).isEqualTo("{\"id\":1,\"method\":\"still\"}");
+      DevToolsClient second = devtools(A, createSession(A, alice, local));
+      second.send("{\"id\":2,\"method\":\"new local\"}");
+      assertThat(second.take(WAIT)).isEqualTo("{\"id\":2,\"method\":\"new local\"}");
+      HttpResponse<String> refused = cluster.node(A).call("POST", "/api/sessions", alice,
+          "{\"function\":\"orders\",\"instance\":\"" + remote + "\"}");
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.body()).contains("cluster_unavailable");
+    } finally {
+      redis.restart();
+    }
+
+    Poll.until(WAIT, "a cross-node session to open again after Redis came back", () -> {
+      try {
+        return cluster.node(A).call("POST", "/api/sessions", alice,
+            "{\"function\":\"orders\",\"instance\":\"" + remote + "\"}").statusCode() == 201;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    client.send("{\"id\":3,\"method\":\"after\"}");
+    assertThat(client.take(WAIT)).isEqualTo("{\"id\":3,\"method\":\"after\"}");
+  }
+
+  @Test
+  void anInstanceThatLeavesItsNodeLeavesEveryNodesList() throws Exception {
+    String instance = "i-" + UUID.randomUUID();
+    FakeAgent agent = FakeAgent.register(cluster.node(B).agentUri(),
+        cluster.node(B).agentToken("orders"), "orders", instance);
+    Cluster onA = cluster.node(A).relay().cluster().orElseThrow();
+    Poll.until(WAIT, "node A to see the instance", () -> onA.findRemote("orders", instance)
+        .isPresent());
+
+    agent.close();
+
+    Poll.until(WAIT, "node A to forget the instance", () -> onA.findRemote("orders", instance)
+        .isEmpty());
+  }
+
+  @Test
+  void aPeerTokenAloneOpensNothingTheHoldingNodeChecksTheTicketAgain() throws Exception {
+    String instance = agentOn(B);
+    String alice = cluster.node(B).userToken("alice", "orders");
+    String ticket = createSession(B, alice, instance).path("webSocketDebuggerUrl").asText()
+        .replaceAll(".*/devtools/", "");
+    String peer = cluster.node(A).relay().cluster().orElseThrow().peerTokens().mint("relay-a");
+    String url = cluster.node(B).relay().wsUri(PeerDevTools.PATH).toString();
+
+    assertThatThrownBy(() -> DevToolsClient.connect(url, Map.of("Authorization", "Bearer " + peer,
+            PeerDevTools.TICKET_HEADER, ticket.substring(0, ticket.length() - 4) + "AAAA")))
+        .isInstanceOfSatisfying(HandshakeRefused.class, refused ->
+            assertThat(refused.status).isEqualTo(401));
+    DevToolsClient once = DevToolsClient.connect(url,
+        Map.of("Authorization", "Bearer " + peer, PeerDevTools.TICKET_HEADER, ticket));
+    closeLater.add(0, once);
+    assertThatThrownBy(() -> DevToolsClient.connect(url, Map.of("Authorization", "Bearer " + peer,
+            PeerDevTools.TICKET_HEADER, ticket)))
+        .isInstanceOfSatisfying(HandshakeRefused.class, refused -> {
+          assertThat(refused.status).isEqualTo(401);
+          assertThat(refused.body).contains("ticket_used");
+        });
+  }
+}
