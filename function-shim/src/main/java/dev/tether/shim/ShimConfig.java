@@ -13,6 +13,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -206,7 +207,7 @@ public record ShimConfig(
     if (relay == null || relay.isBlank()) {
       return List.of();
     }
-    List<URI> urls = new java.util.ArrayList<>();
+    List<URI> urls = new ArrayList<>();
     for (String one : relay.split(",")) {
       if (one.isBlank()) {
         throw new IllegalArgumentException(

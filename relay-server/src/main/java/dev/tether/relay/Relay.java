@@ -10,6 +10,11 @@ import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditLog;
 import dev.tether.relay.audit.AuditStores;
+import dev.tether.relay.cluster.Cluster;
+import dev.tether.relay.cluster.Forwarder;
+import dev.tether.relay.cluster.PeerDevTools;
+import dev.tether.relay.cluster.PeerNegotiator;
+import dev.tether.relay.cluster.PeerTokens;
 import dev.tether.relay.policy.PolicyAudit;
 import dev.tether.relay.audit.SealSigner;
 import dev.tether.relay.audit.SealVerifier;
@@ -51,6 +56,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,7 +98,7 @@ public final class Relay implements AutoCloseable {
   private LongSupplier policyNanos = System::nanoTime;
   private Policy policy;
   private RunningRelay running;
-  private dev.tether.relay.cluster.Cluster cluster;
+  private Cluster cluster;
 
   public Relay(RelayConfig config) {
     this(config, Clock.systemUTC());
@@ -173,8 +179,8 @@ public final class Relay implements AutoCloseable {
       reports = ReportStores.create(config.audit(), config.dataDir());
       registry.onCrash(new Crashes(reports, audit, clock));
       if (config.cluster().isPresent()) {
-        cluster = new dev.tether.relay.cluster.Cluster(config.cluster().get(),
-            new dev.tether.relay.cluster.PeerTokens(keys, publicUrl.toString(), clock), registry,
+        cluster = new Cluster(config.cluster().get(),
+            new PeerTokens(keys, publicUrl.toString(), clock), registry,
             sessions, clock).start();
       }
       policy = new Policy(config.limits(), new PolicyAudit(audit, clock, policyListener), sessions,
@@ -228,7 +234,7 @@ public final class Relay implements AutoCloseable {
     new FunctionsApi(verifier, registry, sessions, reports).cluster(cluster).routes(router);
     new SessionsApi(verifier, registry, sessions, issuer, urls, config.ticketTtl(), audit,
         policy.quota(), new TicketMinting(config.ticketsPerMinute(), clock))
-        .cluster(cluster, cluster == null ? null : new dev.tether.relay.cluster.Forwarder(cluster))
+        .cluster(cluster, cluster == null ? null : new Forwarder(cluster))
         .routes(router);
     new AdminApi(verifier, sessions, audit, clock).cluster(cluster).routes(router);
     new ReportsApi(verifier, reports).routes(router);
@@ -247,10 +253,14 @@ public final class Relay implements AutoCloseable {
             sessions, registry, scheduler, config, audit, clock, policy, metrics);
     upgrades.addMapping("/devtools/*", devtools);
     if (cluster != null) {
-      devtools.cluster(cluster, new dev.tether.relay.cluster.PeerDevTools(cluster, scheduler,
-          config.devtoolsKeepAlive()));
-      upgrades.addMapping(dev.tether.relay.cluster.PeerDevTools.PATH,
-          new dev.tether.relay.cluster.PeerNegotiator(cluster.peerTokens(), verifier, devtools));
+      Cluster here = cluster;
+      PeerDevTools peers = new PeerDevTools(cluster, scheduler, config.devtoolsKeepAlive());
+      devtools.cluster((ticket, token, remote, heldHere) -> {
+        here.redeem(ticket, heldHere, config.clockSkew());
+        return heldHere ? null : peers.attach(ticket, token, remote);
+      });
+      upgrades.addMapping(PeerDevTools.PATH,
+          new PeerNegotiator(cluster.peerTokens(), verifier, devtools));
     }
     // Plain requests: /metrics, then CORS for the API, the web module's files, the JSON routes.
     upgrades.setHandler(new MetricsHandler(metrics, new MetricsAccess(config.metricsToken()),
@@ -317,9 +327,9 @@ public final class Relay implements AutoCloseable {
   }
 
   /** This node's part in a cluster; empty for a relay that runs alone. */
-  public java.util.Optional<dev.tether.relay.cluster.Cluster> cluster() {
+  public Optional<Cluster> cluster() {
     requireStarted();
-    return java.util.Optional.ofNullable(cluster);
+    return Optional.ofNullable(cluster);
   }
 
   /** The audit trail: record, flush, query through its store. */

@@ -9,6 +9,10 @@ import dev.tether.relay.audit.AuditRecord;
 import dev.tether.relay.auth.AuthException;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.auth.UserPrincipal;
+
+
+import dev.tether.relay.cluster.Cluster;
+import dev.tether.relay.cluster.ClusterStore;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Exchange;
 import dev.tether.relay.http.Input;
@@ -17,7 +21,7 @@ import dev.tether.relay.http.Router;
 import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.SessionState;
-import dev.tether.relay.session.SessionTraffic;
+import dev.tether.relay.session.SessionView;
 import dev.tether.relay.session.Sessions;
 import java.io.IOException;
 import java.time.Clock;
@@ -46,7 +50,7 @@ public final class AdminApi {
   private final Sessions sessions;
   private final AuditLog audit;
   private final Clock clock;
-  private dev.tether.relay.cluster.Cluster cluster;
+  private Cluster cluster;
 
   public AdminApi(TokenVerifier verifier, Sessions sessions, AuditLog audit, Clock clock) {
     this.verifier = verifier;
@@ -56,7 +60,7 @@ public final class AdminApi {
   }
 
   /** In a cluster: every node's sessions are listed, and terminating reaches any node's. */
-  public AdminApi cluster(dev.tether.relay.cluster.Cluster cluster) {
+  public AdminApi cluster(Cluster cluster) {
     this.cluster = cluster;
     return this;
   }
@@ -85,7 +89,7 @@ public final class AdminApi {
     live.sort(Comparator.comparing(Session::createdAt).reversed());
     List<Map<String, Object>> views = new ArrayList<>();
     for (Session session : live) {
-      Map<String, Object> view = view(session);
+      Map<String, Object> view = SessionView.of(session);
       if (cluster != null) {
         view.put("node", cluster.nodeId());
       }
@@ -98,7 +102,7 @@ public final class AdminApi {
     List<Object> all = new ArrayList<>(views);
     try {
       all.addAll(cluster.remoteSessions());
-    } catch (dev.tether.relay.cluster.ClusterStore.Unavailable e) {
+    } catch (ClusterStore.Unavailable e) {
       exchange.header("X-Tether-Partial", "this node's sessions only: the cluster's Redis is down");
     }
     exchange.json(200, all);
@@ -120,7 +124,7 @@ public final class AdminApi {
     }
     sessions.end(session, EndReason.TERMINATED,
         "terminated by admin " + admin.subject() + ": " + reason, admin.subject());
-    exchange.json(200, view(session));
+    exchange.json(200, SessionView.of(session));
   }
 
   /** A session another node holds: that node ends it when it hears the command (202). */
@@ -133,8 +137,8 @@ public final class AdminApi {
       cluster.terminate(id, "terminated by admin " + admin.subject() + ": " + reason,
           admin.subject());
       exchange.json(202, session);
-    } catch (dev.tether.relay.cluster.ClusterStore.Unavailable e) {
-      throw dev.tether.relay.cluster.Cluster.unavailable("reach sessions of other nodes");
+    } catch (ClusterStore.Unavailable e) {
+      throw Cluster.unavailable("reach sessions of other nodes");
     }
   }
 
@@ -181,31 +185,6 @@ public final class AdminApi {
         exchange.json(200, body);
       }
     }
-  }
-
-  public static Map<String, Object> view(Session session) {
-    Session.Snapshot now = session.snapshot();
-    SessionTraffic traffic = session.traffic();
-    Map<String, Object> view = new LinkedHashMap<>();
-    view.put("sessionId", session.id());
-    view.put("user", session.subject());
-    view.put("issuer", session.owner().issuer());
-    view.put("function", session.function());
-    view.put("instance", session.instance());
-    view.put("mode", session.mode().claim());
-    view.put("state", now.state().wire());
-    view.put("since", session.createdAt().toString());
-    view.put("attachedAt", now.attachedAt() == null ? null : now.attachedAt().toString());
-    view.put("expiresAt", session.expiresAt().toString());
-    view.put("messages", Map.of("toTarget", traffic.messagesToTarget(),
-        "toClient", traffic.messagesToClient()));
-    view.put("bytes", Map.of("toTarget", traffic.bytesToTarget(),
-        "toClient", traffic.bytesToClient()));
-    if (now.endReason() != null) {
-      view.put("endReason", now.endReason().wire());
-      view.put("endMessage", now.endMessage());
-    }
-    return view;
   }
 
   private static String reason(Exchange exchange) {

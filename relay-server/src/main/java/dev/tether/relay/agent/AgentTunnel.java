@@ -15,7 +15,9 @@ import dev.tether.relay.config.AgentLimits;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -540,7 +542,7 @@ public final class AgentTunnel implements FrameHandler {
    * with 1008 and {@code reason}. Whatever else holds the instance is not touched.
    */
   private void refuse(String error, String instanceId, String reason, Map<String, Object> details) {
-    Map<String, Object> all = new java.util.LinkedHashMap<>(details);
+    Map<String, Object> all = new LinkedHashMap<>(details);
     all.put("reason", reason);
     registry.refused(this, principal.function(), instanceId, error, all);
     close(CloseCodes.POLICY_VIOLATION, reason);
@@ -613,6 +615,6 @@ public final class AgentTunnel implements FrameHandler {
   }
 
   private static String kind(TunnelMessage message) {
-    return message.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    return message.getClass().getSimpleName().toLowerCase(Locale.ROOT);
   }
 }

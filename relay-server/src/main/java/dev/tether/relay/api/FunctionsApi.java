@@ -5,14 +5,17 @@ import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.agent.Instance;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.auth.UserPrincipal;
+import dev.tether.relay.cluster.Cluster;
 import dev.tether.relay.http.Exchange;
 import dev.tether.relay.http.Router;
 import dev.tether.relay.report.CrashReport;
 import dev.tether.relay.report.ReportStore;
 import dev.tether.relay.session.Sessions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +30,7 @@ public final class FunctionsApi {
   private final AgentRegistry registry;
   private final Sessions sessions;
   private final ReportStore reports;
-  private dev.tether.relay.cluster.Cluster cluster;
+  private Cluster cluster;
 
   record InstanceView(String id, String runtime, String connectedAt, int sessions) {}
 
@@ -48,7 +51,7 @@ public final class FunctionsApi {
   }
 
   /** In a cluster: the instances of every node are listed, not only this node's. */
-  public FunctionsApi cluster(dev.tether.relay.cluster.Cluster cluster) {
+  public FunctionsApi cluster(Cluster cluster) {
     this.cluster = cluster;
     return this;
   }
@@ -61,7 +64,7 @@ public final class FunctionsApi {
     UserPrincipal user = callers.user(exchange);
     List<FunctionView> functions = new ArrayList<>();
     Map<String, CrashReport> crashes = latestCrashes();
-    Map<String, List<InstanceView>> live = new java.util.TreeMap<>();
+    Map<String, List<InstanceView>> live = new TreeMap<>();
     for (Map.Entry<String, List<AgentTunnel>> entry : registry.byFunction().entrySet()) {
       List<InstanceView> instances = live.computeIfAbsent(entry.getKey(), f -> new ArrayList<>());
       for (AgentTunnel tunnel : entry.getValue()) {
@@ -77,7 +80,7 @@ public final class FunctionsApi {
       }
       // Newest first across the nodes, as one node lists its own.
       live.values().forEach(list -> list.sort(
-          java.util.Comparator.comparing(InstanceView::connectedAt).reversed()));
+          Comparator.comparing(InstanceView::connectedAt).reversed()));
     }
     for (Map.Entry<String, List<InstanceView>> entry : live.entrySet()) {
       if (user.mayDebug(entry.getKey())) {

@@ -12,6 +12,9 @@ import dev.tether.relay.auth.TicketMinting;
 import dev.tether.relay.auth.TokenIssuer;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.auth.UserPrincipal;
+import dev.tether.relay.cluster.Cluster;
+import dev.tether.relay.cluster.ClusterStore;
+import dev.tether.relay.cluster.Forwarder;
 import dev.tether.relay.devtools.DebugUrls;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Exchange;
@@ -24,9 +27,12 @@ import dev.tether.relay.session.Session;
 import dev.tether.relay.session.Sessions;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code POST /api/sessions} opens a session on a live instance (the one named, or the function's
@@ -48,8 +54,8 @@ public final class SessionsApi {
   private final AuditSink audit;
   private final SessionQuota quota;
   private final TicketMinting minting;
-  private dev.tether.relay.cluster.Cluster cluster;
-  private dev.tether.relay.cluster.Forwarder forwarder;
+  private Cluster cluster;
+  private Forwarder forwarder;
 
   public SessionsApi(
       TokenVerifier verifier, AgentRegistry registry, Sessions sessions, TokenIssuer issuer,
@@ -70,8 +76,8 @@ public final class SessionsApi {
    * In a cluster: a session on an instance of another node is opened, shown and ended by that
    * node (the request is forwarded there with the caller's token).
    */
-  public SessionsApi cluster(dev.tether.relay.cluster.Cluster cluster,
-      dev.tether.relay.cluster.Forwarder forwarder) {
+  public SessionsApi cluster(Cluster cluster,
+      Forwarder forwarder) {
     this.cluster = cluster;
     this.forwarder = forwarder;
     return this;
@@ -165,7 +171,7 @@ public final class SessionsApi {
   }
 
   private boolean clustered(Exchange exchange) {
-    return cluster != null && !dev.tether.relay.cluster.Forwarder.wasForwarded(exchange);
+    return cluster != null && !Forwarder.wasForwarded(exchange);
   }
 
   /**
@@ -173,31 +179,31 @@ public final class SessionsApi {
    * the function's only instance in the whole cluster. Several in the cluster and none named: the
    * caller picks, as on one node.
    */
-  private java.util.Optional<dev.tether.relay.cluster.Cluster.RemoteInstance> elsewhere(
+  private Optional<Cluster.RemoteInstance> elsewhere(
       String function, String instanceId) {
     try {
       if (instanceId != null) {
         return registry.find(function, instanceId).isPresent()
-            ? java.util.Optional.empty() : cluster.findRemote(function, instanceId);
+            ? Optional.empty() : cluster.findRemote(function, instanceId);
       }
-    } catch (dev.tether.relay.cluster.ClusterStore.Unavailable e) {
-      throw dev.tether.relay.cluster.Cluster.unavailable("open a session on another node");
+    } catch (ClusterStore.Unavailable e) {
+      throw Cluster.unavailable("open a session on another node");
     }
     List<AgentTunnel> here = registry.instancesOf(function);
-    List<dev.tether.relay.cluster.Cluster.RemoteInstance> there = cluster.remoteInstances()
+    List<Cluster.RemoteInstance> there = cluster.remoteInstances()
         .stream().filter(i -> i.function().equals(function)).toList();
     if (here.size() + there.size() > 1 && !there.isEmpty()) {
-      List<String> ids = new java.util.ArrayList<>();
+      List<String> ids = new ArrayList<>();
       here.forEach(t -> ids.add(t.instance().orElseThrow().id()));
       there.forEach(i -> ids.add(i.instance()));
-      java.util.Collections.sort(ids);
+      Collections.sort(ids);
       throw ApiError.conflict("instance_required", function + " has " + ids.size()
           + " live instances (" + String.join(", ", ids.subList(0, Math.min(MAX_LISTED,
               ids.size()))) + "); pick one and send it as \"instance\" (GET /api/functions lists"
           + " them)");
     }
     return here.isEmpty() && there.size() == 1
-        ? java.util.Optional.of(there.get(0)) : java.util.Optional.empty();
+        ? Optional.of(there.get(0)) : Optional.empty();
   }
 
   /** Forwards a request about a session another node holds; false when it is not one. */
@@ -213,8 +219,8 @@ public final class SessionsApi {
       forwarder.forward(exchange, method, "/api/sessions/" + id, null,
           java.net.URI.create(held.get().path("peer").asText()), held.get().path("node").asText());
       return true;
-    } catch (dev.tether.relay.cluster.ClusterStore.Unavailable e) {
-      throw dev.tether.relay.cluster.Cluster.unavailable("reach sessions of other nodes");
+    } catch (ClusterStore.Unavailable e) {
+      throw Cluster.unavailable("reach sessions of other nodes");
     }
   }
 

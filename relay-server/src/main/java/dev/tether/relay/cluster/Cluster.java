@@ -1,7 +1,6 @@
 package dev.tether.relay.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tether.relay.admin.AdminApi;
 import dev.tether.relay.agent.AgentRegistry;
 import dev.tether.relay.agent.AgentTunnel;
 import dev.tether.relay.agent.Instance;
@@ -11,6 +10,7 @@ import dev.tether.relay.config.ClusterConfig;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Session;
+import dev.tether.relay.session.SessionView;
 import dev.tether.relay.session.Sessions;
 import java.net.URI;
 import java.time.Clock;
@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,7 +54,7 @@ public final class Cluster implements AutoCloseable {
   private final AtomicBoolean syncPending = new AtomicBoolean();
   private final AtomicBoolean changesPending = new AtomicBoolean();
   /** Instances that came or went since the last write; written one by one, not a full sync. */
-  private final java.util.Queue<Instance> changed =
+  private final Queue<Instance> changed =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final Set<String> published = new HashSet<>(); // keys this node wrote; worker thread only
   private Runnable unwatch = () -> {};
@@ -200,7 +201,7 @@ public final class Cluster implements AutoCloseable {
   }
 
   private String sessionEntry(Session session) {
-    Map<String, Object> value = new LinkedHashMap<>(AdminApi.view(session));
+    Map<String, Object> value = new LinkedHashMap<>(SessionView.of(session));
     value.put("node", config.nodeId());
     value.put("peer", config.peerUrl().toString());
     return ClusterStore.json(value);

@@ -54,8 +54,7 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
   private final Clock clock;
   private final Policy policy;
   private final RelayMetrics metrics;
-  private dev.tether.relay.cluster.Cluster cluster;
-  private dev.tether.relay.cluster.PeerDevTools peers;
+  private ClusterTickets cluster;
 
   public DevToolsNegotiator(
       OriginPolicy origins, TokenVerifier verifier, Sessions sessions, AgentRegistry registry,
@@ -75,13 +74,21 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
 
   /**
    * In a cluster: tickets are single-use on every node, and a session held by another node is
-   * reached through {@code peers}. Set before the relay serves.
+   * reached through its peer connection. Set before the relay serves.
    */
-  public DevToolsNegotiator cluster(dev.tether.relay.cluster.Cluster cluster,
-      dev.tether.relay.cluster.PeerDevTools peers) {
+  public DevToolsNegotiator cluster(ClusterTickets cluster) {
     this.cluster = cluster;
-    this.peers = peers;
     return this;
+  }
+
+  /** How a cluster takes a ticket; the cluster package implements it (it depends on this one). */
+  public interface ClusterTickets {
+    /**
+     * Marks {@code ticket} used on every node (an {@link ApiError} when it was used already) and,
+     * when its session is held by another node, answers the handler that bridges to that node;
+     * null when the session is here.
+     */
+    FrameHandler redeem(Ticket ticket, String token, String remote, boolean heldHere);
   }
 
   /** Refuses an upgrade as {@link #negotiate} does: status, JSON reason, audit for 401/403. */
@@ -140,10 +147,10 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
       throw ApiError.from(e);
     }
     if (cluster != null) {
-      boolean here = sessions.find(ticket.sessionId()).isPresent();
-      cluster.redeem(ticket, here, config.clockSkew());
-      if (!here) {
-        return peers.attach(ticket, token, remote);
+      FrameHandler elsewhere = cluster.redeem(ticket, token, remote,
+          sessions.find(ticket.sessionId()).isPresent());
+      if (elsewhere != null) {
+        return elsewhere;
       }
     }
     return attachRedeemed(ticket, remote);
