@@ -36,6 +36,32 @@ public record SnapshotPoint(
     }
   }
 
+  private static final java.util.regex.Pattern PLAIN_PATH =
+      java.util.regex.Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
+
+  /** The expressions between braces of a log template: {@code "total={total}"} has {@code total}. */
+  public static java.util.List<String> templateExpressions(String template) {
+    java.util.List<String> found = new java.util.ArrayList<>();
+    if (template == null) {
+      return found;
+    }
+    int at = 0;
+    while (true) {
+      int open = template.indexOf('{', at);
+      int close = open < 0 ? -1 : template.indexOf('}', open + 1);
+      if (close < 0) {
+        return found;
+      }
+      found.add(template.substring(open + 1, close).trim());
+      at = close + 1;
+    }
+  }
+
+  /** True for a plain variable path such as {@code event.customer}: no call, no operator. */
+  public static boolean isPlainPath(String expression) {
+    return PLAIN_PATH.matcher(expression).matches();
+  }
+
   private static String blankToNull(String text) {
     return text == null || text.isBlank() ? null : text;
   }

@@ -163,7 +163,7 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
     } else if (message instanceof TunnelMessage.Credit credit) {
       streams.credit(credit);
     } else {
-      log.debug("ignored {} from the relay", message.getClass().getSimpleName());
+      client.control(message);
     }
   }
 
