@@ -201,12 +201,14 @@ class SnapshotPointsTest {
     relay.takeReply(1, 1, WAIT);
     relay.sendCdp(1, "{\"id\":2,\"method\":\"Debugger.setBreakpointByUrl\",\"params\":"
         + "{\"urlRegex\":\"work\\\\.js$\",\"lineNumber\":" + (WORK_LINE - 1) + "}}", WAIT);
-    relay.takeReply(1, 2, WAIT);
-    String paused;
+    String breakpoint =
+        JSON.readTree(relay.takeReply(1, 2, WAIT)).at("/result/breakpointId").asText();
+    JsonNode paused;
     do {
-      paused = relay.takeCdp(1, WAIT);
-    } while (!paused.contains("\"Debugger.paused\""));
-    String frame = JSON.readTree(paused).at("/params/callFrames/0/callFrameId").asText();
+      paused = JSON.readTree(relay.takeCdp(1, WAIT));
+    } while (!paused.path("method").asText().equals("Debugger.paused")
+        || !paused.at("/params/hitBreakpoints").toString().contains(JSON.writeValueAsString(breakpoint)));
+    String frame = paused.at("/params/callFrames/0/callFrameId").asText();
 
     // A second on, the function is still where the developer stopped it: evaluating on the
     // paused frame only works while it is paused, so this fails if anything resumed it.

@@ -28,6 +28,8 @@ import dev.tether.relay.http.JsonErrorHandler;
 import dev.tether.relay.http.Router;
 import dev.tether.relay.inspector.InspectorInfo;
 import dev.tether.relay.report.Crashes;
+import dev.tether.relay.snapshot.Snapshots;
+import dev.tether.relay.snapshot.SnapshotsApi;
 import dev.tether.relay.report.ReportStore;
 import dev.tether.relay.report.ReportStores;
 import dev.tether.relay.report.ReportsApi;
@@ -84,6 +86,7 @@ public final class Relay implements AutoCloseable {
   private AgentRegistry registry;
   private AuditLog audit;
   private ReportStore reports;
+  private Snapshots snapshots;
   private URI publicUrl;
   private PolicyListener policyListener = PolicyListener.LOGGING;
   private Policy policy;
@@ -155,6 +158,8 @@ public final class Relay implements AutoCloseable {
       registry = new AgentRegistry(sessions, audit, clock);
       reports = ReportStores.create(config.audit(), config.dataDir());
       registry.onCrash(new Crashes(reports, audit, clock));
+      snapshots = new Snapshots(registry, audit, clock, scheduler, config.snapshots());
+      registry.onSnapshot(snapshots);
       policy = new Policy(config.limits(), new PolicyAudit(audit, clock, policyListener), sessions,
           scheduler);
       metrics.watch(registry::size, sessions::live);
@@ -208,6 +213,7 @@ public final class Relay implements AutoCloseable {
         policy.quota(), new TicketMinting(config.ticketsPerMinute(), clock)).routes(router);
     new AdminApi(verifier, sessions, audit, clock).routes(router);
     new ReportsApi(verifier, reports).routes(router);
+    new SnapshotsApi(verifier, snapshots, registry, audit, clock).routes(router);
     new CommandHints(config, publicUrl).routes(router);
 
     WebSocketComponents components = new WebSocketComponents();

@@ -48,6 +48,7 @@ import java.util.Optional;
  * @param ticketsPerMinute how many attach tickets one user (issuer and subject) may have signed
  *     per minute, through {@code POST /api/sessions} and {@code GET /api/sessions/{id}}; past it
  *     the API answers 429 with Retry-After (default 60)
+ * @param snapshots snapshot points: the deny-list of captured names, the per-instance budget
  */
 public record RelayConfig(
     String host,
@@ -70,7 +71,8 @@ public record RelayConfig(
     Duration resumeGrace,
     Duration abruptCloseGrace,
     int ticketsPerMinute,
-    AgentLimits agents) {
+    AgentLimits agents,
+    dev.tether.relay.snapshot.SnapshotConfig snapshots) {
   /** How long a silent (frozen) instance is kept: longer than function platforms freeze one. */
   public static final Duration DEFAULT_RESUME_GRACE = Duration.ofMinutes(15);
 
@@ -136,6 +138,7 @@ public record RelayConfig(
           "ticketsPerMinute must be between 1 and 100000, was " + ticketsPerMinute);
     }
     agents = agents == null ? AgentLimits.defaults() : agents;
+    snapshots = snapshots == null ? dev.tether.relay.snapshot.SnapshotConfig.defaults() : snapshots;
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -171,6 +174,7 @@ public record RelayConfig(
     b.abruptCloseGrace = abruptCloseGrace;
     b.ticketsPerMinute = ticketsPerMinute;
     b.agents = agents;
+    b.snapshots = snapshots;
     return b;
   }
 
@@ -279,6 +283,7 @@ public record RelayConfig(
     private Duration abruptCloseGrace;
     private int ticketsPerMinute;
     private AgentLimits agents;
+    private dev.tether.relay.snapshot.SnapshotConfig snapshots;
 
     private Builder() {}
 
@@ -382,6 +387,11 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder snapshots(dev.tether.relay.snapshot.SnapshotConfig value) {
+      snapshots = value;
+      return this;
+    }
+
     public Builder agents(AgentLimits value) {
       agents = value;
       return this;
@@ -393,7 +403,8 @@ public record RelayConfig(
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
           idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, audit, limits,
           Optional.ofNullable(metricsToken), resumeGrace, abruptCloseGrace, ticketsPerMinute,
-          agents);
+          agents,
+          snapshots);
     }
   }
 }

@@ -29,7 +29,7 @@ public final class RelayConfigFile {
       Set.of("host", "port", "dataDir", "publicUrl", "consoleOrigins", "externalIssuer",
           "maxMessageSize", "ticketTtl", "maxSessionDuration", "idleTimeout", "heartbeat",
           "devtoolsKeepAlive", "helloTimeout", "clockSkew", "audit", "limits", "metricsToken",
-          "resumeGrace", "abruptCloseGrace", "ticketsPerMinute", "agents");
+          "resumeGrace", "abruptCloseGrace", "ticketsPerMinute", "agents", "snapshots");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kib|kb|mib|mb|gib|gb)?");
 
   private RelayConfigFile() {}
@@ -80,6 +80,7 @@ public final class RelayConfigFile {
         case "abruptCloseGrace" -> b.abruptCloseGrace(duration(name, value));
         case "ticketsPerMinute" -> b.ticketsPerMinute(integer(name, value));
         case "agents" -> b.agents(dev.tether.relay.agent.AgentLimits.fromJson(value));
+        case "snapshots" -> b.snapshots(dev.tether.relay.snapshot.SnapshotConfig.fromJson(value));
         default -> throw new IllegalArgumentException(
             "unknown setting '" + name + "'; the known ones are " + new java.util.TreeSet<>(KNOWN));
       }

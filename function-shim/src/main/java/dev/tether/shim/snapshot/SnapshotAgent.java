@@ -47,6 +47,8 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
   private final Outbox outbox;
   private final Map<String, Point> points = new LinkedHashMap<>();
   private final Map<String, Point> byBreakpoint = new HashMap<>();
+  /** Breakpoints being removed: V8 may still stop on one until the removal is through. */
+  private final Set<String> retiring = new java.util.HashSet<>();
   private final Set<String> scripts = new LinkedHashSet<>();
   /** Script URLs by id: a paused frame names its script by id (its own url field is deprecated). */
   private final Map<String, String> scriptUrls = new HashMap<>();
@@ -159,6 +161,7 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
         session = null;
         enabled = false;
         byBreakpoint.clear();
+        retiring.clear();
         scriptUrls.clear();
         scripts.clear();
         points.values().forEach(p -> p.breakpointId = null);
@@ -248,8 +251,10 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
 
   private void disarm(Point point) {
     if (point.breakpointId != null && session != null) {
-      session.send("Debugger.removeBreakpoint",
-          CdpSession.params().put("breakpointId", point.breakpointId));
+      String id = point.breakpointId;
+      retiring.add(id);
+      session.send("Debugger.removeBreakpoint", CdpSession.params().put("breakpointId", id))
+          .whenComplete((ok, error) -> retiring.remove(id));
     }
     if (point.breakpointId != null) {
       byBreakpoint.remove(point.breakpointId);
@@ -291,8 +296,20 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
   private void paused(JsonNode params) {
     long start = System.nanoTime();
     paused = true;
-    if (developers > 0 || session == null) {
-      return; // the developer's pause, the developer's resume
+    if (session == null) {
+      return;
+    }
+    if (developers > 0) {
+      // The developer's pause is the developer's to resume; but a stop on one of this session's
+      // breakpoints that was on its way out as they attached is ours, and nobody else would end it.
+      boolean ours = params.path("hitBreakpoints").size() > 0;
+      for (JsonNode id : params.path("hitBreakpoints")) {
+        ours &= byBreakpoint.containsKey(id.asText()) || retiring.contains(id.asText());
+      }
+      if (ours) {
+        session.send("Debugger.resume");
+      }
+      return;
     }
     Point point = null;
     for (JsonNode id : params.path("hitBreakpoints")) {
@@ -390,6 +407,7 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
       enabled = false;
       paused = false;
       byBreakpoint.clear();
+      retiring.clear();
       scriptUrls.clear();
       scripts.clear();
       points.values().forEach(p -> p.breakpointId = null);

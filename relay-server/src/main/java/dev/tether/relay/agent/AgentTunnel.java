@@ -354,7 +354,8 @@ public final class AgentTunnel implements FrameHandler {
   /** What a resuming connection takes over. */
   record Handover(List<TunnelStream> streams, int lastStreamId) {}
 
-  void send(TunnelMessage message) {
+  /** Sends one control message to the shim; dropped while the tunnel is down or closed. */
+  public void send(TunnelMessage message) {
     CoreSession session = core;
     if (state == State.CLOSED || session == null) {
       return;
@@ -410,6 +411,10 @@ public final class AgentTunnel implements FrameHandler {
       }
       crashReported = true;
       registry.crashed(this, crash);
+    } else if (message instanceof TunnelMessage.SnapshotHit
+        || message instanceof TunnelMessage.SnapshotDisabled
+        || message instanceof TunnelMessage.Scripts) {
+      registry.snapshots().message(this, message);
     } else if (message instanceof TunnelMessage.TargetsChanged changed) {
       Optional<String> unprintable = bounds.unprintable(changed.targets());
       Optional<String> tooLarge = bounds.check(changed.targets());
@@ -500,6 +505,9 @@ public final class AgentTunnel implements FrameHandler {
           graceSeconds, resumption != null,
           resumption == null ? List.of() : resumption.positions(), resumeSecret,
           resumption == null && registry.holdsNewInstancesOf(hello.function())));
+      // The function's snapshot points go right behind the welcome, resumed or not (the set
+      // replaces whatever the shim had, so sending it again is harmless).
+      registry.snapshots().welcomed(this);
     }
     if (resumption != null) {
       resumption.replay(this);
