@@ -73,7 +73,8 @@ final class Capture {
       }
       // Node's own frames (timers, the module loader) say nothing about the function and cost
       // the pause most: their scopes are skipped, as are the closures of every frame but the top.
-      boolean own = urls.containsKey(frame.at("/location/scriptId").asText());
+      String url = urls.getOrDefault(frame.at("/location/scriptId").asText(), "");
+      boolean own = !url.isEmpty() && !url.startsWith("node:");
       for (JsonNode scope : frame.path("scopeChain")) {
         String type = scope.path("type").asText();
         String objectId = scope.at("/object/objectId").asText("");

@@ -384,13 +384,13 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
         case "Debugger.resumed" -> paused = false;
         case "Debugger.scriptParsed" -> {
           String url = params.path("url").asText("");
-          if (url.isEmpty() || url.startsWith("node:")) {
+          if (url.isEmpty()) {
             return;
           }
           if (scriptUrls.size() < MAX_SCRIPTS) {
             scriptUrls.put(params.path("scriptId").asText(), url);
           }
-          if (scripts.size() < TunnelMessage.Scripts.MAX_URLS) {
+          if (!url.startsWith("node:") && scripts.size() < TunnelMessage.Scripts.MAX_URLS) {
             scripts.add(url);
           }
         }
