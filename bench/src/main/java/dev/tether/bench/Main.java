@@ -92,6 +92,9 @@ public final class Main {
       if (wanted(only, "B11")) {
         guarded(bench, "B11", () -> FunctionColdStart.run(bench));
       }
+      if (wanted(only, "B14")) {
+        guarded(bench, "B14", () -> SnapshotPause.run(bench, apps));
+      }
       if (wanted(only, "B9")) {
         guarded(bench, "B9", () -> IdleAgents.run(bench));
       }
