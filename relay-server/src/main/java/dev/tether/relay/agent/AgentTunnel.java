@@ -80,6 +80,7 @@ public final class AgentTunnel implements FrameHandler {
   /** The instance's resume secret, handed out in the welcome only; never logged. */
   private volatile String resumeSecret;
   private volatile List<Target> targets = List.of();
+  private volatile java.util.Set<String> capabilities = java.util.Set.of();
   private volatile long lastHeardNanos = System.nanoTime();
   private volatile boolean transportFailed;
   private volatile boolean timedOut;
@@ -118,6 +119,11 @@ public final class AgentTunnel implements FrameHandler {
   /** The inspector targets the shim reported, most recent first as the shim lists them. */
   public List<Target> targets() {
     return targets;
+  }
+
+  /** True when the shim's hello listed {@code capability}, e.g. {@code "snapshots"}. */
+  public boolean supports(String capability) {
+    return capabilities.contains(capability);
   }
 
   /** The shim's address as the relay sees it. */
@@ -467,6 +473,7 @@ public final class AgentTunnel implements FrameHandler {
       return;
     }
     targets = hello.targets();
+    capabilities = java.util.Set.copyOf(hello.capabilities());
     Handover handover = previous != null && hello.resume() ? previous.handOver() : null;
     resumeSecret = previous != null ? previous.resumeSecret : ResumeSecret.generate();
     instance =

@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class Snapshots implements SnapshotListener {
   private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
   static final Duration SCRIPTS_PATIENCE = Duration.ofSeconds(5);
+  /** The hello capability of shims that take snapshot points; older shims get none. */
+  public static final String CAPABILITY = "snapshots";
 
   private final AgentRegistry registry;
   private final AuditSink audit;
@@ -159,7 +161,9 @@ public final class Snapshots implements SnapshotListener {
   private void push(String function) {
     TunnelMessage.SnapshotPoints points = pointsOf(function);
     for (AgentTunnel tunnel : registry.instancesOf(function)) {
-      tunnel.send(points);
+      if (tunnel.supports(CAPABILITY)) {
+        tunnel.send(points);
+      }
     }
   }
 
@@ -174,7 +178,11 @@ public final class Snapshots implements SnapshotListener {
 
   @Override
   public void welcomed(AgentTunnel tunnel) {
-    tunnel.instance().ifPresent(instance -> tunnel.send(pointsOf(instance.function())));
+    // Always, when the shim takes points: an empty set clears what a shim kept from before a
+    // relay restart or from a point deleted while its tunnel was down.
+    if (tunnel.supports(CAPABILITY)) {
+      tunnel.instance().ifPresent(instance -> tunnel.send(pointsOf(instance.function())));
+    }
   }
 
   @Override

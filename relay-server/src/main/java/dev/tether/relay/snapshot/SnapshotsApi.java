@@ -109,10 +109,12 @@ public final class SnapshotsApi {
     String wanted = exchange.query("instance").orElse(null);
     List<AgentTunnel> instances = registry.instancesOf(function);
     AgentTunnel tunnel = instances.stream()
+        .filter(t -> t.supports(Snapshots.CAPABILITY))
         .filter(t -> wanted == null || t.instance().orElseThrow().id().equals(wanted))
         .findFirst()
         .orElseThrow(() -> ApiError.conflict("no_instance", wanted == null
-            ? "function " + function + " has no live instance to list scripts of; invoke it first"
+            ? "function " + function + " has no live instance whose shim takes snapshot points;"
+                + " invoke it first, or update its shim"
             : "function " + function + " has no live instance " + wanted));
     TunnelMessage.Scripts answer;
     try {
