@@ -3,6 +3,7 @@
 import { h, relative, dateTime } from './dom.js';
 import { loadHints } from './hints.js';
 import { crashBadge, crashSection } from './crash-reports.js';
+import { snapshotSection } from './snapshots.js';
 
 /**
  * Replaces the list's content, keeping keyboard focus on the same button when it still exists
@@ -51,7 +52,8 @@ function functionCard(fn, onDebug) {
       crashBadge(fn),
       h('div', { class: 'actions' }, debugAny)),
     online === 0 ? offlineNote(fn.function) : instanceTable(fn.function, instances, onDebug),
-    crashSection(fn));
+    crashSection(fn),
+    snapshotSection(fn));
 }
 
 function offlineNote(name) {

@@ -93,13 +93,15 @@ final class RelayProcess implements AutoCloseable {
     }
     // A benchmark is not a person: lift the ticket and per-session rates and the session counts
     // that guard a production relay, and take snapshots bigger than the default message limit. B9
-    // registers 10,000 instances of one function, past the default instance limit.
+    // registers 10,000 instances of one function, past the default instance limit. B14 measures
+    // every hit of a point, so the per-instance snapshot budget must not disable it.
     Path config = work.resolve(name + ".json");
     java.nio.file.Files.writeString(config, """
         {"ticketsPerMinute": 100000,
          "limits": {"messagesPerSecond": 100000, "messageBurst": 100000,
                     "sessionsPerUser": 1000, "sessionsPerInstance": 1000},
-         "agents": {"maxInstancesPerFunction": 100000}%s}
+         "agents": {"maxInstancesPerFunction": 100000},
+         "snapshots": {"hitsPerSecond": 10000, "pauseBudget": "1000ms", "maxStoredHits": 1000}%s}
         """.formatted(extraJson));
     command.addAll(List.of("-jar", home.resolve("relay-server/target/tether-relay.jar").toString(),
         "relay", "--host", "127.0.0.1", "--port", String.valueOf(port), "--data-dir",
@@ -147,6 +149,16 @@ final class RelayProcess implements AutoCloseable {
     JsonNode json = JSON.readTree(response.body());
     return new Session(json.path("sessionId").asText(),
         URI.create(json.path("webSocketDebuggerUrl").asText()));
+  }
+
+  /** Calls the relay's API as the bench user; {@code body} may be null. */
+  HttpResponse<String> api(String method, String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(base.resolve(path))
+            .header("Authorization", "Bearer " + user)
+            .header("Content-Type", "application/json")
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   void endSession(Session session) throws Exception {

@@ -11,6 +11,7 @@ import dev.tether.shim.process.OnDemandInspector;
 import dev.tether.shim.inspector.InspectorSnapshot;
 import java.util.function.Supplier;
 import dev.tether.shim.process.NodeProcess;
+import dev.tether.shim.snapshot.SnapshotAgent;
 import dev.tether.shim.stream.Streams;
 import dev.tether.shim.transport.Transport;
 import dev.tether.shim.tunnel.TunnelClient;
@@ -55,6 +56,7 @@ public final class Shim implements AutoCloseable {
   private final String inspectorAddress;
   private final Transport transport;
   private final TunnelClient tunnel;
+  private final SnapshotAgent snapshotPoints;
   private final CompletableFuture<Integer> childExit;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -104,6 +106,18 @@ public final class Shim implements AutoCloseable {
       snapshots = () -> directory.fetch(patience);
     }
     this.tunnel = new TunnelClient(tunnelConfig, transport, streams, snapshots);
+    // Snapshot points open their own inspector session, only while the relay has points.
+    Supplier<CompletableFuture<java.net.URI>> firstTarget = onDemand != null
+        ? onDemand::firstTarget
+        : () -> directory.fetch(WRAP_INSPECTOR_PATIENCE).thenApply(found -> {
+          if (found.targets().isEmpty()) {
+            throw new IllegalStateException("the inspector lists no target");
+          }
+          return found.targets().get(0).webSocketUrl();
+        });
+    this.snapshotPoints = new SnapshotAgent(transport, tunnel, firstTarget);
+    tunnel.controlListener(snapshotPoints);
+    streams.sessionListener(snapshotPoints);
     log.info(
         "starting function={} instance={} mode={} inspector={} quickack={} version={}",
         config.function(),
@@ -186,6 +200,11 @@ public final class Shim implements AutoCloseable {
   /** Waits until the relay has welcomed this instance (now, or after a reconnect). */
   public boolean awaitRegistered(Duration timeout) throws InterruptedException {
     return tunnel.awaitRegistered(timeout);
+  }
+
+  /** The snapshot points of this instance (their inspector session, their state). */
+  public SnapshotAgent snapshotPoints() {
+    return snapshotPoints;
   }
 
   public TunnelClient.State tunnelState() {

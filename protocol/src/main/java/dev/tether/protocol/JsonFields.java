@@ -120,6 +120,16 @@ final class JsonFields {
         : wrongType(name, "an integer from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE);
   }
 
+  /** A required number field (an integer or a fraction). */
+  double float64(String name) throws ProtocolException {
+    Object value = values.get(name);
+    if (value instanceof Double || value instanceof Integer || value instanceof Long) {
+      return ((Number) value).doubleValue();
+    }
+    throw value == null || value == NULL ? new ProtocolException(name + " is required")
+        : wrongType(name, "a number");
+  }
+
   /** A list of strings; null when absent or null. */
   List<String> texts(String name) throws ProtocolException {
     List<Object> list = array(name);

@@ -42,7 +42,12 @@ public final class TunnelCodec {
       Map.entry(TunnelMessage.Opened.class, "opened"),
       Map.entry(TunnelMessage.Close.class, "close"),
       Map.entry(TunnelMessage.Credit.class, "credit"),
-      Map.entry(TunnelMessage.Crash.class, "crash"));
+      Map.entry(TunnelMessage.Crash.class, "crash"),
+      Map.entry(TunnelMessage.SnapshotPoints.class, "snapshot-points"),
+      Map.entry(TunnelMessage.SnapshotHit.class, "snapshot-hit"),
+      Map.entry(TunnelMessage.SnapshotDisabled.class, "snapshot-disabled"),
+      Map.entry(TunnelMessage.ScriptsRequest.class, "scripts-request"),
+      Map.entry(TunnelMessage.Scripts.class, "scripts"));
 
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -136,6 +141,50 @@ public final class TunnelCodec {
       json.writeNumberField("exitCode", m.exitCode());
       json.writeFieldName("report");
       JsonTree.write(json, m.report());
+    } else if (message instanceof TunnelMessage.SnapshotPoints m) {
+      json.writeArrayFieldStart("points");
+      for (SnapshotPoint p : m.points()) {
+        json.writeStartObject();
+        json.writeStringField("id", p.id());
+        json.writeStringField("url", p.url());
+        json.writeNumberField("line", p.line());
+        json.writeStringField("condition", p.condition());
+        json.writeStringField("log", p.log());
+        json.writeNumberField("maxHits", p.maxHits());
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      writeStrings(json, "redact", m.redact());
+      json.writeNumberField("hitsPerSecond", m.hitsPerSecond());
+      json.writeNumberField("pauseMsPerSecond", m.pauseMsPerSecond());
+    } else if (message instanceof TunnelMessage.SnapshotHit m) {
+      json.writeStringField("point", m.point());
+      json.writeNumberField("at", m.at());
+      json.writeNumberField("pauseMs", m.pauseMs());
+      json.writeArrayFieldStart("stack");
+      for (CapturedFrame frame : m.stack()) {
+        json.writeStartObject();
+        json.writeStringField("function", frame.function());
+        json.writeStringField("url", frame.url());
+        json.writeNumberField("line", frame.line());
+        json.writeNumberField("column", frame.column());
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeFieldName("scopes");
+      JsonTree.write(json, m.scopes());
+      json.writeStringField("log", m.log());
+      json.writeBooleanField("cut", m.cut());
+      json.writeNumberField("dropped", m.dropped());
+    } else if (message instanceof TunnelMessage.SnapshotDisabled m) {
+      json.writeStringField("point", m.point());
+      json.writeStringField("reason", m.reason());
+    } else if (message instanceof TunnelMessage.ScriptsRequest m) {
+      json.writeNumberField("request", m.request());
+    } else if (message instanceof TunnelMessage.Scripts m) {
+      json.writeNumberField("request", m.request());
+      writeStrings(json, "urls", m.urls());
+      json.writeStringField("error", m.error());
     } else {
       throw new IllegalStateException("TunnelCodec cannot write "
           + message.getClass().getSimpleName() + " yet; add it to writeFields");
@@ -165,12 +214,33 @@ public final class TunnelCodec {
       case "credit" -> new TunnelMessage.Credit(f.int32("stream"), f.int64("bytes"),
           f.int64("ack"));
       case "crash" -> new TunnelMessage.Crash(f.int32("exitCode"), f.tree("report"));
+      case "snapshot-points" -> new TunnelMessage.SnapshotPoints(
+          f.list("points", TunnelCodec::point), f.texts("redact"), f.int32("hitsPerSecond"),
+          f.float64("pauseMsPerSecond"));
+      case "snapshot-hit" -> new TunnelMessage.SnapshotHit(f.text("point"), f.int64("at"),
+          f.float64("pauseMs"), f.list("stack", TunnelCodec::frame), f.tree("scopes"),
+          f.text("log"), f.bool("cut"), f.int32("dropped"));
+      case "snapshot-disabled" ->
+          new TunnelMessage.SnapshotDisabled(f.text("point"), f.text("reason"));
+      case "scripts-request" -> new TunnelMessage.ScriptsRequest(f.int32("request"));
+      case "scripts" ->
+          new TunnelMessage.Scripts(f.int32("request"), f.texts("urls"), f.text("error"));
       default -> throw new ProtocolException("unknown type '" + SafeText.escape(type.length() <= 40 ? type : type.substring(0, 40) + "…") + "'");
     };
   }
 
   private static Target target(JsonFields f) throws ProtocolException {
     return new Target(f.text("id"), f.text("type"), f.text("title"), f.text("url"));
+  }
+
+  private static SnapshotPoint point(JsonFields f) throws ProtocolException {
+    return new SnapshotPoint(f.text("id"), f.text("url"), f.int32("line"), f.text("condition"),
+        f.text("log"), f.int32("maxHits"));
+  }
+
+  private static CapturedFrame frame(JsonFields f) throws ProtocolException {
+    return new CapturedFrame(f.text("function"), f.text("url"), f.int32("line"),
+        f.int32("column"));
   }
 
   private static StreamPosition position(JsonFields f) throws ProtocolException {

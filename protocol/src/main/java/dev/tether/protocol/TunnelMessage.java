@@ -37,6 +37,11 @@ import java.util.List;
   @JsonSubTypes.Type(value = TunnelMessage.Close.class, name = "close"),
   @JsonSubTypes.Type(value = TunnelMessage.Credit.class, name = "credit"),
   @JsonSubTypes.Type(value = TunnelMessage.Crash.class, name = "crash"),
+  @JsonSubTypes.Type(value = TunnelMessage.SnapshotPoints.class, name = "snapshot-points"),
+  @JsonSubTypes.Type(value = TunnelMessage.SnapshotHit.class, name = "snapshot-hit"),
+  @JsonSubTypes.Type(value = TunnelMessage.SnapshotDisabled.class, name = "snapshot-disabled"),
+  @JsonSubTypes.Type(value = TunnelMessage.ScriptsRequest.class, name = "scripts-request"),
+  @JsonSubTypes.Type(value = TunnelMessage.Scripts.class, name = "scripts"),
 })
 public sealed interface TunnelMessage {
 
@@ -236,6 +241,87 @@ public sealed interface TunnelMessage {
       if (report == null || !report.isObject()) {
         throw new IllegalArgumentException("report must be a JSON object");
       }
+    }
+  }
+
+  /**
+   * Relay → shim: every snapshot point of the function, replacing whatever the shim had (sent after
+   * each welcome and whenever the set changes, so a lost message heals with the next one). {@code
+   * redact} names the deny-list: a captured value whose name contains one of these words (case
+   * insensitive) is masked. {@code hitsPerSecond} and {@code pauseMsPerSecond} are the per-instance
+   * budget of each point: past either, the shim removes the point on its instance and says {@link
+   * SnapshotDisabled}. An empty list means no point: the shim closes its inspector session.
+   */
+  record SnapshotPoints(
+      List<SnapshotPoint> points, List<String> redact, int hitsPerSecond, double pauseMsPerSecond)
+      implements TunnelMessage {
+    /** More points than this per function is a broken or hostile relay. */
+    public static final int MAX_POINTS = 64;
+
+    public SnapshotPoints {
+      points = points == null ? List.of() : List.copyOf(points);
+      redact = redact == null ? List.of() : List.copyOf(redact);
+      if (points.size() > MAX_POINTS) {
+        throw new IllegalArgumentException("at most " + MAX_POINTS + " points, got " + points.size());
+      }
+      if (hitsPerSecond < 1 || pauseMsPerSecond <= 0) {
+        throw new IllegalArgumentException("the hit budget must be positive");
+      }
+    }
+  }
+
+  /**
+   * Shim → relay, after the function was resumed: one hit of {@code point} at {@code at} (epoch
+   * milliseconds), the pause it cost ({@code pauseMs}), the call stack (top first) and, for a
+   * snapshot, the captured {@code scopes} (already redacted; {@code cut} when something was left
+   * out to fit the bounds); for a logpoint the evaluated {@code log} line instead. {@code dropped}
+   * counts earlier hits of this instance that were lost because the send queue was full.
+   */
+  record SnapshotHit(
+      String point, long at, double pauseMs, List<CapturedFrame> stack, JsonNode scopes,
+      String log, boolean cut, int dropped)
+      implements TunnelMessage {
+    public SnapshotHit {
+      requireText(point, "point");
+      stack = stack == null ? List.of() : List.copyOf(stack);
+      scopes = scopes == null || scopes.isNull() ? null : scopes;
+      if (scopes != null && !scopes.isArray()) {
+        throw new IllegalArgumentException("scopes must be a JSON array");
+      }
+      if (pauseMs < 0 || dropped < 0) {
+        throw new IllegalArgumentException("pauseMs and dropped must not be negative");
+      }
+    }
+  }
+
+  /** Shim → relay: {@code point} no longer breaks on this instance, and why (a budget, a bad URL). */
+  record SnapshotDisabled(String point, String reason) implements TunnelMessage {
+    public SnapshotDisabled {
+      requireText(point, "point");
+      requireText(reason, "reason");
+    }
+  }
+
+  /** Relay → shim: list the function's scripts; the answer is {@link Scripts} with this number. */
+  record ScriptsRequest(int request) implements TunnelMessage {
+    public ScriptsRequest {
+      if (request <= 0) {
+        throw new IllegalArgumentException("request numbers are positive, was " + request);
+      }
+    }
+  }
+
+  /** Shim → relay: the URLs of the scripts the function has loaded, or why they are unknown. */
+  record Scripts(int request, List<String> urls, String error) implements TunnelMessage {
+    /** Enough for a function with its dependencies; a longer list is cut. */
+    public static final int MAX_URLS = 500;
+
+    public Scripts {
+      urls = urls == null ? List.of() : List.copyOf(urls);
+      if (urls.size() > MAX_URLS) {
+        throw new IllegalArgumentException("at most " + MAX_URLS + " script urls");
+      }
+      error = error == null || error.isBlank() ? null : error;
     }
   }
 

@@ -38,7 +38,30 @@ class TunnelCodecTest {
         new TunnelMessage.Credit(7, 65536),
         new TunnelMessage.Credit(7, 65536, 12),
         new TunnelMessage.Credit(7, 0, 64),
-        new TunnelMessage.Crash(1, crashReport()));
+        new TunnelMessage.Crash(1, crashReport()),
+        new TunnelMessage.SnapshotPoints(
+            List.of(new SnapshotPoint("p-1", "handler.js", 12, null, null, 10),
+                new SnapshotPoint("p-2", "file:///srv/handler.js", 3, "total > 10",
+                    "total={total}", 100)),
+            List.of("password", "token"), 25, 50.0),
+        new TunnelMessage.SnapshotPoints(List.of(), List.of(), 1, 0.5),
+        new TunnelMessage.SnapshotHit("p-1", 1_795_000_000_000L, 0.42,
+            List.of(new CapturedFrame("handler", "file:///srv/handler.js", 12, 3)),
+            capturedScopes(), null, true, 2),
+        new TunnelMessage.SnapshotHit("p-2", 1_795_000_000_001L, 0.1, List.of(), null,
+            "total=42", false, 0),
+        new TunnelMessage.SnapshotDisabled("p-1", "more than 25 hits in one second"),
+        new TunnelMessage.ScriptsRequest(4),
+        new TunnelMessage.Scripts(4, List.of("file:///srv/handler.js"), null),
+        new TunnelMessage.Scripts(5, List.of(), "the inspector did not answer"));
+  }
+
+  private static JsonNode capturedScopes() {
+    com.fasterxml.jackson.databind.node.ArrayNode scopes = JsonNodeFactory.instance.arrayNode();
+    ObjectNode local = scopes.addObject().put("frame", 0).put("type", "local");
+    local.putArray("variables").addObject().put("name", "total").put("type", "number")
+        .put("value", "42");
+    return scopes;
   }
 
   private static JsonNode crashReport() {

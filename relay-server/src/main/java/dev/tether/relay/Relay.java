@@ -41,6 +41,8 @@ import dev.tether.relay.policy.HandshakeDeadline;
 import dev.tether.relay.policy.Policy;
 import dev.tether.relay.policy.PolicyListener;
 import dev.tether.relay.report.Crashes;
+import dev.tether.relay.snapshot.Snapshots;
+import dev.tether.relay.snapshot.SnapshotsApi;
 import dev.tether.relay.report.ReportStore;
 import dev.tether.relay.report.ReportStores;
 import dev.tether.relay.report.ReportsApi;
@@ -93,6 +95,7 @@ public final class Relay implements AutoCloseable {
   private AgentRegistry registry;
   private AuditLog audit;
   private ReportStore reports;
+  private Snapshots snapshots;
   private URI publicUrl;
   private PolicyListener policyListener = PolicyListener.LOGGING;
   private LongSupplier policyNanos = System::nanoTime;
@@ -178,6 +181,8 @@ public final class Relay implements AutoCloseable {
       registry = new AgentRegistry(sessions, audit, clock);
       reports = ReportStores.create(config.audit(), config.dataDir());
       registry.onCrash(new Crashes(reports, audit, clock));
+      snapshots = new Snapshots(registry, audit, clock, scheduler, config.snapshots());
+      registry.onSnapshot(snapshots);
       if (config.cluster().isPresent()) {
         cluster = new Cluster(config.cluster().get(),
             new PeerTokens(keys, publicUrl.toString(), clock), registry,
@@ -238,6 +243,7 @@ public final class Relay implements AutoCloseable {
         .routes(router);
     new AdminApi(verifier, sessions, audit, clock).cluster(cluster).routes(router);
     new ReportsApi(verifier, reports).routes(router);
+    new SnapshotsApi(verifier, snapshots, registry, audit, clock).routes(router);
     new CommandHints(config, publicUrl).routes(router);
 
     WebSocketComponents components = new WebSocketComponents();

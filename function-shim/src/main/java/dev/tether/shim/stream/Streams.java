@@ -77,8 +77,28 @@ public final class Streams {
     this.limits = limits;
   }
 
+  /** Adds a listener; several hear the same events (a debugger gate, the snapshot points). */
   public void sessionListener(SessionListener listener) {
-    this.sessions = listener;
+    SessionListener before = this.sessions;
+    this.sessions = before == NOBODY ? listener : new SessionListener() {
+      @Override
+      public void opened() {
+        before.opened();
+        listener.opened();
+      }
+
+      @Override
+      public void closed() {
+        before.closed();
+        listener.closed();
+      }
+
+      @Override
+      public void welcomed(boolean hold) {
+        before.welcomed(hold);
+        listener.welcomed(hold);
+      }
+    };
   }
 
   public void targetOpener(TargetOpener opener) {

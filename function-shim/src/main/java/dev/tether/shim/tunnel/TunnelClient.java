@@ -82,6 +82,25 @@ public final class TunnelClient implements AutoCloseable {
    * instance, shown in every later hello. Held in memory only, never logged.
    */
   private volatile String resumeSecret;
+  /** Hears the relay's control messages that are not about streams (e.g. snapshot points). */
+  private volatile ControlListener controls = ControlListener.NONE;
+
+  /** Control messages beyond streams, on the event loop: after each welcome, and as they come. */
+  public interface ControlListener {
+    ControlListener NONE = new ControlListener() {
+      @Override
+      public void registered() {}
+
+      @Override
+      public void control(TunnelMessage message) {}
+    };
+
+    /** The relay welcomed the instance (now, or after a reconnect): queued messages may go. */
+    void registered();
+
+    /** A control message the streams do not take. */
+    void control(TunnelMessage message);
+  }
 
   public TunnelClient(
       TunnelConfig config,
@@ -95,6 +114,16 @@ public final class TunnelClient implements AutoCloseable {
     this.ssl = config.relays().stream().anyMatch(url -> url.getScheme().equalsIgnoreCase("wss"))
         ? clientTls() : null;
     this.loop = transport.group().next();
+  }
+
+  /** Who hears control messages beyond streams; set before {@link #start}. */
+  public void controlListener(ControlListener listener) {
+    this.controls = listener;
+  }
+
+  /** The handler's news: a control message for {@link #controlListener}. */
+  void control(TunnelMessage message) {
+    controls.control(message);
   }
 
   /** Starts dialling in the background; returns at once. Idempotent. */
@@ -187,6 +216,7 @@ public final class TunnelClient implements AutoCloseable {
     inOutage = false;
     lastAuthRefusal = null;
     registered.complete(null);
+    controls.registered();
   }
 
   /** The handler's news: connection {@code on} ended. */
@@ -278,6 +308,28 @@ public final class TunnelClient implements AutoCloseable {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /**
+   * Sends one control message now if the tunnel is registered and can take it without queueing;
+   * never blocks, so a capture never waits on the network. Event loop only. False when nothing
+   * was sent (the caller keeps or drops the message).
+   */
+  public boolean offer(TunnelMessage message) {
+    if (!loop.inEventLoop()) {
+      throw new IllegalStateException("offer runs on the shim's event loop");
+    }
+    Channel open = channel;
+    if (state != State.REGISTERED || open == null || !open.isActive() || !open.isWritable()) {
+      return false;
+    }
+    open.writeAndFlush(new TextWebSocketFrame(TunnelCodec.encode(message)));
+    return true;
+  }
+
+  /** The loop the tunnel, the streams and the snapshot session run on. */
+  public EventLoop loop() {
+    return loop;
   }
 
   /**

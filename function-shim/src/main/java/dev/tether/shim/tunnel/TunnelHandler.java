@@ -43,7 +43,8 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
   private static final Logger LOG = LoggerFactory.getLogger(TunnelHandler.class);
   /** Control messages and data frames are small; this only bounds a broken relay. */
   private static final int MAX_FRAME_BYTES = 1024 * 1024;
-  private static final List<String> CAPABILITIES = List.of("credit", "resume");
+  /** "snapshots": this shim takes snapshot points, so the relay may send them. */
+  private static final List<String> CAPABILITIES = List.of("credit", "resume", "snapshots");
 
   private final TunnelClient client;
   private final TunnelConfig config;
@@ -163,7 +164,7 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
     } else if (message instanceof TunnelMessage.Credit credit) {
       streams.credit(credit);
     } else {
-      LOG.debug("ignored {} from the relay", message.getClass().getSimpleName());
+      client.control(message);
     }
   }
 

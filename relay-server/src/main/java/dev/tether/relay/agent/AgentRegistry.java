@@ -34,6 +34,7 @@ public final class AgentRegistry {
   private final AuditSink audit;
   private final Clock clock;
   private volatile CrashListener crashes = CrashListener.NONE;
+  private volatile SnapshotListener snapshots = SnapshotListener.NONE;
 
   public AgentRegistry(Sessions sessions) {
     this(sessions, AuditSink.NONE, Clock.systemUTC());
@@ -52,6 +53,15 @@ public final class AgentRegistry {
 
   void crashed(AgentTunnel tunnel, TunnelMessage.Crash crash) {
     crashes.crashed(tunnel.instance().orElseThrow(), tunnel.remote(), crash);
+  }
+
+  /** Who hands instances their snapshot points and hears their hits. */
+  public void onSnapshot(SnapshotListener listener) {
+    this.snapshots = listener;
+  }
+
+  SnapshotListener snapshots() {
+    return snapshots;
   }
 
   public Optional<AgentTunnel> find(String function, String instance) {

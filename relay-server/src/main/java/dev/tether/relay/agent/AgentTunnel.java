@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -83,6 +84,7 @@ public final class AgentTunnel implements FrameHandler {
   /** The instance's resume secret, handed out in the welcome only; never logged. */
   private volatile String resumeSecret;
   private volatile List<Target> targets = List.of();
+  private volatile Set<String> capabilities = Set.of();
   private volatile long lastHeardNanos = System.nanoTime();
   /** The tunnel's smoothed round trip (TCP's 7/8 rule), from pings; 0 until the first pong. */
   private volatile long roundTripNanos;
@@ -121,6 +123,11 @@ public final class AgentTunnel implements FrameHandler {
   /** The inspector targets the shim reported, most recent first as the shim lists them. */
   public List<Target> targets() {
     return targets;
+  }
+
+  /** True when the shim's hello listed {@code capability}, e.g. {@code "snapshots"}. */
+  public boolean supports(String capability) {
+    return capabilities.contains(capability);
   }
 
   /** The shim's address as the relay sees it. */
@@ -356,7 +363,8 @@ public final class AgentTunnel implements FrameHandler {
   /** What a resuming connection takes over. */
   record Handover(List<TunnelStream> streams, int lastStreamId) {}
 
-  void send(TunnelMessage message) {
+  /** Sends one control message to the shim; dropped while the tunnel is down or closed. */
+  public void send(TunnelMessage message) {
     CoreSession socket = core;
     if (!phase.socketOpen() || socket == null) {
       return;
@@ -412,6 +420,10 @@ public final class AgentTunnel implements FrameHandler {
       }
       crashReported = true;
       registry.crashed(this, crash);
+    } else if (message instanceof TunnelMessage.SnapshotHit
+        || message instanceof TunnelMessage.SnapshotDisabled
+        || message instanceof TunnelMessage.Scripts) {
+      registry.snapshots().message(this, message);
     } else if (message instanceof TunnelMessage.TargetsChanged changed) {
       Optional<String> unprintable = bounds.unprintable(changed.targets());
       Optional<String> tooLarge = bounds.check(changed.targets());
@@ -463,6 +475,7 @@ public final class AgentTunnel implements FrameHandler {
     }
     Takeover.Taken taken = (Takeover.Taken) decision;
     targets = hello.targets();
+    capabilities = Set.copyOf(hello.capabilities());
     Handover handover = taken.handover();
     resumeSecret = taken.secret();
     instance = new Instance(hello.function(), hello.instance(), hello.runtime(),
@@ -500,6 +513,9 @@ public final class AgentTunnel implements FrameHandler {
           graceSeconds, resumption != null,
           resumption == null ? List.of() : resumption.positions(), resumeSecret,
           resumption == null && registry.holdsNewInstancesOf(hello.function())));
+      // The function's snapshot points go right behind the welcome, resumed or not (the set
+      // replaces whatever the shim had, so sending it again is harmless).
+      registry.snapshots().welcomed(this);
     }
     if (resumption != null) {
       resumption.replay(this);

@@ -33,6 +33,14 @@ public enum AuditCode {
   CDP_COMMAND_UNCAPTURED("TCD002W", "cdp.command"),
   /** An instance's function died; {@code details} hold the report id, trigger and error. */
   FUNCTION_CRASHED("TFN001W", "function.crashed"),
+  /** A snapshot point or logpoint was set (who, function, location, condition or template). */
+  SNAPSHOT_SET("TSN001I", "snapshot.set"),
+  /** A point was hit on an instance; the pause it cost, never the captured values. */
+  SNAPSHOT_HIT("TSN002I", "snapshot.hit"),
+  /** A point was taken off the instances: {@code details.reason} deleted, maxHits or expired. */
+  SNAPSHOT_REMOVED("TSN003I", "snapshot.removed"),
+  /** A shim disabled a point on its instance (its budget, a refused condition). */
+  SNAPSHOT_DISABLED("TSN004W", "snapshot.disabled"),
   AUDIT_STARTED("TAD001I", "audit.started"),
   /** The write queue was full and events were lost; the record says how many. */
   AUDIT_DROPPED("TAD002E", "audit.dropped"),

@@ -44,6 +44,7 @@ import java.util.Optional;
  *     per minute, through {@code POST /api/sessions} and {@code GET /api/sessions/{id}}; past it
  *     the API answers 429 with Retry-After (default 60)
  * @param cluster how this relay joins a cluster of relays (Redis, peer address); empty: alone
+ * @param snapshots snapshot points: the deny-list of captured names, the per-instance budget
  */
 public record RelayConfig(
     String host,
@@ -67,7 +68,8 @@ public record RelayConfig(
     Duration abruptCloseGrace,
     int ticketsPerMinute,
     AgentLimits agents,
-    Optional<ClusterConfig> cluster) {
+    Optional<ClusterConfig> cluster,
+    SnapshotConfig snapshots) {
   /** How long a silent (frozen) instance is kept: longer than function platforms freeze one. */
   public static final Duration DEFAULT_RESUME_GRACE = Duration.ofMinutes(15);
 
@@ -135,6 +137,7 @@ public record RelayConfig(
     }
     agents = agents == null ? AgentLimits.defaults() : agents;
     cluster = cluster == null ? Optional.empty() : cluster;
+    snapshots = snapshots == null ? SnapshotConfig.defaults() : snapshots;
   }
 
   /** A config with every default: 127.0.0.1:9300, data in ./.tether/data. */
@@ -171,6 +174,7 @@ public record RelayConfig(
     b.ticketsPerMinute = ticketsPerMinute;
     b.agents = agents;
     b.cluster = cluster.orElse(null);
+    b.snapshots = snapshots;
     return b;
   }
 
@@ -238,6 +242,7 @@ public record RelayConfig(
     private int ticketsPerMinute;
     private AgentLimits agents;
     private ClusterConfig cluster;
+    private SnapshotConfig snapshots;
 
     private Builder() {}
 
@@ -346,6 +351,11 @@ public record RelayConfig(
       return this;
     }
 
+    public Builder snapshots(SnapshotConfig value) {
+      snapshots = value;
+      return this;
+    }
+
     public Builder agents(AgentLimits value) {
       agents = value;
       return this;
@@ -357,7 +367,7 @@ public record RelayConfig(
           Optional.ofNullable(externalIssuer), maxMessageBytes, ticketTtl, maxSessionDuration,
           idleTimeout, heartbeat, devtoolsKeepAlive, helloTimeout, clockSkew, audit, limits,
           Optional.ofNullable(metricsToken), resumeGrace, abruptCloseGrace, ticketsPerMinute,
-          agents, Optional.ofNullable(cluster));
+          agents, Optional.ofNullable(cluster), snapshots);
     }
   }
 }

@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * Reads a relay config file (JSON, the {@link RelayConfig} names, durations as {@code "8h"}, sizes
  * as {@code "64MiB"}) into a builder, so command-line flags can override what it says. Each
- * section ({@code audit}, {@code limits}, {@code agents}, {@code externalIssuer}, {@code cluster}) is read here into
+ * section ({@code audit}, {@code limits}, {@code agents}, {@code externalIssuer}, {@code cluster}, {@code snapshots}) is read here into
  * its record; a new section is one more {@code section(...)} line below and a reader for it.
  */
 public final class RelayConfigFile {
@@ -77,6 +77,8 @@ public final class RelayConfigFile {
         .map(RelayConfigFile::agents).ifPresent(b::agents);
     s.section("cluster", "{\"nodeId\": \"relay-a\", \"redis\": \"redis://127.0.0.1:6379/0\","
         + " \"peerUrl\": \"ws://10.0.0.5:9300\"}").map(RelayConfigFile::cluster).ifPresent(b::cluster);
+    s.section("snapshots", "{\"redact\": [\"password\", \"iban\"]}")
+        .map(RelayConfigFile::snapshots).ifPresent(b::snapshots);
     s.refuseUnknown();
     return b;
   }
@@ -148,5 +150,17 @@ public final class RelayConfigFile {
         s.duration("redisTimeout").orElse(null));
     s.refuseUnknown();
     return cluster;
+  }
+
+  private static SnapshotConfig snapshots(ConfigSection s) {
+    SnapshotConfig snapshots = new SnapshotConfig(
+        s.strings("redact", "[\"password\", \"iban\"]").orElse(null),
+        s.positive("hitsPerSecond").orElse(0),
+        s.duration("pauseBudget").orElse(null),
+        s.positive("maxPointsPerFunction").orElse(0),
+        s.positive("maxStoredHits").orElse(0),
+        s.duration("maxExpiresIn").orElse(null));
+    s.refuseUnknown();
+    return snapshots;
   }
 }

@@ -1,0 +1,426 @@
+package dev.tether.shim.snapshot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.protocol.SnapshotPoint;
+import dev.tether.protocol.SnapshotRedaction;
+import dev.tether.protocol.TunnelMessage;
+import dev.tether.shim.stream.Streams;
+import dev.tether.shim.transport.Transport;
+import dev.tether.shim.tunnel.TunnelClient;
+import io.netty.channel.EventLoop;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshot points on this instance: holds the shim's own inspector session while the relay has
+ * points for the function (and none otherwise, so an idle function pays nothing), sets a
+ * breakpoint per point, and on each hit captures, resumes, and only then queues the capture for
+ * the relay ({@link Outbox}: bounded, never waits on the network). Event loop only.
+ *
+ * <p>Developers come first. V8 pauses every session on any breakpoint, and a resume from any
+ * session resumes them all; so while a developer's DevTools session is open on the instance, the
+ * points step aside: their breakpoints are removed and this session resumes nothing, so a
+ * developer paused on purpose stays paused and never stops on a snapshot line. When the last
+ * developer session closes, a pause it left behind is resumed (as Node does when the last
+ * debugger goes) and the points are set again. With no developer attached, every pause this
+ * session sees is resumed at once: a {@code debugger;} statement must not stop the function just
+ * because a snapshot session has the debugger on.
+ */
+public final class SnapshotAgent implements TunnelClient.ControlListener, Streams.SessionListener {
+  private static final Logger log = LoggerFactory.getLogger(SnapshotAgent.class);
+  private static final long REOPEN_DELAY_MS = 1_000;
+  private static final int MAX_SCRIPTS = 10_000;
+
+  private final Transport transport;
+  private final EventLoop loop;
+  private final Supplier<CompletableFuture<URI>> target;
+  private final Outbox outbox;
+  private final Map<String, Point> points = new LinkedHashMap<>();
+  private final Map<String, Point> byBreakpoint = new HashMap<>();
+  /** Breakpoints being removed: V8 may still stop on one until the removal is through. */
+  private final Set<String> retiring = new java.util.HashSet<>();
+  private final Set<String> scripts = new LinkedHashSet<>();
+  /** Script URLs by id: a paused frame names its script by id (its own url field is deprecated). */
+  private final Map<String, String> scriptUrls = new HashMap<>();
+  private final List<Integer> scriptRequests = new ArrayList<>();
+  private SnapshotRedaction redaction = new SnapshotRedaction(SnapshotRedaction.DEFAULT_WORDS);
+  private int hitsPerSecond = 1;
+  private double pauseMsPerSecond = 1;
+  private CdpSession session;
+  private boolean opening;
+  private boolean enabled;
+  private boolean paused;
+  private int developers;
+
+  /** One point as this instance runs it. */
+  private static final class Point {
+    final SnapshotPoint spec;
+    final HitBudget budget;
+    String breakpointId;
+    boolean arming;
+    boolean disabled;
+    int hits;
+
+    Point(SnapshotPoint spec, HitBudget budget) {
+      this.spec = spec;
+      this.budget = budget;
+    }
+  }
+
+  /**
+   * @param target where the function's inspector target is, opening the inspector first when it
+   *     is opened on demand
+   */
+  public SnapshotAgent(Transport transport, TunnelClient tunnel, Supplier<CompletableFuture<URI>> target) {
+    this.transport = transport;
+    this.loop = tunnel.loop();
+    this.target = target;
+    this.outbox = new Outbox(tunnel);
+  }
+
+  @Override
+  public void registered() {
+    outbox.flush();
+  }
+
+  @Override
+  public void control(TunnelMessage message) {
+    if (message instanceof TunnelMessage.SnapshotPoints set) {
+      apply(set);
+    } else if (message instanceof TunnelMessage.ScriptsRequest request) {
+      scripts(request.request());
+    } else {
+      log.debug("ignored {} from the relay", message.getClass().getSimpleName());
+    }
+  }
+
+  @Override
+  public void opened() {
+    developers++;
+    if (developers == 1 && !points.isEmpty()) {
+      log.info("a developer attached: snapshot points step aside on this instance");
+      points.values().forEach(this::disarm);
+    }
+  }
+
+  @Override
+  public void closed() {
+    developers = Math.max(0, developers - 1);
+    if (developers == 0 && session != null && session.isOpen()) {
+      if (paused) {
+        session.send("Debugger.resume"); // the developer left it paused, as Node would not
+      }
+      armAll();
+    }
+  }
+
+  /** How many points this instance runs now (disabled ones included); for tests and logs. */
+  public int points() {
+    return points.size();
+  }
+
+  /** True while the snapshot inspector session is open. */
+  public boolean sessionOpen() {
+    return session != null && session.isOpen();
+  }
+
+  private void apply(TunnelMessage.SnapshotPoints set) {
+    redaction = new SnapshotRedaction(set.redact());
+    hitsPerSecond = set.hitsPerSecond();
+    pauseMsPerSecond = set.pauseMsPerSecond();
+    Map<String, SnapshotPoint> wanted = new LinkedHashMap<>();
+    set.points().forEach(p -> wanted.put(p.id(), p));
+    for (Point point : List.copyOf(points.values())) {
+      if (!wanted.containsKey(point.spec.id())) {
+        disarm(point);
+        points.remove(point.spec.id());
+      }
+    }
+    wanted.values().forEach(spec -> points.computeIfAbsent(spec.id(),
+        id -> new Point(spec, new HitBudget(hitsPerSecond, pauseMsPerSecond))));
+    log.debug("snapshot points={}", points.size());
+    settle();
+  }
+
+  /** Opens or closes the session to match what is wanted, and arms what it can. */
+  private void settle() {
+    boolean wanted = points.values().stream().anyMatch(p -> !p.disabled) || !scriptRequests.isEmpty();
+    if (!wanted) {
+      if (session != null) {
+        CdpSession ending = session;
+        session = null;
+        enabled = false;
+        byBreakpoint.clear();
+        retiring.clear();
+        scriptUrls.clear();
+        scripts.clear();
+        points.values().forEach(p -> p.breakpointId = null);
+        ending.close();
+        log.info("no snapshot point left: snapshot session closed");
+      }
+      return;
+    }
+    if (session == null) {
+      open();
+    } else if (enabled) {
+      answerScripts();
+      armAll();
+    }
+  }
+
+  private void open() {
+    if (opening) {
+      return;
+    }
+    opening = true;
+    target.get()
+        .thenCompose(url -> CdpSession.open(transport, url, new Events()))
+        .whenComplete((opened, error) -> loop.execute(() -> {
+          opening = false;
+          if (error != null) {
+            failed("cannot open the inspector for snapshot points: " + rootMessage(error));
+            return;
+          }
+          session = opened;
+          log.info("snapshot session open points={}", points.size());
+          opened.send("Debugger.enable").whenComplete((ok, enableError) -> {
+            if (enableError != null || opened != session) {
+              return;
+            }
+            enabled = true;
+            settle();
+          });
+        }));
+  }
+
+  private void failed(String why) {
+    log.warn("{}", why);
+    for (Point point : points.values()) {
+      if (!point.disabled) {
+        disable(point, why);
+      }
+    }
+    scriptRequests.forEach(id -> outbox.send(new TunnelMessage.Scripts(id, List.of(), why)));
+    scriptRequests.clear();
+  }
+
+  private void armAll() {
+    if (developers > 0 || !enabled) {
+      return;
+    }
+    points.values().forEach(this::arm);
+  }
+
+  private void arm(Point point) {
+    if (point.disabled || point.breakpointId != null || point.arming || session == null) {
+      return;
+    }
+    point.arming = true;
+    CdpSession on = session;
+    on.send("Debugger.setBreakpointByUrl", CdpSession.params()
+            .put("urlRegex", urlRegex(point.spec.url()))
+            .put("lineNumber", point.spec.line() - 1))
+        .whenComplete((reply, error) -> {
+          point.arming = false;
+          if (on != session) {
+            return;
+          }
+          if (error != null) {
+            disable(point, "the inspector refused the breakpoint: " + rootMessage(error));
+            return;
+          }
+          String id = reply.path("breakpointId").asText();
+          if (!points.containsValue(point) || point.disabled || developers > 0) {
+            on.send("Debugger.removeBreakpoint", CdpSession.params().put("breakpointId", id));
+            return;
+          }
+          point.breakpointId = id;
+          byBreakpoint.put(id, point);
+        });
+  }
+
+  private void disarm(Point point) {
+    if (point.breakpointId != null && session != null) {
+      String id = point.breakpointId;
+      retiring.add(id);
+      session.send("Debugger.removeBreakpoint", CdpSession.params().put("breakpointId", id))
+          .whenComplete((ok, error) -> retiring.remove(id));
+    }
+    if (point.breakpointId != null) {
+      byBreakpoint.remove(point.breakpointId);
+    }
+    point.breakpointId = null;
+  }
+
+  private void disable(Point point, String why) {
+    point.disabled = true;
+    disarm(point);
+    log.info("snapshot point disabled point={} reason=\"{}\"", point.spec.id(), why);
+    outbox.send(new TunnelMessage.SnapshotDisabled(point.spec.id(), why));
+  }
+
+  /** A suffix such as {@code handler.js} or a whole URL, as a JavaScript regex on script URLs. */
+  static String urlRegex(String url) {
+    String escaped = url.replaceAll("[.*+?^${}()|\\[\\]\\\\/]", "\\\\$0");
+    return url.contains("://") ? "^" + escaped + "$" : "(^|[/\\\\])" + escaped + "$";
+  }
+
+  private void scripts(int request) {
+    if (enabled && session != null) {
+      outbox.send(new TunnelMessage.Scripts(request, List.copyOf(scripts), null));
+      return;
+    }
+    scriptRequests.add(request);
+    settle();
+  }
+
+  private void answerScripts() {
+    scriptRequests.forEach(id -> outbox.send(new TunnelMessage.Scripts(id, List.copyOf(scripts), null)));
+    boolean answered = !scriptRequests.isEmpty();
+    scriptRequests.clear();
+    if (answered) {
+      settle(); // closes the session again when no point needs it
+    }
+  }
+
+  private void paused(JsonNode params) {
+    long start = System.nanoTime();
+    paused = true;
+    if (session == null) {
+      return;
+    }
+    if (developers > 0) {
+      // The developer's pause is the developer's to resume; but a stop on one of this session's
+      // breakpoints that was on its way out as they attached is ours, and nobody else would end it.
+      boolean ours = params.path("hitBreakpoints").size() > 0;
+      for (JsonNode id : params.path("hitBreakpoints")) {
+        ours &= byBreakpoint.containsKey(id.asText()) || retiring.contains(id.asText());
+      }
+      if (ours) {
+        session.send("Debugger.resume");
+      }
+      return;
+    }
+    Point point = null;
+    for (JsonNode id : params.path("hitBreakpoints")) {
+      Point candidate = byBreakpoint.get(id.asText());
+      if (candidate != null && !candidate.disabled) {
+        point = candidate;
+        break;
+      }
+    }
+    if (point == null) {
+      session.send("Debugger.resume");
+      return;
+    }
+    String over = point.budget.hit(start);
+    if (over != null) {
+      session.send("Debugger.resume");
+      disable(point, over);
+      return;
+    }
+    capture(point, params.path("callFrames"), start);
+  }
+
+  private void capture(Point point, JsonNode callFrames, long start) {
+    CdpSession on = session;
+    String top = callFrames.path(0).path("callFrameId").asText();
+    SnapshotPoint spec = point.spec;
+    SnapshotRedaction masks = redaction;
+    CompletableFuture<Boolean> admitted = spec.condition() == null
+        ? CompletableFuture.completedFuture(true)
+        : Evaluation.on(on, top, spec.condition()).thenApply(Evaluation::truthy);
+    CompletableFuture<Object> work = admitted.thenCompose(yes -> !yes
+        ? CompletableFuture.completedFuture(null)
+        : spec.log() != null ? LogLine.render(on, masks, top, spec.log()).thenApply(l -> (Object) l)
+        : Capture.of(on, masks, callFrames, scriptUrls).thenApply(c -> (Object) c));
+    work.whenComplete((result, error) -> on.send("Debugger.resume").whenComplete((r, e) -> {
+      double pauseMs = (System.nanoTime() - start) / 1e6;
+      resumed(point, callFrames, result, error, pauseMs);
+    }));
+  }
+
+  private void resumed(Point point, JsonNode callFrames, Object result, Throwable error, double pauseMs) {
+    if (!points.containsValue(point)) {
+      return; // removed meanwhile
+    }
+    if (error != null) {
+      disable(point, "the condition or template failed: " + rootMessage(error));
+      return;
+    }
+    if (result != null) {
+      point.hits++;
+      long at = System.currentTimeMillis();
+      if (result instanceof Capture.Result capture) {
+        outbox.hit(point.spec.id(), at, pauseMs, capture.stack(), capture.scopes(), null, capture.cut());
+      } else {
+        outbox.hit(point.spec.id(), at, pauseMs, Capture.stack(callFrames, scriptUrls), null, (String) result, false);
+      }
+    }
+    String over = point.budget.paused(pauseMs);
+    if (over != null) {
+      disable(point, over);
+    } else if (point.hits >= point.spec.maxHits()) {
+      disarm(point); // the relay removes it too; until then it costs nothing here
+      point.disabled = true;
+    }
+  }
+
+  private final class Events implements CdpSession.Listener {
+    @Override
+    public void event(String method, JsonNode params) {
+      switch (method) {
+        case "Debugger.paused" -> paused(params);
+        case "Debugger.resumed" -> paused = false;
+        case "Debugger.scriptParsed" -> {
+          String url = params.path("url").asText("");
+          if (url.isEmpty()) {
+            return;
+          }
+          if (scriptUrls.size() < MAX_SCRIPTS) {
+            scriptUrls.put(params.path("scriptId").asText(), url);
+          }
+          if (!url.startsWith("node:") && scripts.size() < TunnelMessage.Scripts.MAX_URLS) {
+            scripts.add(url);
+          }
+        }
+        default -> { }
+      }
+    }
+
+    @Override
+    public void closed(String why) {
+      if (session == null) {
+        return; // closed on purpose
+      }
+      session = null;
+      enabled = false;
+      paused = false;
+      byBreakpoint.clear();
+      retiring.clear();
+      scriptUrls.clear();
+      scripts.clear();
+      points.values().forEach(p -> p.breakpointId = null);
+      log.info("snapshot session ended: {}", why);
+      loop.schedule(SnapshotAgent.this::settle, REOPEN_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable t = error;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}
