@@ -67,6 +67,12 @@ trap stop_all EXIT
 
 PUBLIC="http://127.0.0.1:$PORT"
 mkdir -p "$DIR"
+# The audit trail goes to a schema of this data directory's own: its chains continue with its key
+# on the next run, and a demo in another folder (another key) never meets them.
+SCHEMA="tether_demo_$(cd "$DIR" && pwd | sha256sum | cut -c1-12)"
+java -cp "$RELAY_JAR" "$ROOT/examples/cluster/CreateSchema.java" "$JDBC" "$SCHEMA" ||
+  fail "cannot create the schema $SCHEMA in PostgreSQL 127.0.0.1:$PG_PORT database test (see above)"
+JDBC="$JDBC&currentSchema=$SCHEMA"
 start_node() { # id port
   local id=$1 port=$2
   mkdir -p "$DIR/$id"
@@ -121,7 +127,7 @@ done
 cat <<TEXT
 
 Tether cluster demo is running: nodes relay-a $PUBLIC (pid $PID_a), relay-b http://127.0.0.1:$((PORT + 1)) (pid $PID_b), relay-c http://127.0.0.1:$((PORT + 2)) (pid $PID_c)
-Redis $REDIS_HOST:$REDIS_PORT database $REDIS_DB, audit in PostgreSQL 127.0.0.1:$PG_PORT database test; the function 'orders' on port $FUNCTION_PORT, its tunnel on relay-b. Ctrl-C stops everything.
+Redis $REDIS_HOST:$REDIS_PORT database $REDIS_DB, audit in PostgreSQL 127.0.0.1:$PG_PORT database test schema $SCHEMA; the function 'orders' on port $FUNCTION_PORT, its tunnel on relay-b. Ctrl-C stops everything.
 
 1. The console of each node (click Debug next to 'orders'; the link signs you in as 'developer' for 8h):
      relay-a: $PUBLIC/#token=$USER_TOKEN
