@@ -6,8 +6,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 class ClusterDemoTest {
   private static final String BANNER = "Tether cluster demo is running";
   private final HttpClient http = HttpClient.newHttpClient();
+  private String schema;
 
   @Test
   void theConsolesTheFailoverAndTheAuditVerifyItPrintsWorkAndCtrlCStopsEverything()
@@ -34,6 +38,9 @@ class ClusterDemoTest {
         throw new AssertionError(e.getMessage() + "; the demo said:\n" + demo.stdout()
             + "\n--- stderr ---\n" + demo.stderr(), e);
       }
+      Matcher named = Pattern.compile("schema (tether_demo_[0-9a-f]+);")
+          .matcher(demo.stdout());
+      schema = named.find() ? named.group(1) : null;
       List<String> printed = demo.stdout().lines().map(String::strip).toList();
       List<String> consoles = printed.stream().filter(l -> l.matches("relay-[abc]: http.*"))
           .map(l -> l.replaceFirst("relay-[abc]: ", "")).toList();
@@ -71,6 +78,20 @@ class ClusterDemoTest {
       new ProcessBuilder("kill", "-INT", Long.toString(script.pid())).start().waitFor();
       Poll.until(Duration.ofSeconds(30), "every process of the demo to stop",
           () -> !script.isAlive() && started.stream().noneMatch(ProcessHandle::isAlive));
+    } finally {
+      dropDemoSchema();
+    }
+  }
+
+  /** The scratch demo's audit schema (named in its banner) goes with the test. */
+  private void dropDemoSchema() throws Exception {
+    if (schema == null) {
+      return;
+    }
+    try (var c = DriverManager.getConnection(
+            "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+        var s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
   }
 
