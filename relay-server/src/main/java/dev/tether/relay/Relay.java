@@ -25,6 +25,7 @@ import dev.tether.relay.auth.TicketReplayCache;
 import dev.tether.relay.auth.IssuerFile;
 import dev.tether.relay.auth.TokenIssuer;
 import dev.tether.relay.auth.TokenVerifier;
+import dev.tether.relay.config.ClusterConfig;
 import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.devtools.DebugUrls;
 import dev.tether.relay.devtools.DevToolsNegotiator;
@@ -173,7 +174,8 @@ public final class Relay implements AutoCloseable {
           new AuthConfig(publicUrl.toString(), config.clockSkew(), config.ticketTtl(),
               config.externalIssuer()),
           keys, new TicketReplayCache(clock), clock);
-      audit = AuditLog.start(AuditStores.create(config.audit(), config.dataDir()), config.audit(),
+      audit = AuditLog.start(AuditStores.create(config.audit(), config.dataDir(),
+              config.cluster().map(ClusterConfig::nodeId).orElse("")), config.audit(),
           new SealSigner(keys.signer(), keys.keyId(), clock),
           SealVerifier.fromJwkSet(keys.publicJwkSetJson()), clock);
       sessions = new Sessions(scheduler, clock, config.maxSessionDuration(), config.idleTimeout(),

@@ -2,6 +2,7 @@ package dev.tether.relay.audit;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,6 +34,14 @@ public interface AuditStore extends AutoCloseable {
    * and the head, which {@code keys} must show the relay signed.
    */
   ChainVerifier.Report verify(SealVerifier keys) throws IOException;
+
+  /**
+   * {@link #verify} for each writer's chain, by node id: a store that several relays share keeps
+   * one chain per node; every other store has one chain, node {@code ""}.
+   */
+  default Map<String, ChainVerifier.Report> verifyChains(SealVerifier keys) throws IOException {
+    return Map.of("", verify(keys));
+  }
 
   /** What the store is, for logs and messages (never with a password). */
   String describe();

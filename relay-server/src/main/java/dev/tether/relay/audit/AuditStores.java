@@ -11,9 +11,17 @@ public final class AuditStores {
 
   /** The store {@code config} names; the file store lives in {@code <dataDir>/audit}. */
   public static AuditStore create(AuditConfig config, Path dataDir) {
+    return create(config, dataDir, "");
+  }
+
+  /**
+   * The store of cluster node {@code node} ({@code ""} for a relay alone): in PostgreSQL, its own
+   * chain in the tables the cluster shares; a file store is the node's own anyway.
+   */
+  public static AuditStore create(AuditConfig config, Path dataDir, String node) {
     return switch (config.store()) {
       case FILE -> new FileAuditStore(dataDir.resolve("audit"), config.rotateBytes());
-      case POSTGRESQL -> new PostgresAuditStore(config.jdbcUrl().orElseThrow());
+      case POSTGRESQL -> new PostgresAuditStore(config.jdbcUrl().orElseThrow(), node);
     };
   }
 

@@ -57,6 +57,29 @@ public final class ChainVerifier {
     }
   }
 
+  /**
+   * One report for several chains (a cluster's nodes, in order): the first problem of any, the
+   * records of all, and the head of the last.
+   */
+  public static Report combine(Map<String, Report> chains) {
+    if (chains.size() == 1) {
+      return chains.values().iterator().next();
+    }
+    long records = 0;
+    long lastSeq = 0;
+    Optional<Problem> problem = Optional.empty();
+    Optional<AuditSeal> head = Optional.empty();
+    List<Problem> notes = new ArrayList<>();
+    for (Report chain : chains.values()) {
+      records += chain.records();
+      lastSeq = Math.max(lastSeq, chain.lastSeq());
+      problem = problem.or(chain::problem);
+      head = chain.head().isPresent() ? chain.head() : head;
+      notes.addAll(chain.unsignedNotes());
+    }
+    return new Report(records, lastSeq, problem, head, List.copyOf(notes));
+  }
+
   private record Signed(String location, AuditSeal seal) {}
 
   /** A record's place and hash. */

@@ -11,7 +11,9 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,7 +22,11 @@ import java.util.Optional;
  * both) plus indexed copies of the fields admins filter on. The schema is created on start; a
  * batch is one transaction that also moves the head row, so a commit is the fsync point.
  *
- * <p>One relay writes a table (the primary key on {@code seq} refuses a second writer's chain).
+ * <p>Several relays (the nodes of a cluster) share the tables: each row carries its writer's
+ * {@code node} id, and each node keeps a chain, seals and head of its own, keyed by
+ * {@code (node, seq)}. A single relay is node {@code ''}. Two writers claiming one node id collide
+ * on that key, so one of them fails its batch instead of interleaving two chains. {@link #verify}
+ * walks every node's chain in one snapshot.
  *
  * <p>Each batch also stores its seal (the relay's signature over its last record) in
  * {@code tether_audit_seal} and as the head row. Triggers created with the schema refuse UPDATE,
@@ -30,20 +36,48 @@ import java.util.Optional;
 public final class PostgresAuditStore implements AuditStore {
   private static final String[] SCHEMA = {
       "CREATE TABLE IF NOT EXISTS tether_audit ("
-          + " seq BIGINT PRIMARY KEY, time TIMESTAMPTZ NOT NULL, code TEXT NOT NULL,"
-          + " type TEXT NOT NULL, actor TEXT, function TEXT, session TEXT, record TEXT NOT NULL)",
+          + " node TEXT NOT NULL DEFAULT '', seq BIGINT NOT NULL, time TIMESTAMPTZ NOT NULL,"
+          + " code TEXT NOT NULL, type TEXT NOT NULL, actor TEXT, function TEXT, session TEXT,"
+          + " record TEXT NOT NULL, CONSTRAINT tether_audit_node_seq PRIMARY KEY (node, seq))",
       "CREATE INDEX IF NOT EXISTS tether_audit_time ON tether_audit (time)",
       "CREATE INDEX IF NOT EXISTS tether_audit_session ON tether_audit (session)",
       "CREATE TABLE IF NOT EXISTS tether_audit_head ("
-          + " id INT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL)",
+          + " node TEXT NOT NULL DEFAULT '', seq BIGINT NOT NULL, hash TEXT NOT NULL, seal TEXT,"
+          + " CONSTRAINT tether_audit_head_node PRIMARY KEY (node))",
       "ALTER TABLE tether_audit_head ADD COLUMN IF NOT EXISTS seal TEXT",
-      "CREATE TABLE IF NOT EXISTS tether_audit_seal (seq BIGINT PRIMARY KEY, seal TEXT NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS tether_audit_seal (node TEXT NOT NULL DEFAULT '',"
+          + " seq BIGINT NOT NULL, seal TEXT NOT NULL,"
+          + " CONSTRAINT tether_audit_seal_node_seq PRIMARY KEY (node, seq))",
+      // A trail from before clusters (one chain, keyed by seq alone) becomes the chain of node
+      // '': adding a column with a constant default and swapping a key touch no row, so the
+      // append-only triggers are not involved.
+      perNode("tether_audit", "tether_audit_node_seq", "node, seq"),
+      perNode("tether_audit_seal", "tether_audit_seal_node_seq", "node, seq"),
+      "DO $$ BEGIN"
+          + " IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema ="
+          + "   current_schema() AND table_name = 'tether_audit_head' AND column_name = 'id') THEN"
+          + "  ALTER TABLE tether_audit_head ADD COLUMN node TEXT NOT NULL DEFAULT '';"
+          + "  ALTER TABLE tether_audit_head DROP COLUMN id CASCADE;"
+          + "  ALTER TABLE tether_audit_head ADD CONSTRAINT tether_audit_head_node"
+          + "   PRIMARY KEY (node);"
+          + " END IF; END $$",
       "CREATE OR REPLACE FUNCTION tether_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS $$"
           + " BEGIN RAISE EXCEPTION 'the Tether audit trail is append-only: % on % refused',"
           + " TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege'; END $$",
       appendOnly("tether_audit"),
       appendOnly("tether_audit_seal")
   };
+
+  /** Moves an older table, keyed by seq alone, to one chain per node (its rows: node ''). */
+  private static String perNode(String table, String key, String columns) {
+    return "DO $$ BEGIN"
+        + " IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '" + key + "'"
+        + "   AND conrelid = '" + table + "'::regclass) THEN"
+        + "  ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS node TEXT NOT NULL DEFAULT '';"
+        + "  ALTER TABLE " + table + " DROP CONSTRAINT IF EXISTS " + table + "_pkey;"
+        + "  ALTER TABLE " + table + " ADD CONSTRAINT " + key + " PRIMARY KEY (" + columns + ");"
+        + " END IF; END $$";
+  }
 
   /** Creates the triggers that refuse changes to {@code table}, unless they exist already. */
   private static String appendOnly(String table) {
@@ -58,10 +92,18 @@ public final class PostgresAuditStore implements AuditStore {
   }
 
   private final String url;
+  private final String node;
   private Connection writer;
 
+  /** The store of a single relay: the chain of node {@code ''}. */
   public PostgresAuditStore(String jdbcUrl) {
+    this(jdbcUrl, "");
+  }
+
+  /** The store of cluster node {@code node}, writing its own chain into the shared tables. */
+  public PostgresAuditStore(String jdbcUrl, String node) {
     this.url = jdbcUrl;
+    this.node = node;
   }
 
   @Override
@@ -86,10 +128,12 @@ public final class PostgresAuditStore implements AuditStore {
   @Override
   public Optional<AuditRecord> last() throws IOException {
     try (Connection c = connect();
-        Statement s = c.createStatement();
-        ResultSet rows = s.executeQuery(
-            "SELECT record FROM tether_audit ORDER BY seq DESC LIMIT 1")) {
-      return rows.next() ? Optional.of(AuditRecord.parse(rows.getString(1))) : Optional.empty();
+        PreparedStatement s = c.prepareStatement(
+            "SELECT record FROM tether_audit WHERE node = ? ORDER BY seq DESC LIMIT 1")) {
+      s.setString(1, node);
+      try (ResultSet rows = s.executeQuery()) {
+        return rows.next() ? Optional.of(AuditRecord.parse(rows.getString(1))) : Optional.empty();
+      }
     } catch (SQLException e) {
       throw failure("cannot read the last record from", e);
     }
@@ -103,13 +147,14 @@ public final class PostgresAuditStore implements AuditStore {
     }
     open();
     try (PreparedStatement insert = writer.prepareStatement(
-            "INSERT INTO tether_audit (seq, time, code, type, actor, function, session, record)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            "INSERT INTO tether_audit"
+                + " (seq, time, code, type, actor, function, session, record, node)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         PreparedStatement sealed = writer.prepareStatement(
-            "INSERT INTO tether_audit_seal (seq, seal) VALUES (?, ?)");
+            "INSERT INTO tether_audit_seal (seq, seal, node) VALUES (?, ?, ?)");
         PreparedStatement head = writer.prepareStatement(
-            "INSERT INTO tether_audit_head (id, seq, hash, seal) VALUES (1, ?, ?, ?)"
-                + " ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash,"
+            "INSERT INTO tether_audit_head (seq, hash, seal, node) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (node) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash,"
                 + " seal = EXCLUDED.seal")) {
       for (AuditRecord record : records) {
         insert.setLong(1, record.seq());
@@ -120,15 +165,18 @@ public final class PostgresAuditStore implements AuditStore {
         insert.setString(6, record.text("function"));
         insert.setString(7, record.text("session"));
         insert.setString(8, record.line());
+        insert.setString(9, node);
         insert.addBatch();
       }
       insert.executeBatch();
       sealed.setLong(1, seal.seq());
       sealed.setString(2, seal.jws());
+      sealed.setString(3, node);
       sealed.executeUpdate();
       head.setLong(1, seal.seq());
       head.setString(2, seal.hash());
       head.setString(3, seal.jws());
+      head.setString(4, node);
       head.executeUpdate();
       writer.commit();
     } catch (SQLException e) {
@@ -143,8 +191,10 @@ public final class PostgresAuditStore implements AuditStore {
 
   @Override
   public AuditQuery.Page query(AuditQuery query) throws IOException {
-    StringBuilder sql = new StringBuilder("SELECT record FROM tether_audit WHERE true");
+    // This node's chain only: record numbers (the paging cursor) are per node.
+    StringBuilder sql = new StringBuilder("SELECT record FROM tether_audit WHERE node = ?");
     List<Object> args = new ArrayList<>();
+    args.add(node);
     query.before().ifPresent(v -> where(sql, args, " AND seq < ?", v));
     query.from().ifPresent(v -> where(sql, args, " AND time >= ?", Timestamp.from(v)));
     query.to().ifPresent(v -> where(sql, args, " AND time < ?", Timestamp.from(v)));
@@ -176,9 +226,12 @@ public final class PostgresAuditStore implements AuditStore {
   @Override
   public Optional<String> head() throws IOException {
     try (Connection c = connect();
-        Statement s = c.createStatement();
-        ResultSet rows = s.executeQuery("SELECT seal FROM tether_audit_head WHERE id = 1")) {
-      return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.empty();
+        PreparedStatement s = c.prepareStatement(
+            "SELECT seal FROM tether_audit_head WHERE node = ?")) {
+      s.setString(1, node);
+      try (ResultSet rows = s.executeQuery()) {
+        return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.empty();
+      }
     } catch (SQLException e) {
       throw failure("cannot read the head of", e);
     }
@@ -186,30 +239,25 @@ public final class PostgresAuditStore implements AuditStore {
 
   @Override
   public ChainVerifier.Report verify(SealVerifier keys) throws IOException {
-    ChainVerifier verifier = new ChainVerifier(keys);
+    return ChainVerifier.combine(verifyChains(keys));
+  }
+
+  /**
+   * Every node's chain, by node id ({@code ''} for a single relay), each walked from its first
+   * record and held against its own seals and head, all in one snapshot.
+   */
+  @Override
+  public Map<String, ChainVerifier.Report> verifyChains(SealVerifier keys) throws IOException {
     try (Connection c = connect()) {
-      // one snapshot of records, seals and head, however the writer moves on meanwhile
+      // one snapshot of records, seals and heads, however the writers move on meanwhile
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setAutoCommit(false); // also lets the driver stream rows instead of loading them all
-      try (Statement s = c.createStatement()) {
-        s.setFetchSize(1000);
-        try (ResultSet head = s.executeQuery("SELECT seal FROM tether_audit_head WHERE id = 1")) {
-          verifier.head("the head row", head.next()
-              ? Optional.ofNullable(head.getString(1)) : Optional.empty());
+      try {
+        Map<String, ChainVerifier.Report> chains = new LinkedHashMap<>();
+        for (String chain : nodes(c)) {
+          chains.put(chain, verifyChain(c, chain, keys));
         }
-        try (ResultSet seals = s.executeQuery("SELECT seq, seal FROM tether_audit_seal ORDER BY seq")) {
-          while (seals.next()) {
-            verifier.seal("seal row seq=" + seals.getLong(1), seals.getString(2));
-          }
-        }
-        try (ResultSet rows = s.executeQuery("SELECT seq, record FROM tether_audit ORDER BY seq")) {
-          while (rows.next()) {
-            if (!verifier.accept("row seq=" + rows.getLong(1), rows.getString(2))) {
-              break;
-            }
-          }
-        }
-        return verifier.finish();
+        return chains;
       } finally {
         c.rollback();
       }
@@ -224,9 +272,63 @@ public final class PostgresAuditStore implements AuditStore {
     }
   }
 
+  /** Every node with a record, a seal or a head: a node whose records were all deleted counts. */
+  private static List<String> nodes(Connection c) throws SQLException {
+    List<String> nodes = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery("SELECT node FROM tether_audit_head"
+            + " UNION SELECT node FROM tether_audit_seal"
+            + " UNION SELECT DISTINCT node FROM tether_audit ORDER BY 1")) {
+      while (rows.next()) {
+        nodes.add(rows.getString(1));
+      }
+    }
+    if (nodes.isEmpty()) {
+      nodes.add(""); // an empty trail: one empty chain
+    }
+    return nodes;
+  }
+
+  private static ChainVerifier.Report verifyChain(Connection c, String node, SealVerifier keys)
+      throws SQLException {
+    ChainVerifier verifier = new ChainVerifier(keys);
+    String where = node.isEmpty() ? "" : "node=" + node + " ";
+    try (PreparedStatement head = c.prepareStatement(
+        "SELECT seal FROM tether_audit_head WHERE node = ?")) {
+      head.setString(1, node);
+      try (ResultSet row = head.executeQuery()) {
+        verifier.head(node.isEmpty() ? "the head row" : "the head row of node " + node,
+            row.next() ? Optional.ofNullable(row.getString(1)) : Optional.empty());
+      }
+    }
+    try (PreparedStatement seals = c.prepareStatement(
+        "SELECT seq, seal FROM tether_audit_seal WHERE node = ? ORDER BY seq")) {
+      seals.setFetchSize(1000);
+      seals.setString(1, node);
+      try (ResultSet rows = seals.executeQuery()) {
+        while (rows.next()) {
+          verifier.seal("seal row " + where + "seq=" + rows.getLong(1), rows.getString(2));
+        }
+      }
+    }
+    try (PreparedStatement records = c.prepareStatement(
+        "SELECT seq, record FROM tether_audit WHERE node = ? ORDER BY seq")) {
+      records.setFetchSize(1000);
+      records.setString(1, node);
+      try (ResultSet rows = records.executeQuery()) {
+        while (rows.next()) {
+          if (!verifier.accept("row " + where + "seq=" + rows.getLong(1), rows.getString(2))) {
+            break;
+          }
+        }
+      }
+    }
+    return verifier.finish();
+  }
+
   @Override
   public String describe() {
-    return "PostgreSQL " + redacted(url);
+    return "PostgreSQL " + redacted(url) + (node.isEmpty() ? "" : " as node " + node);
   }
 
   @Override

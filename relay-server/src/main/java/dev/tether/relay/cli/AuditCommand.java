@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -56,54 +57,81 @@ final class AuditCommand {
         ? jwks(args.get("jwks").orElseThrow())
         : dataDirKey(config.dataDir());
     try (AuditStore store = AuditStores.create(config.audit(), config.dataDir())) {
-      ChainVerifier.Report report = store.verify(keys);
-      Set<Long> accepted = acceptedUnsigned(args);
-      List<ChainVerifier.Problem> unexplained = report.unsignedNotes().stream()
-          .filter(note -> !accepted.contains(note.seq())).toList();
-      if (report.intact() && !unexplained.isEmpty()) {
-        // Whoever can write the data directory can delete records, re-hash the rest and wait
-        // for a restart: the relay then notes the unsigned end and seals over it. Only a person
-        // who knows why the note is there (an upgrade, a power cut) may accept it.
-        for (ChainVerifier.Problem note : unexplained) {
-          err.println("audit trail NOT VOUCHED FOR: " + note.message());
-        }
-        err.println("if you know why (the upgrade from an unsigned trail, a crash between a batch"
-            + " and its seal), run again with --accept-unsigned "
-            + unexplained.stream().map(n -> Long.toString(n.seq()))
-                .collect(Collectors.joining(",")));
-        return 1;
+      Map<String, ChainVerifier.Report> chains = store.verifyChains(keys);
+      Set<String> accepted = acceptedUnsigned(args);
+      boolean cluster = chains.size() > 1 || !chains.containsKey("");
+      int status = 0;
+      for (Map.Entry<String, ChainVerifier.Report> chain : chains.entrySet()) {
+        String prefix = cluster ? "node " + name(chain.getKey()) + ": " : "";
+        status = Math.max(status, report(prefix, chain.getKey(), chain.getValue(), accepted,
+            store, out, err));
       }
-      if (report.intact()) {
-        if (report.records() == 0) {
-          out.println("audit trail is empty (" + store.describe() + ")");
-        } else {
-          AuditSeal head = report.head().orElseThrow();
-          out.println("audit trail intact: " + report.records() + " records, last "
-              + report.lastSeq() + ", signed at " + head.signedAt() + " by key " + head.keyId()
-              + " (" + store.describe() + ")");
-        }
-        return 0;
+      if (cluster) {
+        (status == 0 ? out : err).println((status == 0 ? "audit trail intact: " : "audit trail"
+            + " BROKEN: ") + chains.size() + " node chains checked ("
+            + chains.keySet().stream().map(AuditCommand::name).collect(Collectors.joining(", "))
+            + "; " + store.describe() + ")");
       }
-      err.println("audit trail BROKEN: " + report.problem().orElseThrow().message());
-      err.println("(" + report.records() + " records before it are intact; " + store.describe()
-          + ")");
-      return 1;
+      return status;
     }
   }
 
-  /** The record numbers of audit.unsigned notes the operator accepts ({@code --accept-unsigned 4,9}). */
-  private static Set<Long> acceptedUnsigned(Args args) {
-    Set<Long> accepted = new HashSet<>();
+  private static String name(String node) {
+    return node.isEmpty() ? "(single relay)" : node;
+  }
+
+  /** Prints one chain's verdict; 0 when intact and every audit.unsigned note accepted. */
+  private static int report(String prefix, String node, ChainVerifier.Report report,
+      Set<String> accepted, AuditStore store, PrintStream out, PrintStream err) {
+    List<ChainVerifier.Problem> unexplained = report.unsignedNotes().stream()
+        .filter(note -> !accepted.contains(Long.toString(note.seq()))
+            && !accepted.contains(node + ":" + note.seq())).toList();
+    if (report.intact() && !unexplained.isEmpty()) {
+      // Whoever can write the data directory can delete records, re-hash the rest and wait
+      // for a restart: the relay then notes the unsigned end and seals over it. Only a person
+      // who knows why the note is there (an upgrade, a power cut) may accept it.
+      for (ChainVerifier.Problem note : unexplained) {
+        err.println(prefix + "audit trail NOT VOUCHED FOR: " + note.message());
+      }
+      err.println(prefix + "if you know why (the upgrade from an unsigned trail, a crash between"
+          + " a batch and its seal), run again with --accept-unsigned "
+          + unexplained.stream().map(n -> (node.isEmpty() ? "" : node + ":") + n.seq())
+              .collect(Collectors.joining(",")));
+      return 1;
+    }
+    if (report.intact()) {
+      if (report.records() == 0) {
+        out.println(prefix + "audit trail is empty (" + store.describe() + ")");
+      } else {
+        AuditSeal head = report.head().orElseThrow();
+        out.println(prefix + "audit trail intact: " + report.records() + " records, last "
+            + report.lastSeq() + ", signed at " + head.signedAt() + " by key " + head.keyId()
+            + " (" + store.describe() + ")");
+      }
+      return 0;
+    }
+    err.println(prefix + "audit trail BROKEN: " + report.problem().orElseThrow().message());
+    err.println(prefix + "(" + report.records() + " records before it are intact; "
+        + store.describe() + ")");
+    return 1;
+  }
+
+  /**
+   * The audit.unsigned notes the operator accepts ({@code --accept-unsigned 4,9}, or
+   * {@code relay-b:4} for one node's chain), as given.
+   */
+  private static Set<String> acceptedUnsigned(Args args) {
+    Set<String> accepted = new HashSet<>();
     for (String part : args.get("accept-unsigned").orElse("").split(",")) {
       if (part.isBlank()) {
         continue;
       }
-      try {
-        accepted.add(Long.parseLong(part.strip()));
-      } catch (NumberFormatException e) {
-        throw new UsageException("audit verify: --accept-unsigned takes record numbers like 4,9,"
-            + " was '" + part + "'");
+      String note = part.strip();
+      if (!note.matches("([A-Za-z0-9][A-Za-z0-9._-]{0,63}:)?\\d{1,18}")) {
+        throw new UsageException("audit verify: --accept-unsigned takes record numbers like 4,9"
+            + " (or node:number like relay-b:4 in a cluster), was '" + part + "'");
       }
+      accepted.add(note.replaceFirst("(^|:)0+(\\d)", "$1$2"));
     }
     return accepted;
   }

@@ -241,6 +241,52 @@ class PostgresAuditStoreTest extends AuditStoreContract {
     }
   }
 
+  @Test
+  void aSignedTrailFromBeforeClustersBecomesTheSingleRelaysChainAndStaysAppendOnly()
+      throws Exception {
+    String old = schema + "_old";
+    sql("CREATE SCHEMA " + old);
+    try {
+      AuditRecord first = AuditRecord.seal(1, AuditRecord.GENESIS, event(0));
+      AuditSeal seal = keys.sealLast(List.of(first));
+      try (Connection c = DriverManager.getConnection(urlFor(old));
+          Statement s = c.createStatement()) {
+        // the schema as the relay created it before clusters: one chain, keyed by seq
+        s.execute("CREATE TABLE tether_audit (seq BIGINT PRIMARY KEY, time TIMESTAMPTZ NOT NULL,"
+            + " code TEXT NOT NULL, type TEXT NOT NULL, actor TEXT, function TEXT, session TEXT,"
+            + " record TEXT NOT NULL)");
+        s.execute("CREATE TABLE tether_audit_head (id INT PRIMARY KEY CHECK (id = 1),"
+            + " seq BIGINT NOT NULL, hash TEXT NOT NULL, seal TEXT)");
+        s.execute("CREATE TABLE tether_audit_seal (seq BIGINT PRIMARY KEY, seal TEXT NOT NULL)");
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO tether_audit"
+            + " (seq, time, code, type, record) VALUES (1, now(), 'TSE002I', 'x', ?)")) {
+          insert.setString(1, first.line());
+          insert.executeUpdate();
+        }
+        s.execute("INSERT INTO tether_audit_seal VALUES (1, '" + seal.jws() + "')");
+        s.execute("INSERT INTO tether_audit_head VALUES (1, 1, '" + first.hash() + "', '"
+            + seal.jws() + "')");
+      }
+      PostgresAuditStore upgraded = new PostgresAuditStore(urlFor(old));
+      upgraded.open();
+      AuditRecord second = AuditRecord.seal(2, first.hash(), event(1));
+      upgraded.append(List.of(second), keys.sealLast(List.of(second)));
+
+      ChainVerifier.Report report = upgraded.verify(keys.verifier());
+      assertThat(report.problem()).isEmpty();
+      assertThat(report.records()).isEqualTo(2);
+      assertThat(upgraded.verifyChains(keys.verifier())).containsOnlyKeys("");
+      try (Connection c = DriverManager.getConnection(urlFor(old));
+          Statement s = c.createStatement()) {
+        assertThatThrownBy(() -> s.executeUpdate("DELETE FROM tether_audit WHERE seq = 1"))
+            .hasMessageContaining("DELETE on tether_audit refused");
+      }
+      upgraded.close();
+    } finally {
+      sql("DROP SCHEMA IF EXISTS " + old + " CASCADE");
+    }
+  }
+
   /**
    * A connection of someone who owns the database: triggers do not fire for it, as for an
    * attacker who dropped or disabled them.
