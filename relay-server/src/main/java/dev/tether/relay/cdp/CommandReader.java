@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.async.ByteBufferFeeder;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -41,8 +40,9 @@ public final class CommandReader {
   public static final Set<String> CODE = Set.of(
       "expression", "functionDeclaration", "condition", "source", "scriptSource", "message");
 
+  // Duplicate keys are refused by ObjectKeys, as STRICT_DUPLICATE_DETECTION would (same point,
+  // same words) but without a HashSet per object; the generator writes with this factory too.
   private static final JsonFactory STRICT = JsonFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       // The relay's message-size limit bounds strings; Jackson's own default would refuse a large
       // setScriptSource that V8 accepts.
       .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE)
@@ -68,6 +68,7 @@ public final class CommandReader {
   private final byte[] digest = new byte[32];
   private final char[] hex = new char[64];
   private final StringWriter paramsText = new StringWriter();
+  private final ObjectKeys keys = new ObjectKeys();
 
   private JsonParser parser;
   private ByteBufferFeeder feeder;
@@ -125,6 +126,7 @@ public final class CommandReader {
     }
     paramsText.getBuffer().setLength(0);
     utf8.reset();
+    keys.clear();
     code.clear();
     bytes = 0;
     depth = 0;
@@ -293,6 +295,17 @@ public final class CommandReader {
   }
 
   private void onToken(JsonToken token) throws IOException {
+    if (token == JsonToken.FIELD_NAME) {
+      if (!keys.add(parser.currentName())) {
+        refuse("a key appears twice in one object ("
+            + firstLine("Duplicate field '" + parser.currentName() + "'") + ")");
+        return;
+      }
+    } else if (token.isStructStart()) {
+      keys.start(token == JsonToken.START_OBJECT);
+    } else if (token.isStructEnd()) {
+      keys.end();
+    }
     if (depth == 0) {
       if (token != JsonToken.START_OBJECT) {
         refuse("it is not a JSON object");

@@ -153,6 +153,64 @@ class ConnectionReaderTest {
         MessageDigest.getInstance("SHA-256").digest(expression.getBytes(StandardCharsets.UTF_8))));
   }
 
+  @Test
+  void aKeyTwiceInOneObjectIsRefusedAtAnyDepthInJacksonsOwnWords() throws Exception {
+    List<String> twice = List.of(
+        "{\"id\":1,\"id\":2,\"method\":\"Debugger.enable\"}",
+        "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"a\":[{\"x\":1},{\"x\":2,"
+            + "\"y\":{\"q\":1,\"r\":2,\"s\":3,\"q\":4}}]}}",
+        "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":{\"e\":1,\"e\":1}}}",
+        "{\"id\":1,\"method\":\"Debugger.enable\",\"x\":{\"" + "k".repeat(300) + "\":1,\""
+            + "k".repeat(300) + "\":2}}");
+    List<String> once = List.of( // the same key in sibling or nested objects is no duplicate
+        "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"id\":{\"id\":1},"
+            + "\"a\":[{\"x\":1},{\"x\":2}],\"b\":{\"x\":3}}}");
+    CommandReader connection = reader();
+    for (String message : twice) {
+      String jackson;
+      try (com.fasterxml.jackson.core.JsonParser strict = com.fasterxml.jackson.core.JsonFactory
+          .builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build().createParser(message)) {
+        jackson = org.assertj.core.api.Assertions.catchThrowableOfType(
+            () -> { while (strict.nextToken() != null) { } },
+            com.fasterxml.jackson.core.JsonParseException.class).getOriginalMessage();
+      }
+      String expected = "a key appears twice in one object (" + (jackson.length() > 200
+          ? jackson.substring(0, 200) + "…" : jackson) + ")";
+
+      assertThat(read(connection, bytes(message), 5, true).problem()).as(message)
+          .contains(expected);
+    }
+    for (String message : once) {
+      assertThat(read(connection, bytes(message), 5, true).command()).as(message).isNotNull();
+    }
+  }
+
+  @Test
+  void manyKeysAndKeysWhoseHashesCollideStillHaveTheirDuplicatesFound() {
+    StringBuilder colliding = new StringBuilder("{\"id\":1,\"method\":\"Debugger.enable\",\"x\":{");
+    StringBuilder many = new StringBuilder("{\"id\":1,\"method\":\"Debugger.enable\",\"x\":{");
+    for (int i = 0; i < 1 << 14; i++) { // "Aa" and "BB" hash alike: 2^14 keys with one hash
+      String key = Integer.toBinaryString(i | 1 << 14).substring(1).replace("0", "Aa")
+          .replace("1", "BB");
+      colliding.append('"').append(key).append("\":1,");
+      many.append("\"k").append(i).append("\":1,");
+    }
+    String collidingOnce = colliding.substring(0, colliding.length() - 1) + "}}";
+    String collidingTwice = colliding + "\"" + "Aa".repeat(14) + "\":2}}";
+    String manyOnce = many.substring(0, many.length() - 1) + "}}";
+    String manyTwice = many + "\"k77\":2}}";
+    CommandReader connection = reader();
+
+    assertThat(read(connection, bytes(collidingOnce), 4096, true).command()).isNotNull();
+    assertThat(read(connection, bytes(collidingTwice), 4096, true).problem())
+        .contains("Duplicate field '" + "Aa".repeat(14) + "'");
+    assertThat(read(connection, bytes(manyOnce), 4096, true).command()).isNotNull();
+    assertThat(read(connection, bytes(manyTwice), 4096, true).problem())
+        .contains("Duplicate field 'k77'");
+    assertThat(read(connection, bytes(GOOD.get(0)), 4096, true)).isEqualTo(alone(GOOD.get(0)));
+  }
+
   /** What one reading gave: the command, or the reason it was refused and the id read before. */
   private record Reading(ReadCommand command, String problem, Long id, String method) {}
 
