@@ -5,16 +5,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.async.ByteBufferFeeder;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -28,27 +25,59 @@ import java.util.function.Predicate;
  *
  * <p>Along the way it keeps every code-carrying parameter ({@link #CODE}) with its length and
  * SHA-256, wherever it stands in the message, and, for the commands {@code keepsParams} names,
- * the other parameters as bounded JSON text. One reader serves one message; not thread-safe.
+ * the other parameters as bounded JSON text.
+ *
+ * <p>One reader serves one connection: {@link #next()} starts each message after the first, and
+ * the same Jackson parser reads the successive messages as successive root values, so a message
+ * costs what it keeps (its id, method, kept params and code) and not a new parser, symbol table
+ * and buffers. The parser's end of input is never signalled for a message that reads well:
+ * whatever follows the object inside the same message is found by scanning its bytes, and such a
+ * message (or any refused one) is then read to its end exactly as a fresh parser would, and the
+ * next message gets a new parser. Not thread-safe.
  */
 public final class CommandReader {
   /** Parameters whose value is code run in the function (or a command carried for a worker). */
   public static final Set<String> CODE = Set.of(
       "expression", "functionDeclaration", "condition", "source", "scriptSource", "message");
 
+  // Duplicate keys are refused by ObjectKeys, as STRICT_DUPLICATE_DETECTION would (same point,
+  // same words) but without a HashSet per object; the generator writes with this factory too.
   private static final JsonFactory STRICT = JsonFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       // The relay's message-size limit bounds strings; Jackson's own default would refuse a large
       // setScriptSource that V8 accepts.
       .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE)
           .build())
       .build();
 
+  /**
+   * A parser is replaced after this many bytes: its symbol table learns every distinct key it
+   * reads and its text buffer keeps the size of the largest string, so a long-lived or hostile
+   * connection must not grow them without end. About 4,500 typical commands per parser.
+   */
+  static final long RENEW_AFTER_BYTES = 1 << 20;
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
   private final int maxTextChars;
   private final Predicate<String> keepsParams;
-  private final JsonParser parser;
-  private final ByteBufferFeeder feeder;
   private final StrictUtf8 utf8 = new StrictUtf8();
   private final List<CodeArgument> code = new ArrayList<>(1);
+  private final RecentStrings names = new RecentStrings(32); // methods and session ids
+  private final MessageDigest sha256 = sha256();
+  private final byte[] utf8Bytes = new byte[512]; // a code argument's bytes, on their way to the hash
+  private final byte[] digest = new byte[32];
+  private final char[] hex = new char[64];
+  private final StringWriter paramsText = new StringWriter();
+  private final ObjectKeys keys = new ObjectKeys();
+
+  private JsonParser parser;
+  private ByteBufferFeeder feeder;
+  private long parserBytes; // bytes fed to this parser, over all the messages it read
+  private boolean reusable; // the last message read well: the parser sits between root values
+  private JsonGenerator params; // writes kept params; reused while it sits between root values
+  private boolean keeping; // this message's params are kept
+  private long objectEnd; // the parser's offset just past this message's closing brace
+  private boolean trailing; // something other than whitespace follows the object
 
   private long bytes;
   private int depth;
@@ -61,8 +90,6 @@ public final class CommandReader {
   private String problem;
   private boolean sawParams;
 
-  private StringWriter paramsText; // only for commands whose params are kept
-  private JsonGenerator params;
   private boolean paramsCut;
   private int skipDepth; // > 0 while skipping a code argument's object or array value
   // What the Target domain routes by (a function session): read here, so it is read once.
@@ -75,12 +102,69 @@ public final class CommandReader {
   public CommandReader(int maxTextChars, Predicate<String> keepsParams) {
     this.maxTextChars = maxTextChars;
     this.keepsParams = keepsParams;
+    newParser();
+  }
+
+  /**
+   * Starts the next message of the connection: what the last one read is forgotten (a {@link
+   * ReadCommand} already returned is not touched). Its parser carries over when the last message
+   * read well, so a refused message never reaches into the next one.
+   */
+  public void next() {
+    if (!reusable || parserBytes >= RENEW_AFTER_BYTES) {
+      newParser();
+    }
+    reusable = false;
+    if (params != null && !params.getOutputContext().inRoot()) {
+      params = null; // cut or refused mid-object: a new generator for the next kept params
+    } else if (params != null) {
+      try {
+        params.flush(); // a refused message's closing brace may still wait in its buffer
+      } catch (IOException e) {
+        throw new IllegalStateException("writing to a StringWriter failed", e);
+      }
+    }
+    paramsText.getBuffer().setLength(0);
+    utf8.reset();
+    keys.clear();
+    code.clear();
+    bytes = 0;
+    depth = 0;
+    topField = null;
+    paramField = null;
+    id = null;
+    method = null;
+    sessionId = null;
+    ended = false;
+    problem = null;
+    sawParams = false;
+    keeping = false;
+    paramsCut = false;
+    skipDepth = 0;
+    objectEnd = 0;
+    trailing = false;
+    targetId = null;
+    paramSessionId = null;
+    flatten = null;
+    discover = null;
+    carried = null;
+  }
+
+  private void newParser() {
+    if (parser != null) {
+      try {
+        parser.close();
+      } catch (IOException ignored) {
+        // nothing was held open
+      }
+    }
     try {
       parser = STRICT.createNonBlockingByteBufferParser();
     } catch (IOException e) {
       throw new IllegalStateException("Jackson cannot create a non-blocking parser", e);
     }
     feeder = (ByteBufferFeeder) parser.getNonBlockingInputFeeder();
+    parserBytes = 0;
   }
 
   /**
@@ -101,13 +185,30 @@ public final class CommandReader {
     if (!chunk.hasRemaining()) {
       return true;
     }
+    long start = parserBytes;
     try {
       feeder.feedInput(chunk.duplicate());
+      parserBytes += chunk.remaining();
       drain();
     } catch (IOException e) {
       return refuse(describe(e));
     }
+    if (ended && !trailing && problem == null) {
+      trailing = contentAfterObject(chunk, start);
+    }
     return problem == null;
+  }
+
+  /** True when the chunk (fed at {@code start}) holds more than whitespace after the object. */
+  private boolean contentAfterObject(ByteBuffer chunk, long start) {
+    long from = Math.max(objectEnd - start, 0);
+    for (int i = chunk.position() + (int) from, end = chunk.limit(); i < end; i++) {
+      byte b = chunk.get(i);
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The message ended: the command as read, or null when it is refused ({@link #problem()}). */
@@ -119,12 +220,18 @@ public final class CommandReader {
       refuse("it ends in the middle of a UTF-8 character");
       return null;
     }
-    feeder.endOfInput();
-    try {
-      drain();
-    } catch (IOException e) {
-      refuse(describe(e));
-      return null;
+    if (!ended || trailing) {
+      // Refused either way: read to the end as a fresh parser does, for the same reason.
+      feeder.endOfInput();
+      try {
+        drain();
+      } catch (IOException e) {
+        refuse(describe(e));
+        return null;
+      }
+      if (problem == null && ended) {
+        refuse("more follows its JSON object");
+      }
     }
     if (problem != null) {
       return null;
@@ -142,7 +249,7 @@ public final class CommandReader {
       return null;
     }
     String kept = null;
-    if (params != null) {
+    if (keeping) {
       try {
         params.flush();
       } catch (IOException e) {
@@ -155,6 +262,7 @@ public final class CommandReader {
     TargetParams target = targetId == null && paramSessionId == null && flatten == null
         && discover == null && carried == null ? TargetParams.NONE
         : new TargetParams(targetId, paramSessionId, flatten, discover, carried);
+    reusable = true;
     return new ReadCommand(id, method, sessionId, List.copyOf(code), kept, paramsCut, bytes,
         target);
   }
@@ -187,6 +295,17 @@ public final class CommandReader {
   }
 
   private void onToken(JsonToken token) throws IOException {
+    if (token == JsonToken.FIELD_NAME) {
+      if (!keys.add(parser.currentName())) {
+        refuse("a key appears twice in one object ("
+            + firstLine("Duplicate field '" + parser.currentName() + "'") + ")");
+        return;
+      }
+    } else if (token.isStructStart()) {
+      keys.start(token == JsonToken.START_OBJECT);
+    } else if (token.isStructEnd()) {
+      keys.end();
+    }
     if (depth == 0) {
       if (token != JsonToken.START_OBJECT) {
         refuse("it is not a JSON object");
@@ -212,14 +331,18 @@ public final class CommandReader {
       case END_OBJECT -> {
         depth = 0;
         ended = true;
+        objectEnd = parser.currentTokenLocation().getByteOffset() + 1;
       }
       case START_OBJECT, START_ARRAY -> {
         if ("params".equals(topField) && token == JsonToken.START_OBJECT) {
           depth = 2;
           sawParams = true;
           if (method != null && keepsParams.test(method)) {
-            paramsText = new StringWriter();
-            params = STRICT.createGenerator(paramsText);
+            keeping = true;
+            if (params == null) {
+              params = STRICT.createGenerator(paramsText);
+              params.setRootValueSeparator(null); // each message's params start a new text
+            }
             params.writeStartObject();
           }
         } else if ("id".equals(topField) || "method".equals(topField)
@@ -245,17 +368,17 @@ public final class CommandReader {
         }
       }
       case "method" -> {
-        if (token != JsonToken.VALUE_STRING || parser.getText().isEmpty()) {
+        if (token != JsonToken.VALUE_STRING || parser.getTextLength() == 0) {
           badField();
         } else {
-          method = parser.getText();
+          method = recent();
         }
       }
       case "sessionId" -> {
         if (token != JsonToken.VALUE_STRING) {
           badField();
         } else {
-          sessionId = parser.getText();
+          sessionId = recent();
         }
       }
       default -> { }
@@ -287,7 +410,7 @@ public final class CommandReader {
       depth--;
     }
     if (depth == 1) { // params closed
-      if (params != null) {
+      if (keeping) {
         params.writeEndObject();
       }
       return;
@@ -322,17 +445,25 @@ public final class CommandReader {
       text = parser.getText();
     }
     code.add(new CodeArgument(paramField, text.length() <= maxTextChars ? text
-        : text.substring(0, maxTextChars), text.length(), sha256(text),
+        : text.substring(0, maxTextChars), text.length(), hash(text),
         text.length() > maxTextChars));
     if (token == JsonToken.VALUE_STRING) {
-      write(token);
-    } else if (params != null && !paramsCut) {
+      if (keeping && !paramsCut) {
+        params.writeString(cut(text));
+        flushParams();
+      }
+    } else if (keeping && !paramsCut) {
       params.writeString(text);
     }
   }
 
+  /** The current string token, as a string this connection sent recently when it is one. */
+  private String recent() throws IOException {
+    return names.get(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+  }
+
   private void write(JsonToken token) throws IOException {
-    if (params == null || paramsCut) {
+    if (!keeping || paramsCut) {
       return;
     }
     switch (token) {
@@ -341,12 +472,24 @@ public final class CommandReader {
       case END_OBJECT -> params.writeEndObject();
       case END_ARRAY -> params.writeEndArray();
       case FIELD_NAME -> params.writeFieldName(cut(parser.currentName()));
-      case VALUE_STRING -> params.writeString(cut(parser.getText()));
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> params.writeNumber(parser.getText());
+      case VALUE_STRING -> {
+        if (parser.getTextLength() <= maxTextChars) { // as it is, without a String of its own
+          params.writeString(parser.getTextCharacters(), parser.getTextOffset(),
+              parser.getTextLength());
+        } else {
+          params.writeString(cut(parser.getText()));
+        }
+      }
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> params.writeNumber(
+          parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
       case VALUE_TRUE, VALUE_FALSE -> params.writeBoolean(token == JsonToken.VALUE_TRUE);
       case VALUE_NULL -> params.writeNull();
       default -> { }
     }
+    flushParams();
+  }
+
+  private void flushParams() throws IOException {
     params.flush();
     if (paramsText.getBuffer().length() > maxTextChars) {
       paramsCut = true;
@@ -388,10 +531,54 @@ public final class CommandReader {
     return line.length() > 200 ? line.substring(0, 200) + "…" : line;
   }
 
-  private static String sha256(String text) {
+  /**
+   * The SHA-256 of the text's UTF-8 bytes in lower-case hex, as {@code String.getBytes(UTF_8)}
+   * encodes them (a lone surrogate becomes {@code ?}), without a copy of the text.
+   */
+  private String hash(String text) {
+    int n = 0;
+    for (int i = 0, length = text.length(); i < length; i++) {
+      if (n > utf8Bytes.length - 4) {
+        sha256.update(utf8Bytes, 0, n);
+        n = 0;
+      }
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        utf8Bytes[n++] = (byte) c;
+      } else if (c < 0x800) {
+        utf8Bytes[n++] = (byte) (0xC0 | c >> 6);
+        utf8Bytes[n++] = (byte) (0x80 | c & 0x3F);
+      } else if (Character.isHighSurrogate(c) && i + 1 < length
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        int point = Character.toCodePoint(c, text.charAt(++i));
+        utf8Bytes[n++] = (byte) (0xF0 | point >> 18);
+        utf8Bytes[n++] = (byte) (0x80 | point >> 12 & 0x3F);
+        utf8Bytes[n++] = (byte) (0x80 | point >> 6 & 0x3F);
+        utf8Bytes[n++] = (byte) (0x80 | point & 0x3F);
+      } else if (Character.isSurrogate(c)) {
+        utf8Bytes[n++] = '?';
+      } else {
+        utf8Bytes[n++] = (byte) (0xE0 | c >> 12);
+        utf8Bytes[n++] = (byte) (0x80 | c >> 6 & 0x3F);
+        utf8Bytes[n++] = (byte) (0x80 | c & 0x3F);
+      }
+    }
+    sha256.update(utf8Bytes, 0, n);
     try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      sha256.digest(digest, 0, digest.length);
+    } catch (java.security.DigestException e) {
+      throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
+    }
+    for (int i = 0; i < digest.length; i++) {
+      hex[2 * i] = HEX[digest[i] >> 4 & 0xF];
+      hex[2 * i + 1] = HEX[digest[i] & 0xF];
+    }
+    return new String(hex);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }

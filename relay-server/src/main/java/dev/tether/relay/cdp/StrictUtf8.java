@@ -22,6 +22,14 @@ final class StrictUtf8 {
     return !broken;
   }
 
+  /** Forgets what was fed: the next byte starts a new stream. */
+  void reset() {
+    needed = 0;
+    lower = 0x80;
+    upper = 0xBF;
+    broken = false;
+  }
+
   /** True when everything fed so far ends on a character boundary and nothing was broken. */
   boolean complete() {
     return !broken && needed == 0;

@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Decides, frame by frame, what happens to one session's client→target messages. Every frame is
- * read by the message's one strict {@link CommandReader} before any of it is forwarded, in every
+ * read by the connection's one strict {@link CommandReader} before any of it is forwarded, in every
  * mode; the reading feeds the audit ({@code onRead}, once the message is whole) and policy. In a
  * full session frames then stream through untouched (the rate is checked once per message); in a
  * read-only session each command is held whole (it is small) and judged by {@link ReadOnlyPolicy}.
@@ -33,11 +33,10 @@ public final class CommandGate {
   private final RateLimiter rate;
   private final PolicyListener listener;
   private final LongSupplier nanos;
-  private final int maxTextChars;
   private Consumer<ReadCommand> onRead = command -> {};
 
   private State state = State.BETWEEN;
-  private CommandReader reader;
+  private final CommandReader reader; // one for the connection, reading message after message
   private boolean forwardedPart;
   private ByteBuffer held;
   private String refusalReason;
@@ -55,7 +54,7 @@ public final class CommandGate {
     this.rate = rate;
     this.listener = listener;
     this.nanos = nanos;
-    this.maxTextChars = maxTextChars;
+    this.reader = new CommandReader(maxTextChars, CdpCommands::captures);
   }
 
   /** What the connection does with a frame. */
@@ -157,7 +156,7 @@ public final class CommandGate {
   private void start(ByteBuffer first) {
     answered = false;
     forwardedPart = false;
-    reader = new CommandReader(maxTextChars, CdpCommands::captures);
+    reader.next();
     if (!rate.tryAcquire(nanos.getAsLong())) {
       refuse(PolicyListener.RATE_LIMITED, -32000,
           "rate limit: this session may send " + rate.perSecond() + " messages per second;"

@@ -66,6 +66,7 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
   private final BrowserCommands browser = new BrowserCommands(this);
   private final Map<String, AttachedTarget> attached = new ConcurrentHashMap<>();
   private final ByteArrayOutputStream message = new ByteArrayOutputStream();
+  private final CommandReader reader; // the window's one reader, message after message
   private final DevToolsOutbox outbox;
 
   private volatile CoreSession core;
@@ -86,6 +87,7 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
     this.guards = guards;
     this.maxMessageBytes = maxMessageBytes;
     this.maxTextChars = maxTextChars;
+    this.reader = new CommandReader(maxTextChars, CdpCommands::captures);
     this.scheduler = scheduler;
     this.keepAlive = keepAlive;
     this.outbox = new DevToolsOutbox(() -> core, session.traffic());
@@ -152,7 +154,7 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
 
   /** One whole DevTools message: read once, then answered here or routed to its target. */
   private void handle(byte[] bytes) {
-    CommandReader reader = new CommandReader(maxTextChars, CdpCommands::captures);
+    reader.next();
     ReadCommand command = reader.feed(ByteBuffer.wrap(bytes)) ? reader.finish() : null;
     if (command == null) {
       unreadable(reader);
