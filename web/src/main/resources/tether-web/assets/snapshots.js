@@ -41,6 +41,7 @@ function build(panel) {
     h('option', { value: '' }, 'Load the scripts first'));
   const line = h('input', { type: 'number', min: '1', value: '1', class: 'snapshot-line', 'aria-label': 'Line' });
   const log = h('input', { type: 'text', class: 'snapshot-log', placeholder: 'optional log template, e.g. total={total}', 'aria-label': 'Log template' });
+  const condition = h('input', { type: 'text', class: 'snapshot-condition', placeholder: 'optional, e.g. total > 100 (full mode only)', 'aria-label': 'Condition' });
   const maxHits = h('input', { type: 'number', min: '1', max: '1000', value: '10', class: 'snapshot-max', 'aria-label': 'Max hits' });
   const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
   const load = h('button', { type: 'button', class: 'small snapshot-load' }, 'Load scripts');
@@ -63,12 +64,14 @@ function build(panel) {
     h('label', {}, 'Script ', scripts), load,
     h('label', {}, 'Line ', line),
     h('label', {}, 'Max hits ', maxHits),
+    h('label', { class: 'wide' }, 'Condition ', condition),
     h('label', { class: 'wide' }, 'Log ', log),
     set, error);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.hidden = true;
     const body = { url: scripts.value, line: Number(line.value), maxHits: Number(maxHits.value) };
+    if (condition.value.trim()) body.condition = condition.value.trim();
     if (log.value.trim()) body.log = log.value.trim();
     if (!body.url) {
       showError(error, 'Pick a script: click Load scripts, then choose the file.');

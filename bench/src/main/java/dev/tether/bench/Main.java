@@ -113,6 +113,7 @@ public final class Main {
       }
       if (wanted(only, "B14")) {
         guarded(bench, "B14", () -> SnapshotPause.run(bench, apps));
+        guarded(bench, "B14", () -> SnapshotThroughput.run(bench, apps));
       }
       if (wanted(only, "B9")) {
         guarded(bench, "B9", () -> IdleAgents.run(bench));

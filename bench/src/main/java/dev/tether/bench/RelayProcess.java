@@ -51,6 +51,12 @@ final class RelayProcess implements AutoCloseable {
     return start(home, work, http, "relay", 0, "", null);
   }
 
+  /** A second relay, "relay-defaults", that keeps the production per-instance snapshot budget. */
+  static RelayProcess startWithDefaultSnapshots(Path home, Path work, HttpClient http)
+      throws Exception {
+    return start(home, work, http, "relay-defaults", 0, "", null, "");
+  }
+
   /**
    * One node of a cluster (B13): its own data directory under {@code work/<name>-data} holding a
    * copy of {@code keysFrom}'s key (null for the first node), {@code clusterJson} added to the
@@ -82,6 +88,13 @@ final class RelayProcess implements AutoCloseable {
 
   private static RelayProcess start(Path home, Path work, HttpClient http, String name, int port,
       String extraJson, String publicUrl) throws Exception {
+    return start(home, work, http, name, port, extraJson, publicUrl, """
+        ,
+         "snapshots": {"hitsPerSecond": 10000, "pauseBudget": "1000ms", "maxStoredHits": 1000}""");
+  }
+
+  private static RelayProcess start(Path home, Path work, HttpClient http, String name, int port,
+      String extraJson, String publicUrl, String snapshotsJson) throws Exception {
     Path dataDir = work.resolve(name + "-data");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -94,15 +107,15 @@ final class RelayProcess implements AutoCloseable {
     // A benchmark is not a person: lift the ticket and per-session rates and the session counts
     // that guard a production relay, and take snapshots bigger than the default message limit. B9
     // registers 10,000 instances of one function, past the default instance limit. B14 measures
-    // every hit of a point, so the per-instance snapshot budget must not disable it.
+    // every hit of a point, so the per-instance snapshot budget must not disable it (its throughput
+    // row wants that budget: startWithDefaultSnapshots).
     Path config = work.resolve(name + ".json");
     java.nio.file.Files.writeString(config, """
         {"ticketsPerMinute": 100000,
          "limits": {"messagesPerSecond": 100000, "messageBurst": 100000,
                     "sessionsPerUser": 1000, "sessionsPerInstance": 1000},
-         "agents": {"maxInstancesPerFunction": 100000},
-         "snapshots": {"hitsPerSecond": 10000, "pauseBudget": "1000ms", "maxStoredHits": 1000}%s}
-        """.formatted(extraJson));
+         "agents": {"maxInstancesPerFunction": 100000}%s%s}
+        """.formatted(snapshotsJson, extraJson));
     command.addAll(List.of("-jar", home.resolve("relay-server/target/tether-relay.jar").toString(),
         "relay", "--host", "127.0.0.1", "--port", String.valueOf(port), "--data-dir",
         dataDir.toString(), "--config", config.toString()));

@@ -32,6 +32,7 @@ class SnapshotPointsTest {
       function work(n) {
         const password = 'hunter2';
         const order = { id: n, customer: 'ada', token: 'tok-1' };
+        const wide = { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8 };
         const total = n * 2;
         count += total;
         return total;
@@ -43,8 +44,8 @@ class SnapshotPointsTest {
       let spins = 0;
       setInterval(() => { for (let i = 0; i < 100; i++) { spins = hot(spins); } }, 10);
       """;
-  private static final int WORK_LINE = 6;
-  private static final int HOT_LINE = 10;
+  private static final int WORK_LINE = 7;
+  private static final int HOT_LINE = 11;
 
   @TempDir
   Path dir;
@@ -114,6 +115,14 @@ class SnapshotPointsTest {
     JsonNode order = variable(hit.scopes(), "order");
     assertThat(order.toString()).contains("ada").doesNotContain("tok-1");
     assertThat(hit.scopes().toString()).doesNotContain("hunter2");
+    assertThat(order.path("children").findValuesAsText("name"))
+        .containsExactly("id", "customer", "token");
+    assertThat(order.path("children").get(2).path("redacted").asBoolean()).isTrue();
+    assertThat(order.path("cut").asBoolean()).isFalse();
+    JsonNode wide = variable(hit.scopes(), "wide");
+    assertThat(wide.path("children").get(0).path("value").asText()).isEqualTo("1");
+    assertThat(wide.path("cut").asBoolean()).as("more properties than the capture read").isTrue();
+    assertThat(hit.cut()).isTrue();
     assertThat(hit.pauseMs()).isPositive();
     TunnelMessage.SnapshotHit second = next(TunnelMessage.SnapshotHit.class);
     assertThat(second.at()).isGreaterThanOrEqualTo(hit.at());

@@ -2,10 +2,14 @@ package dev.tether.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.relay.auth.Mode;
+import dev.tether.relay.auth.Role;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
@@ -39,6 +43,12 @@ class BrowserSnapshotTest {
     if (tether != null) {
       tether.close();
     }
+  }
+
+  /** Each test's sign-in is a new page load, not a change of the fragment on the last one. */
+  @BeforeEach
+  void blankPage() {
+    browser.open("about:blank");
   }
 
   @Test
@@ -104,5 +114,40 @@ class BrowserSnapshotTest {
         .doesNotContain("hunter2");
     assertThat(browser.page()).doesNotContain("hunter2");
     assertThat(browser.consoleErrors()).as("console errors on the console page").isEmpty();
+  }
+
+  @Test
+  void aReadOnlyUsersConditionIsRefusedAndTheRelaysReasonShowsUnderTheForm() throws Exception {
+    tether.startFunction("orders");
+    String bob = tether.relay().tokenIssuer().userToken("bob", Role.DEVELOPER, List.of("orders"),
+        EnumSet.of(Mode.READONLY), Duration.ofHours(1));
+
+    browser.open(tether.relay().uri("/") + "#token=" + bob);
+    WebElement card = browser.await(WAIT, "the orders card",
+        d -> browser.deep("article.function[aria-labelledby='fn-orders']"));
+    card.findElement(By.cssSelector("details.snapshots > summary")).click();
+    browser.await(WAIT, "the snapshot form", d -> browser.deep("button.snapshot-load")).click();
+    String handler = browser.await(WAIT, "the function's scripts listed", d -> {
+      for (WebElement option : browser.deepAll("select.snapshot-script option")) {
+        if (option.getAttribute("value").endsWith("/examples/orders/handler.js")) {
+          return option.getAttribute("value");
+        }
+      }
+      return null;
+    });
+    new Select(browser.deep("select.snapshot-script")).selectByValue(handler);
+    browser.deep("input.snapshot-condition").sendKeys("total > 100");
+    browser.deep("form.snapshot-form button[type=submit]").click();
+
+    WebElement notice = browser.await(WAIT, "the refusal under the form", d -> {
+      WebElement error = browser.deep("form.snapshot-form p.field-error");
+      return error != null && error.isDisplayed() && !error.getText().isBlank() ? error : null;
+    });
+    browser.screenshot("2-condition-refused");
+    assertThat(notice.getText()).contains("read-only").contains("condition");
+    assertThat(tether.api("GET", "/api/functions/orders/snapshots", bob, null).body())
+        .doesNotContain("total > 100");
+    assertThat(browser.consoleErrors()).as("only the refused POST, which the form showed")
+        .singleElement().asString().contains("/snapshots").contains("403");
   }
 }

@@ -48,6 +48,38 @@ class OnDemandInspectorTest {
   }
 
   @Test
+  void aSnapshotPointOpensTheInspectorOnDemandAndReportsItsHit() throws Exception {
+    tether = TetherStack.start();
+    TetherStack.Function orders = tether.startFunction("orders", tether.relayUri("/agent"),
+        shim -> shim.withInspectOnDemand(true), true);
+    int inspectorPort = orders.shim().child().inspectorPort();
+    assertThat(listening(inspectorPort)).as("no inspector port while no point is set").isFalse();
+
+    String alice = tether.userToken("alice", List.of("orders"));
+    int line = TetherStack.lineOf("examples/orders/handler.js", "return { statusCode") + 1;
+    var created = tether.api("POST", "/api/functions/orders/snapshots", alice,
+        "{\"url\":\"handler.js\",\"line\":" + line + ",\"maxHits\":5}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String id = CdpClient.JSON.readTree(created.body()).path("id").asText();
+
+    // The point reaches the shim a moment after it is set, and SIGUSR1 then opens the inspector:
+    // invoke until a hit is stored.
+    Poll.until(Duration.ofSeconds(30), "a hit from the on-demand instance", () -> {
+      try {
+        assertThat(orders.invoke("{\"items\":[{\"unitPrice\":10,\"quantity\":2}]}").get()
+            .body()).contains("\"total\":24");
+        var point = CdpClient.JSON.readTree(
+            tether.api("GET", "/api/functions/orders/snapshots/" + id, alice, null).body());
+        return point.path("hitCount").asInt() > 0
+            && point.toString().contains("\"name\":\"total\"");
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertThat(listening(inspectorPort)).as("the point opened the inspector").isTrue();
+  }
+
+  @Test
   void pidModeTethersARunningNodeThatWasStartedWithoutAnInspector() throws Exception {
     tether = TetherStack.start();
     Process node = startNode(List.of());

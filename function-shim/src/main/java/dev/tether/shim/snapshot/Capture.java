@@ -12,11 +12,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Reads what a paused function holds, within bounds, in at most two rounds of pipelined {@code
- * Runtime.getProperties}: the local, block, catch and closure scopes of the top frames, then one
- * level into their objects. Strings, lists and the whole capture are bounded; whatever was left
- * out sets {@code cut} (and {@code cut: true} on the variable). Denied names are masked before
- * anything leaves this class, and their objects are never expanded.
+ * Reads what a paused function holds, within bounds, in one round of pipelined {@code
+ * Runtime.getProperties}: the local, block, catch and closure scopes of the top frames, and one
+ * level into the top frame's objects through the previews V8 builds with the same reply (at most
+ * 5 properties or 100 items each; a longer object is marked cut). Every request is written before
+ * {@link #of} returns, so the caller can pipeline {@code Debugger.resume} right behind them: V8
+ * answers them in order before it resumes, and the function's pause is one round trip. Strings,
+ * lists and the whole capture are bounded; whatever was left out sets {@code cut} (and {@code
+ * cut: true} on the variable). Denied names are masked before anything leaves this class, at
+ * either level.
  */
 final class Capture {
   static final int MAX_STACK = 20;
@@ -35,8 +39,7 @@ final class Capture {
   private final CdpSession session;
   private final SnapshotRedaction redaction;
   private final ArrayNode scopes = CdpSession.JSON.createArrayNode();
-  private final List<ObjectNode> toExpand = new ArrayList<>();
-  private final List<String> toExpandIds = new ArrayList<>();
+  private int expanded;
   private boolean cut;
 
   private Capture(CdpSession session, SnapshotRedaction redaction) {
@@ -44,7 +47,10 @@ final class Capture {
     this.redaction = redaction;
   }
 
-  /** Captures the paused {@code callFrames}; completes on the event loop. */
+  /**
+   * Captures the paused {@code callFrames}; completes on the event loop. All its requests are
+   * written when this returns: nothing it needs is asked after a resume sent next.
+   */
   static CompletableFuture<Result> of(CdpSession session, SnapshotRedaction redaction,
       JsonNode callFrames, java.util.Map<String, String> scriptUrls) {
     return new Capture(session, redaction).run(callFrames, scriptUrls);
@@ -89,7 +95,8 @@ final class Capture {
         }
         ArrayNode variables = captured.putArray("variables");
         boolean expand = frameIndex == 0 && !"closure".equals(type);
-        round.add(properties(objectId).thenAccept(list -> fill(variables, list, MAX_VARIABLES, expand)));
+        round.add(properties(objectId, expand)
+            .thenAccept(list -> fill(variables, list, MAX_VARIABLES, expand)));
       }
       frameIndex++;
     }
@@ -97,23 +104,12 @@ final class Capture {
       cut = true;
     }
     return CompletableFuture.allOf(round.toArray(CompletableFuture[]::new))
-        .thenCompose(done -> expand())
         .thenApply(done -> new Result(stack(callFrames, urls), fit(), cut));
   }
 
-  private CompletableFuture<Void> expand() {
-    List<CompletableFuture<Void>> round = new ArrayList<>();
-    for (int i = 0; i < toExpand.size(); i++) {
-      ArrayNode children = toExpand.get(i).putArray("children");
-      round.add(properties(toExpandIds.get(i))
-          .thenAccept(list -> fill(children, list, MAX_CHILDREN, false)));
-    }
-    return CompletableFuture.allOf(round.toArray(CompletableFuture[]::new));
-  }
-
-  private CompletableFuture<JsonNode> properties(String objectId) {
+  private CompletableFuture<JsonNode> properties(String objectId, boolean previews) {
     ObjectNode params = CdpSession.params().put("objectId", objectId).put("ownProperties", true)
-        .put("generatePreview", false);
+        .put("generatePreview", previews);
     return session.send("Runtime.getProperties", params).thenApply(r -> r.path("result"));
   }
 
@@ -140,15 +136,54 @@ final class Capture {
       boolean expandable = "object".equals(value.path("type").asText())
           && !"null".equals(value.path("subtype").asText()) && !objectId.isEmpty();
       if (expandable && expandObjects) {
-        if (toExpand.size() < MAX_EXPANDED) {
-          toExpand.add(variable);
-          toExpandIds.add(objectId);
+        if (expanded < MAX_EXPANDED && value.has("preview")) {
+          expanded++;
+          children(variable, value.path("preview"));
         } else {
           variable.put("cut", true);
           cut = true;
         }
       } else if (expandable) {
         variable.put("cut", true); // deeper than the capture goes: its description only
+      }
+    }
+  }
+
+  /** One level into an object from V8's preview of it; its own objects by description only. */
+  private void children(ObjectNode variable, JsonNode preview) {
+    ArrayNode children = variable.putArray("children");
+    if (preview.path("overflow").asBoolean()) {
+      variable.put("cut", true);
+      cut = true;
+    }
+    for (JsonNode property : preview.path("properties")) {
+      if (children.size() == MAX_CHILDREN) {
+        variable.put("cut", true);
+        cut = true;
+        break;
+      }
+      String name = property.path("name").asText();
+      String type = property.path("type").asText("undefined");
+      ObjectNode child = children.addObject().put("name", name);
+      if (redaction.denies(name)) {
+        child.put("type", type).put("value", SnapshotRedaction.MASK).put("redacted", true);
+        continue;
+      }
+      String subtype = property.path("subtype").asText("");
+      child.put("type", subtype.isEmpty() ? type : subtype);
+      String text = switch (type) {
+        case "accessor" -> "(getter)";
+        case "function" -> "ƒ";
+        default -> property.path("value").asText(type);
+      };
+      if (text.length() > MAX_STRING) {
+        text = text.substring(0, MAX_STRING);
+        child.put("cut", true);
+        cut = true;
+      }
+      child.put("value", text);
+      if ("object".equals(type) && !"null".equals(subtype)) {
+        child.put("cut", true); // deeper than the capture goes: its description only
       }
     }
   }

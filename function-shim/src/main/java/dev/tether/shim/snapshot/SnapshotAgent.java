@@ -340,14 +340,21 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
     CompletableFuture<Boolean> admitted = spec.condition() == null
         ? CompletableFuture.completedFuture(true)
         : Evaluation.on(on, top, spec.condition()).thenApply(Evaluation::truthy);
-    CompletableFuture<Object> work = admitted.thenCompose(yes -> !yes
-        ? CompletableFuture.completedFuture(null)
-        : spec.log() != null ? LogLine.render(on, masks, top, spec.log()).thenApply(l -> (Object) l)
-        : Capture.of(on, masks, callFrames, scriptUrls).thenApply(c -> (Object) c));
-    work.whenComplete((result, error) -> on.send("Debugger.resume").whenComplete((r, e) -> {
-      double pauseMs = (System.nanoTime() - start) / 1e6;
-      resumed(point, callFrames, result, error, pauseMs);
-    }));
+    admitted.whenComplete((yes, failed) -> {
+      on.cork();
+      CompletableFuture<Object> read = failed != null ? CompletableFuture.failedFuture(failed)
+          : !yes ? CompletableFuture.completedFuture(null)
+          : spec.log() != null ? LogLine.render(on, masks, top, spec.log()).thenApply(l -> (Object) l)
+          : Capture.of(on, masks, callFrames, scriptUrls).thenApply(c -> (Object) c);
+      // Every read of the paused frame is written by now, and the inspector answers in order:
+      // the resume goes right behind them, so the pause is one round trip, not one per step.
+      CompletableFuture<JsonNode> resume = on.send("Debugger.resume");
+      on.uncork();
+      read.whenComplete((result, error) -> resume.whenComplete((r, e) -> {
+        double pauseMs = (System.nanoTime() - start) / 1e6;
+        resumed(point, callFrames, result, error, pauseMs);
+      }));
+    });
   }
 
   private void resumed(Point point, JsonNode callFrames, Object result, Throwable error, double pauseMs) {
