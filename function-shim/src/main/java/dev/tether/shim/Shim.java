@@ -9,6 +9,7 @@ import dev.tether.shim.process.DebuggerGate;
 import dev.tether.shim.process.NodeCommand;
 import dev.tether.shim.process.OnDemandInspector;
 import dev.tether.shim.inspector.InspectorSnapshot;
+import java.net.URI;
 import java.util.function.Supplier;
 import dev.tether.shim.process.NodeProcess;
 import dev.tether.shim.snapshot.SnapshotAgent;
@@ -107,7 +108,7 @@ public final class Shim implements AutoCloseable {
     }
     this.tunnel = new TunnelClient(tunnelConfig, transport, streams, snapshots);
     // Snapshot points open their own inspector session, only while the relay has points.
-    Supplier<CompletableFuture<java.net.URI>> firstTarget = onDemand != null
+    Supplier<CompletableFuture<URI>> firstTarget = onDemand != null
         ? onDemand::firstTarget
         : () -> directory.fetch(WRAP_INSPECTOR_PATIENCE).thenApply(found -> {
           if (found.targets().isEmpty()) {

@@ -1,5 +1,9 @@
 package dev.tether.protocol;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
 /**
  * One snapshot point or logpoint as the relay hands it to the shims of a function: where ({@code
  * url}, a script URL or a suffix of one such as {@code handler.js}, and {@code line}, 1-based as
@@ -36,12 +40,12 @@ public record SnapshotPoint(
     }
   }
 
-  private static final java.util.regex.Pattern PLAIN_PATH =
-      java.util.regex.Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
+  private static final Pattern PLAIN_PATH =
+      Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
 
   /** The expressions between braces of a log template: {@code "total={total}"} has {@code total}. */
-  public static java.util.List<String> templateExpressions(String template) {
-    java.util.List<String> found = new java.util.ArrayList<>();
+  public static List<String> templateExpressions(String template) {
+    List<String> found = new ArrayList<>();
     if (template == null) {
       return found;
     }

@@ -8,6 +8,7 @@ import dev.tether.protocol.SnapshotRedaction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -52,11 +53,11 @@ final class Capture {
    * written when this returns: nothing it needs is asked after a resume sent next.
    */
   static CompletableFuture<Result> of(CdpSession session, SnapshotRedaction redaction,
-      JsonNode callFrames, java.util.Map<String, String> scriptUrls) {
+      JsonNode callFrames, Map<String, String> scriptUrls) {
     return new Capture(session, redaction).run(callFrames, scriptUrls);
   }
 
-  static List<CapturedFrame> stack(JsonNode callFrames, java.util.Map<String, String> scriptUrls) {
+  static List<CapturedFrame> stack(JsonNode callFrames, Map<String, String> scriptUrls) {
     List<CapturedFrame> stack = new ArrayList<>();
     for (JsonNode frame : callFrames) {
       if (stack.size() == MAX_STACK) {
@@ -70,7 +71,7 @@ final class Capture {
     return stack;
   }
 
-  private CompletableFuture<Result> run(JsonNode callFrames, java.util.Map<String, String> urls) {
+  private CompletableFuture<Result> run(JsonNode callFrames, Map<String, String> urls) {
     List<CompletableFuture<Void>> round = new ArrayList<>();
     int frameIndex = 0;
     for (JsonNode frame : callFrames) {

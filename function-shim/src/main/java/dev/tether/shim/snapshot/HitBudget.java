@@ -1,5 +1,7 @@
 package dev.tether.shim.snapshot;
 
+import java.util.Locale;
+
 /**
  * What one point may cost its instance, per one-second window: at most {@code hitsPerSecond}
  * hits, and at most {@code pauseMsPerSecond} milliseconds of pause (the CPU the function loses).
@@ -38,7 +40,7 @@ final class HitBudget {
   String paused(double ms) {
     pauseMs += ms;
     if (pauseMs > pauseMsPerSecond) {
-      return String.format(java.util.Locale.ROOT, "its pauses took %.1f ms in one second on this"
+      return String.format(Locale.ROOT, "its pauses took %.1f ms in one second on this"
           + " instance, over the budget of %.1f ms (the relay's snapshots.pauseBudget)", pauseMs,
           pauseMsPerSecond);
     }

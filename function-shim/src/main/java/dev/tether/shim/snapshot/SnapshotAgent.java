@@ -11,12 +11,14 @@ import io.netty.channel.EventLoop;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +50,7 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
   private final Map<String, Point> points = new LinkedHashMap<>();
   private final Map<String, Point> byBreakpoint = new HashMap<>();
   /** Breakpoints being removed: V8 may still stop on one until the removal is through. */
-  private final Set<String> retiring = new java.util.HashSet<>();
+  private final Set<String> retiring = new HashSet<>();
   private final Set<String> scripts = new LinkedHashSet<>();
   /** Script URLs by id: a paused frame names its script by id (its own url field is deprecated). */
   private final Map<String, String> scriptUrls = new HashMap<>();
@@ -419,7 +421,7 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
       scripts.clear();
       points.values().forEach(p -> p.breakpointId = null);
       log.info("snapshot session ended: {}", why);
-      loop.schedule(SnapshotAgent.this::settle, REOPEN_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      loop.schedule(SnapshotAgent.this::settle, REOPEN_DELAY_MS, TimeUnit.MILLISECONDS);
     }
   }
 

@@ -8,10 +8,12 @@ import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -76,7 +78,7 @@ final class ScriptSources {
     String url = null;
     String hash = null;
     long length = -1;
-    try (JsonParser parser = JSON.createParser((java.io.InputStream) new ByteBufInputStream(
+    try (JsonParser parser = JSON.createParser((InputStream) new ByteBufInputStream(
         message.duplicate()))) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return;
@@ -112,7 +114,7 @@ final class ScriptSources {
         && scripts.size() < MAX_SCRIPTS) {
       try {
         scripts.put(scriptId, new Script(Path.of(URI.create(url)), hash.toLowerCase()));
-      } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+      } catch (IllegalArgumentException | FileSystemNotFoundException e) {
         // a URL that is no local file: Node answers
       }
     }

@@ -11,6 +11,7 @@ import dev.tether.shim.inspector.InspectorTarget;
 import dev.tether.shim.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.URI;
@@ -196,7 +197,7 @@ public final class Streams {
     Stream stream =
         new Stream(open, tunnel, limits, sessions, closed -> live.remove(closed.id(), closed));
     live.put(open.stream(), stream);
-    io.netty.channel.EventLoop loop = tunnel.eventLoop();
+    EventLoop loop = tunnel.eventLoop();
     opener
         .open(target.get())
         .whenComplete(

@@ -15,6 +15,7 @@ import dev.tether.relay.config.AgentLimits;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -542,7 +543,7 @@ public final class AgentTunnel implements FrameHandler {
       }
 
       @Override
-      public java.time.Instant connectedAt() {
+      public Instant connectedAt() {
         return instance.connectedAt();
       }
 

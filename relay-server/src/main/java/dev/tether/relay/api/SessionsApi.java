@@ -26,6 +26,7 @@ import dev.tether.relay.session.EndReason;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.Sessions;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -217,7 +218,7 @@ public final class SessionsApi {
         return false;
       }
       forwarder.forward(exchange, method, "/api/sessions/" + id, null,
-          java.net.URI.create(held.get().path("peer").asText()), held.get().path("node").asText());
+          URI.create(held.get().path("peer").asText()), held.get().path("node").asText());
       return true;
     } catch (ClusterStore.Unavailable e) {
       throw Cluster.unavailable("reach sessions of other nodes");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.async.ByteBufferFeeder;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -566,7 +567,7 @@ public final class CommandReader {
     sha256.update(utf8Bytes, 0, n);
     try {
       sha256.digest(digest, 0, digest.length);
-    } catch (java.security.DigestException e) {
+    } catch (DigestException e) {
       throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
     }
     for (int i = 0; i < digest.length; i++) {

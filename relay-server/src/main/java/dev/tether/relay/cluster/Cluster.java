@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,7 @@ public final class Cluster implements AutoCloseable {
   private final AtomicBoolean changesPending = new AtomicBoolean();
   /** Instances that came or went since the last write; written one by one, not a full sync. */
   private final Queue<Instance> changed =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+      new ConcurrentLinkedQueue<>();
   private final Set<String> published = new HashSet<>(); // keys this node wrote; worker thread only
   private Runnable unwatch = () -> {};
 

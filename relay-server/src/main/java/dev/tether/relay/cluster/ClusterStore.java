@@ -4,12 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.config.ClusterConfig;
 import dev.tether.relay.http.Json;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,10 +65,10 @@ public final class ClusterStore implements AutoCloseable {
     String userInfo = config.redis().getRawUserInfo(); // redis://user:password@host or :password@
     if (userInfo != null && !userInfo.isEmpty()) {
       int colon = userInfo.indexOf(':');
-      String user = colon < 0 ? null : java.net.URLDecoder.decode(userInfo.substring(0, colon),
-          java.nio.charset.StandardCharsets.UTF_8);
-      String password = java.net.URLDecoder.decode(colon < 0 ? userInfo
-          : userInfo.substring(colon + 1), java.nio.charset.StandardCharsets.UTF_8);
+      String user = colon < 0 ? null : URLDecoder.decode(userInfo.substring(0, colon),
+          StandardCharsets.UTF_8);
+      String password = URLDecoder.decode(colon < 0 ? userInfo
+          : userInfo.substring(colon + 1), StandardCharsets.UTF_8);
       client.user(user == null || user.isEmpty() ? null : user).password(password);
     }
     this.redis = RedisClient.builder()
@@ -180,7 +183,7 @@ public final class ClusterStore implements AutoCloseable {
     return reachable;
   }
 
-  private <T> T call(java.util.concurrent.Callable<T> command) {
+  private <T> T call(Callable<T> command) {
     try {
       T result = callOnce(command);
       if (!reachable) {
@@ -209,7 +212,7 @@ public final class ClusterStore implements AutoCloseable {
    * Runs {@code command}; when a pooled connection turns out broken (Redis restarted since it was
    * opened), drops every idle connection and tries once more on a fresh one.
    */
-  private <T> T callOnce(java.util.concurrent.Callable<T> command) throws Exception {
+  private <T> T callOnce(Callable<T> command) throws Exception {
     try {
       return command.call();
     } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {

@@ -2,6 +2,7 @@ package dev.tether.relay.cluster;
 
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Exchange;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +53,7 @@ public final class Forwarder {
     HttpResponse<byte[]> response;
     try {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new ApiError(502, "node_unreachable", "the relay node " + node + " that holds it does"
           + " not answer (it may have just stopped: its instances reconnect to another node within"
           + " seconds); try again in a moment");

@@ -3,6 +3,7 @@ package dev.tether.relay.connect;
 import dev.tether.protocol.CloseReasons;
 import java.net.http.WebSocket;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.slf4j.Logger;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class Bridge {
   private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
 
-  private final java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> endSession;
+  private final Supplier<CompletableFuture<?>> endSession;
   private final String sessionId;
   private final String instance;
   private volatile CoreSession local;
@@ -36,7 +37,7 @@ public final class Bridge {
    * A bridge whose end runs {@code endSession} (e.g. nothing more, for a relay node that forwards
    * a DevTools socket to the node holding the session, which ends it itself).
    */
-  public Bridge(java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> endSession,
+  public Bridge(Supplier<CompletableFuture<?>> endSession,
       String sessionId, String instance) {
     this.endSession = endSession;
     this.sessionId = sessionId;

@@ -1,5 +1,6 @@
 package dev.tether.relay.snapshot;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.protocol.SnapshotRedaction;
 import dev.tether.protocol.TunnelMessage;
@@ -242,7 +243,7 @@ public final class Snapshots implements SnapshotListener {
         .put("pauseMs", Math.round(hit.pauseMs() * 1000) / 1000.0);
     stored.set("stack", Json.MAPPER.valueToTree(hit.stack()));
     if (hit.scopes() != null) {
-      com.fasterxml.jackson.databind.JsonNode scopes = hit.scopes().deepCopy();
+      JsonNode scopes = hit.scopes().deepCopy();
       redaction.mask(scopes);
       stored.set("scopes", scopes);
     }

@@ -19,6 +19,8 @@ import dev.tether.relay.http.Router;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -83,7 +85,7 @@ public final class SnapshotsApi {
     String function = granted(exchange, user(exchange));
     String id = exchange.pathParam(1);
     ObjectNode point = (ID.matcher(id).matches() ? snapshots.find(function, id)
-        : java.util.Optional.<ObjectNode>empty()).orElseThrow(() -> notFound(function, id));
+        : Optional.<ObjectNode>empty()).orElseThrow(() -> notFound(function, id));
     exchange.json(200, point);
   }
 
@@ -92,7 +94,7 @@ public final class SnapshotsApi {
     String function = granted(exchange, user);
     String id = exchange.pathParam(1);
     ObjectNode point = (ID.matcher(id).matches() ? snapshots.find(function, id)
-        : java.util.Optional.<ObjectNode>empty()).orElseThrow(() -> notFound(function, id));
+        : Optional.<ObjectNode>empty()).orElseThrow(() -> notFound(function, id));
     if (!user.isAdmin() && !user.mayOpen(Mode.FULL)
         && !point.path("createdBy").asText().equals(user.subject())) {
       throw ApiError.forbidden("not_yours", "only its creator, a full user of " + function
@@ -101,7 +103,7 @@ public final class SnapshotsApi {
     if (!snapshots.delete(function, id, user, exchange.remoteAddress())) {
       throw notFound(function, id);
     }
-    exchange.json(200, java.util.Map.of("id", id, "deleted", true));
+    exchange.json(200, Map.of("id", id, "deleted", true));
   }
 
   private void scripts(Exchange exchange) throws Exception {

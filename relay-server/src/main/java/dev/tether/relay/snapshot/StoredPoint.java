@@ -7,6 +7,7 @@ import dev.tether.relay.http.Json;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -19,7 +20,7 @@ final class StoredPoint {
     ACTIVE, COMPLETED, EXPIRED;
 
     String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
