@@ -2,6 +2,8 @@ package dev.tether.shim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.tunnel.FakeRelay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,12 +36,8 @@ class IdleFootprintTest {
           .redirectErrorStream(true).redirectOutput(stderr.toFile()).start();
       try {
         relay.takeHello(Duration.ofSeconds(30));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.readString(stderr).contains("registered function=orders")
-            && System.nanoTime() < deadline) {
-          TimeUnit.MILLISECONDS.sleep(50); // polling the shim's log, bounded by the deadline
-        }
-        assertThat(Files.readString(stderr)).contains("registered function=orders");
+        Poll.until(Duration.ofSeconds(30), "the shim to log its registration",
+            () -> Files.readString(stderr).contains("registered function=orders"));
         String loaded = Files.readString(classes);
 
         assertThat(loaded).as("the tunnel's own codec ran").contains("dev.tether.protocol.TunnelCodec ");

@@ -6,6 +6,8 @@ import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.Target;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.shim.tunnel.Backoff;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.tunnel.FakeRelay;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -127,7 +129,7 @@ class ShimEndToEndTest {
     int code = shim.childExit().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
     assertThat(code).isEqualTo(3);
-    FakeRelay.TunnelClose tunnelClose = relay.takeTunnelClose(WAIT);
+    Closed tunnelClose = relay.takeTunnelClose(WAIT);
     assertThat(tunnelClose.code()).isEqualTo(1000);
     assertThat(tunnelClose.reason()).isEqualTo("the function exited");
   }
@@ -162,7 +164,7 @@ class ShimEndToEndTest {
     assertThat(shim.childExit().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(128 + 9);
     // The inspector's socket may or may not close the stream first; the tunnel's close frame is
     // what tells the relay to end every session of the instance.
-    FakeRelay.TunnelClose tunnelClose = relay.takeTunnelClose(WAIT);
+    Closed tunnelClose = relay.takeTunnelClose(WAIT);
     assertThat(tunnelClose.code()).isEqualTo(CloseCodes.NORMAL);
     assertThat(tunnelClose.reason()).isEqualTo("the function exited");
   }

@@ -8,6 +8,8 @@ import dev.tether.protocol.SnapshotPoint;
 import dev.tether.protocol.SnapshotRedaction;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.shim.tunnel.Backoff;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.tunnel.FakeRelay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,14 +80,7 @@ class SnapshotPointsTest {
   }
 
   private <T extends TunnelMessage> T next(Class<T> type) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      TunnelMessage message =
-          relay.takeControl(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-      if (type.isInstance(message)) {
-        return type.cast(message);
-      }
-    }
+    return relay.takeControl(type, WAIT);
   }
 
   private static JsonNode variable(JsonNode scopes, String name) {
@@ -181,11 +176,8 @@ class SnapshotPointsTest {
 
     relay.send(points());
 
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (shim.snapshotPoints().sessionOpen() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(shim.snapshotPoints().sessionOpen()).isFalse();
+    Poll.until(WAIT, "the shim to close its snapshot session",
+        () -> !shim.snapshotPoints().sessionOpen());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tether.testkit.Poll;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,10 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The layer's launcher, {@code src/layer/tether-shim}, as a platform runs it: the function is
@@ -170,11 +171,7 @@ class LauncherTest {
 
   /** The shim runs in the background: its record appears (atomically) soon after the function. */
   private static List<String> awaitLines(Path file) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!Files.exists(file)) {
-      assertThat(System.nanoTime()).as(file + " to be written").isLessThan(deadline);
-      TimeUnit.MILLISECONDS.sleep(20); // polling a file that a background process writes
-    }
+    Poll.until(Duration.ofSeconds(20), file + " to be written", () -> Files.exists(file));
     return Files.readAllLines(file);
   }
 }
