@@ -9,9 +9,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,16 +37,16 @@ class NoSecretsInLogsTest {
     try (TestRelay relay = TestRelay.start(dir)) {
       String agentToken = relay.agentToken("orders");
       String user = relay.userToken("alice", "orders");
-      try (FakeAgent agent = FakeAgent.register(relay.agentUri(), agentToken, "orders", "i-1")) {
+      try (FakeShim agent = FakeShim.register(relay.agentUri(), agentToken, "orders", "i-1")) {
         JsonNode session = Json.MAPPER.readTree(
             relay.call("POST", "/api/sessions", user, "{\"function\":\"orders\"}").body());
         String url = session.path("webSocketDebuggerUrl").asText();
         String ticket = url.substring(url.lastIndexOf('/') + 1);
-        try (DevToolsClient devtools = DevToolsClient.connect(url)) {
-          devtools.send("{\"id\":1,\"method\":\"Runtime.evaluate\"}");
+        try (CdpClient devtools = CdpClient.connect(url)) {
+          devtools.sendText("{\"id\":1,\"method\":\"Runtime.evaluate\"}");
           devtools.take(Duration.ofSeconds(10));
-          assertThatThrownBy(() -> DevToolsClient.connect(url)).isNotNull();
-          assertThatThrownBy(() -> DevToolsClient.connect(url, Map.of("Origin", "https://x.example")))
+          assertThatThrownBy(() -> CdpClient.connect(url)).isNotNull();
+          assertThatThrownBy(() -> CdpClient.connect(url, Map.of("Origin", "https://x.example")))
               .isNotNull();
         }
         relay.call("GET", "/api/functions", agentToken, null);

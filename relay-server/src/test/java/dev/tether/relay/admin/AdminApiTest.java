@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.audit.AuditRecord;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.Closed;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.HandshakeRefused;
-import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.socket.HandshakeRefused;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URLEncoder;
@@ -23,42 +23,27 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The admin API on a real relay with a fake shim that echoes, and the audit trail it reads. */
 @Timeout(60)
 class AdminApiTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  @TempDir static Path dataDir;
-  private static TestRelay relay;
-  private FakeAgent agent;
+  @RegisterExtension static final TestRelay relay = TestRelay.perClass();
+  private FakeShim agent;
   private String instance;
   private String alice;
   private String carol;
 
-  @BeforeAll
-  static void start() throws Exception {
-    relay = TestRelay.start(dataDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (relay != null) {
-      relay.close();
-    }
-  }
-
   @BeforeEach
   void connectAgent() throws Exception {
     instance = "i-" + UUID.randomUUID();
-    agent = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", instance);
+    agent = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", instance);
     alice = relay.userToken("alice", "orders");
     carol = relay.adminToken("carol");
   }
@@ -108,14 +93,14 @@ class AdminApiTest {
   @Test
   void liveSessionsShowWhoWhatWhereAndTheTrafficEachWay() throws Exception {
     JsonNode session = newSession();
-    try (DevToolsClient devtools =
-        DevToolsClient.connect(session.path("webSocketDebuggerUrl").asText())) {
+    try (CdpClient devtools =
+        CdpClient.connect(session.path("webSocketDebuggerUrl").asText())) {
       String enable = "{\"id\":1,\"method\":\"Debugger.enable\"}";
       String evaluate =
           "{\"id\":2,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"1\"}}";
-      devtools.send(enable);
+      devtools.sendText(enable);
       devtools.take(WAIT);
-      devtools.send(evaluate);
+      devtools.sendText(evaluate);
       devtools.take(WAIT);
 
       JsonNode live = json(relay.call("GET", "/api/admin/sessions", carol, null));
@@ -140,9 +125,9 @@ class AdminApiTest {
       throws Exception {
     JsonNode session = newSession();
     String id = session.path("sessionId").asText();
-    try (DevToolsClient devtools =
-        DevToolsClient.connect(session.path("webSocketDebuggerUrl").asText())) {
-      devtools.send("{\"id\":1,\"method\":\"Debugger.enable\"}");
+    try (CdpClient devtools =
+        CdpClient.connect(session.path("webSocketDebuggerUrl").asText())) {
+      devtools.sendText("{\"id\":1,\"method\":\"Debugger.enable\"}");
       devtools.take(WAIT);
       assertThat(relay.call("DELETE", "/api/admin/sessions/" + id, carol, null).statusCode())
           .as("a reason is required").isEqualTo(400);
@@ -172,11 +157,11 @@ class AdminApiTest {
   void aSessionsTimelineListsItsLifeAndCommandsNewestFirst() throws Exception {
     JsonNode session = newSession();
     String id = session.path("sessionId").asText();
-    try (DevToolsClient devtools =
-        DevToolsClient.connect(session.path("webSocketDebuggerUrl").asText())) {
-      devtools.send("{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"a\"}}");
+    try (CdpClient devtools =
+        CdpClient.connect(session.path("webSocketDebuggerUrl").asText())) {
+      devtools.sendText("{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"a\"}}");
       devtools.take(WAIT);
-      devtools.send("{\"id\":2,\"method\":\"Debugger.setBreakpointByUrl\",\"params\":"
+      devtools.sendText("{\"id\":2,\"method\":\"Debugger.setBreakpointByUrl\",\"params\":"
           + "{\"lineNumber\":1,\"url\":\"x.js\",\"condition\":\"n > 3\"}}");
       devtools.take(WAIT);
     }
@@ -240,10 +225,10 @@ class AdminApiTest {
     JsonNode session = newSession();
     String url = session.path("webSocketDebuggerUrl").asText();
     String ticket = url.substring(url.lastIndexOf('/') + 1);
-    try (DevToolsClient devtools = DevToolsClient.connect(url)) {
-      assertThatThrownBy(() -> DevToolsClient.connect(url)) // the ticket is used up
+    try (CdpClient devtools = CdpClient.connect(url)) {
+      assertThatThrownBy(() -> CdpClient.connect(url)) // the ticket is used up
           .isInstanceOf(HandshakeRefused.class);
-      devtools.send("{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"2\"}}");
+      devtools.sendText("{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"2\"}}");
       devtools.take(WAIT);
     }
     String forged = alice.substring(0, alice.length() - 4) + "AAAA";
@@ -255,7 +240,7 @@ class AdminApiTest {
 
     StringBuilder records = new StringBuilder();
     StringBuilder all = new StringBuilder();
-    try (Stream<Path> files = Files.list(dataDir.resolve("audit"))) {
+    try (Stream<Path> files = Files.list(relay.dataDir().resolve("audit"))) {
       for (Path file : files.toList()) {
         String text = Files.readString(file);
         all.append(text);
@@ -276,7 +261,7 @@ class AdminApiTest {
     assertThat(relay.relay().audit().flush(WAIT)).isTrue();
     Path copy = Files.createTempDirectory("tether-audit-copy-");
     Files.createDirectories(copy.resolve("audit"));
-    try (Stream<Path> files = Files.list(dataDir.resolve("audit"))) {
+    try (Stream<Path> files = Files.list(relay.dataDir().resolve("audit"))) {
       for (Path file : files.toList()) {
         Files.copy(file, copy.resolve("audit").resolve(file.getFileName()));
       }

@@ -10,11 +10,11 @@ import dev.tether.protocol.Tunnel;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.Closed;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.HandshakeRefused;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.socket.HandshakeRefused;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +49,7 @@ class AgentTunnelTest {
 
   @Test
   void aShimWithoutATokenIsRefusedAtTheUpgradeWith401() {
-    assertThatThrownBy(() -> FakeAgent.open(relay.agentUri(), Map.of(), Tunnel.SUBPROTOCOL))
+    assertThatThrownBy(() -> FakeShim.open(relay.agentUri(), Map.of(), Tunnel.SUBPROTOCOL))
         .isInstanceOfSatisfying(HandshakeRefused.class,
             refused -> assertThat(refused.status).isEqualTo(401));
   }
@@ -58,7 +58,7 @@ class AgentTunnelTest {
   void aUserTokenCannotOpenATunnel() {
     Map<String, String> auth = Map.of("Authorization", "Bearer " + relay.userToken("alice", "*"));
 
-    assertThatThrownBy(() -> FakeAgent.open(relay.agentUri(), auth, Tunnel.SUBPROTOCOL))
+    assertThatThrownBy(() -> FakeShim.open(relay.agentUri(), auth, Tunnel.SUBPROTOCOL))
         .isInstanceOfSatisfying(HandshakeRefused.class,
             refused -> assertThat(refused.status).isEqualTo(401));
   }
@@ -67,14 +67,14 @@ class AgentTunnelTest {
   void aShimWithoutTheSubprotocolIsRefusedWith400() {
     Map<String, String> auth = Map.of("Authorization", "Bearer " + relay.agentToken("orders"));
 
-    assertThatThrownBy(() -> FakeAgent.open(relay.agentUri(), auth, null))
+    assertThatThrownBy(() -> FakeShim.open(relay.agentUri(), auth, null))
         .isInstanceOfSatisfying(HandshakeRefused.class,
             refused -> assertThat(refused.status).isEqualTo(400));
   }
 
   @Test
   void anAgentTokenForOneFunctionCannotRegisterAnother() throws Exception {
-    try (FakeAgent rogue = FakeAgent.connect(relay.agentUri(), relay.agentToken("billing"),
+    try (FakeShim rogue = FakeShim.connect(relay.agentUri(), relay.agentToken("billing"),
         "orders", "r-1")) {
       Closed closed = rogue.awaitClose(WAIT);
 
@@ -87,7 +87,7 @@ class AgentTunnelTest {
   @Test
   void aShimThatNeverSaysHelloIsClosed() throws Exception {
     Map<String, String> auth = Map.of("Authorization", "Bearer " + relay.agentToken("orders"));
-    try (FakeAgent silent = FakeAgent.open(relay.agentUri(), auth, Tunnel.SUBPROTOCOL)) {
+    try (FakeShim silent = FakeShim.open(relay.agentUri(), auth, Tunnel.SUBPROTOCOL)) {
       Closed closed = silent.awaitClose(WAIT);
 
       assertThat(closed.code()).isEqualTo(CloseCodes.POLICY_VIOLATION);
@@ -97,7 +97,7 @@ class AgentTunnelTest {
 
   @Test
   void theWelcomeNamesTheInstanceAndTheHeartbeat() throws Exception {
-    try (FakeAgent shim = FakeAgent.connect(relay.agentUri(), relay.agentToken("orders"), "orders",
+    try (FakeShim shim = FakeShim.connect(relay.agentUri(), relay.agentToken("orders"), "orders",
         "w-1")) {
       TunnelMessage.Welcome welcome = shim.take(TunnelMessage.Welcome.class, WAIT);
 
@@ -108,17 +108,17 @@ class AgentTunnelTest {
 
   @Test
   void garbageFromOneShimClosesThatShimOnlyAndOtherSessionsGoOn() throws Exception {
-    try (FakeAgent good = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"),
+    try (FakeShim good = FakeShim.register(relay.agentUri(), relay.agentToken("orders"),
             "orders", "good-1");
-        FakeAgent rogue = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"),
+        FakeShim rogue = FakeShim.register(relay.agentUri(), relay.agentToken("orders"),
             "orders", "rogue-1");
-        DevToolsClient devtools = DevToolsClient.connect(debuggerUrl("orders", "good-1"))) {
+        CdpClient devtools = CdpClient.connect(debuggerUrl("orders", "good-1"))) {
       rogue.sendRawText("{\"type\":\"open\", \"nonsense\": [");
 
       Closed closed = rogue.awaitClose(WAIT);
       assertThat(closed.code()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
       assertThat(closed.reason()).contains("invalid control message");
-      devtools.send("{\"id\":1,\"method\":\"stillFine\"}");
+      devtools.sendText("{\"id\":1,\"method\":\"stillFine\"}");
       assertThat(devtools.take(WAIT)).contains("stillFine");
       assertThat(good.isClosed()).isFalse();
     }
@@ -126,7 +126,7 @@ class AgentTunnelTest {
 
   @Test
   void dataForAStreamNeverOpenedClosesTheShimWith1002() throws Exception {
-    try (FakeAgent rogue = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"),
+    try (FakeShim rogue = FakeShim.register(relay.agentUri(), relay.agentToken("orders"),
         "orders", "rogue-2")) {
       rogue.sendRawBinary(DataFrame.encode(4242, true, ByteBuffer.wrap("{}".getBytes())));
 
@@ -139,8 +139,8 @@ class AgentTunnelTest {
   @Test
   void aReconnectingInstanceWithItsSecretReplacesItsOldTunnel() throws Exception {
     String id = "re-" + UUID.randomUUID();
-    try (FakeAgent old = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", id);
-        FakeAgent fresh = FakeAgent.connect(relay.agentUri(), relay.agentToken("orders"),
+    try (FakeShim old = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", id);
+        FakeShim fresh = FakeShim.connect(relay.agentUri(), relay.agentToken("orders"),
             new TunnelMessage.Hello("orders", id, "node", null, null, "test", false, null,
                 old.resumeSecret()))) {
       Closed closed = old.awaitClose(WAIT);

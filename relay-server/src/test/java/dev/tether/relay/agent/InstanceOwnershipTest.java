@@ -10,25 +10,21 @@ import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.audit.AuditQuery;
 import dev.tether.relay.audit.AuditRecord;
 import dev.tether.relay.config.AgentLimits;
-import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.Closed;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.TestRelay;
-import java.nio.file.Path;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Attacks by a holder of the function's agent token (which a function's code could once read):
@@ -40,22 +36,9 @@ class InstanceOwnershipTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final int MAX_INSTANCES = 3;
 
-  @TempDir static Path dataDir;
-  private static TestRelay relay;
-
-  @BeforeAll
-  static void start() throws Exception {
-    relay = TestRelay.start(RelayConfig.builder().port(0).dataDir(dataDir)
-        .resumeGrace(Duration.ofSeconds(30)).abruptCloseGrace(Duration.ofSeconds(30))
-        .agents(AgentLimits.defaults().withMaxInstancesPerFunction(MAX_INSTANCES)));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (relay != null) {
-      relay.close();
-    }
-  }
+  @RegisterExtension
+  static final TestRelay relay =
+      TestRelay.perClass(config -> config.resumeGrace(Duration.ofSeconds(30)).abruptCloseGrace(Duration.ofSeconds(30)) .agents(AgentLimits.defaults().withMaxInstancesPerFunction(MAX_INSTANCES)));
 
   /** Each test its own function, since instances within their grace count towards its limit. */
   private String orders;
@@ -68,9 +51,9 @@ class InstanceOwnershipTest {
   @Test
   void aResumingHelloWithoutTheSecretIsRefusedAndTheRealShimKeepsItsSession() throws Exception {
     String id = "victim-" + UUID.randomUUID();
-    try (FakeAgent real = register(orders, id);
-        DevToolsClient devtools = DevToolsClient.connect(debuggerUrl(orders, id));
-        FakeAgent attacker = FakeAgent.resume(relay.agentUri(), relay.agentToken(orders),
+    try (FakeShim real = register(orders, id);
+        CdpClient devtools = CdpClient.connect(debuggerUrl(orders, id));
+        FakeShim attacker = FakeShim.resume(relay.agentUri(), relay.agentToken(orders),
             orders, id, null)) {
       Closed closed = attacker.awaitClose(WAIT);
 
@@ -85,13 +68,13 @@ class InstanceOwnershipTest {
   @Test
   void aGuessedSecretAndAFreshHelloForALiveInstanceAreRefusedToo() throws Exception {
     String id = "victim-" + UUID.randomUUID();
-    try (FakeAgent real = register(orders, id);
-        DevToolsClient devtools = DevToolsClient.connect(debuggerUrl(orders, id))) {
-      try (FakeAgent guesser = FakeAgent.resume(relay.agentUri(), relay.agentToken(orders),
+    try (FakeShim real = register(orders, id);
+        CdpClient devtools = CdpClient.connect(debuggerUrl(orders, id))) {
+      try (FakeShim guesser = FakeShim.resume(relay.agentUri(), relay.agentToken(orders),
           orders, id, ResumeSecret.generate())) {
         assertThat(guesser.awaitClose(WAIT).code()).isEqualTo(CloseCodes.POLICY_VIOLATION);
       }
-      try (FakeAgent fresh = FakeAgent.connect(relay.agentUri(), relay.agentToken(orders),
+      try (FakeShim fresh = FakeShim.connect(relay.agentUri(), relay.agentToken(orders),
           orders, id)) {
         assertThat(fresh.awaitClose(WAIT).code()).isEqualTo(CloseCodes.POLICY_VIOLATION);
       }
@@ -105,19 +88,19 @@ class InstanceOwnershipTest {
   @Test
   void whileAnInstanceIsWithinItsGraceOnlyItsSecretResumesIt() throws Exception {
     String id = "dropped-" + UUID.randomUUID();
-    FakeAgent real = register(orders, id);
+    FakeShim real = register(orders, id);
     String secret = real.resumeSecret();
-    DevToolsClient devtools = DevToolsClient.connect(debuggerUrl(orders, id));
+    CdpClient devtools = CdpClient.connect(debuggerUrl(orders, id));
     real.take(TunnelMessage.Open.class, WAIT);
     real.close(); // the connection breaks; the relay keeps the instance for its grace
     AgentTunnel dropped = relay.relay().agents().find(orders, id).orElseThrow();
     Poll.until(WAIT, "the relay to notice the drop", () -> !dropped.isOpen());
 
-    try (FakeAgent attacker = FakeAgent.resume(relay.agentUri(), relay.agentToken(orders),
+    try (FakeShim attacker = FakeShim.resume(relay.agentUri(), relay.agentToken(orders),
         orders, id, null)) {
       assertThat(attacker.awaitClose(WAIT).code()).isEqualTo(CloseCodes.POLICY_VIOLATION);
     }
-    try (FakeAgent back = FakeAgent.resume(relay.agentUri(), relay.agentToken(orders),
+    try (FakeShim back = FakeShim.resume(relay.agentUri(), relay.agentToken(orders),
         orders, id, secret)) {
       TunnelMessage.Welcome welcome = back.take(TunnelMessage.Welcome.class, WAIT);
 
@@ -135,22 +118,22 @@ class InstanceOwnershipTest {
 
   @Test
   void everyNewInstanceGetsItsOwnSecret() throws Exception {
-    try (FakeAgent one = register(orders, "one-" + UUID.randomUUID());
-        FakeAgent two = register(orders, "two-" + UUID.randomUUID())) {
+    try (FakeShim one = register(orders, "one-" + UUID.randomUUID());
+        FakeShim two = register(orders, "two-" + UUID.randomUUID())) {
       assertThat(one.resumeSecret()).isNotEqualTo(two.resumeSecret()).matches("[A-Za-z0-9_-]{43}");
     }
   }
 
   @Test
   void aFunctionCannotHaveMoreInstancesThanTheLimitButOthersStillRegister() throws Exception {
-    List<FakeAgent> agents = Collections.synchronizedList(new ArrayList<>());
+    List<FakeShim> agents = Collections.synchronizedList(new ArrayList<>());
     String billing = "b-" + UUID.randomUUID();
-    try (FakeAgent other = register("billing", billing);
-        DevToolsClient devtools = DevToolsClient.connect(debuggerUrl("billing", billing))) {
+    try (FakeShim other = register("billing", billing);
+        CdpClient devtools = CdpClient.connect(debuggerUrl("billing", billing))) {
       for (int i = 0; i < MAX_INSTANCES; i++) {
         agents.add(register("flood", "f-" + i));
       }
-      FakeAgent oneTooMany = FakeAgent.connect(relay.agentUri(), relay.agentToken("flood"),
+      FakeShim oneTooMany = FakeShim.connect(relay.agentUri(), relay.agentToken("flood"),
           "flood", "f-" + MAX_INSTANCES);
       agents.add(oneTooMany);
 
@@ -161,21 +144,21 @@ class InstanceOwnershipTest {
       assertThat(refusal("instance_limit", "f-" + MAX_INSTANCES).details().get("limit"))
           .hasToString(String.valueOf(MAX_INSTANCES));
       assertHealthy(other, devtools, 3);
-      try (FakeAgent resumed = FakeAgent.connect(relay.agentUri(), relay.agentToken("flood"),
+      try (FakeShim resumed = FakeShim.connect(relay.agentUri(), relay.agentToken("flood"),
           new TunnelMessage.Hello("flood", "f-0", "node", null, null, "t", true, null,
               agents.get(0).resumeSecret()))) {
         assertThat(resumed.take(TunnelMessage.Welcome.class, WAIT).resumed())
             .as("an instance at the limit still resumes").isTrue();
       }
     } finally {
-      agents.forEach(FakeAgent::close);
+      agents.forEach(FakeShim::close);
     }
   }
 
   @Test
   void anOversizeHelloIsRefusedAndNotListed() throws Exception {
     String runtime = "node " + "x".repeat(30_000);
-    try (FakeAgent huge = FakeAgent.connect(relay.agentUri(), relay.agentToken(orders),
+    try (FakeShim huge = FakeShim.connect(relay.agentUri(), relay.agentToken(orders),
         new TunnelMessage.Hello(orders, "huge-1", runtime, null, null, "t"))) {
       Closed closed = huge.awaitClose(WAIT);
 
@@ -186,7 +169,7 @@ class InstanceOwnershipTest {
     for (int i = 0; i < 100; i++) {
       targets.add(new Target("t-" + i, "node", "x", "file:///x.js"));
     }
-    try (FakeAgent many = FakeAgent.connect(relay.agentUri(), relay.agentToken(orders),
+    try (FakeShim many = FakeShim.connect(relay.agentUri(), relay.agentToken(orders),
         new TunnelMessage.Hello(orders, "many-1", "node", targets, null, "t"))) {
       assertThat(many.awaitClose(WAIT).reason()).contains("agents.maxTargets");
     }
@@ -198,7 +181,7 @@ class InstanceOwnershipTest {
 
   @Test
   void aHelloThatWouldForgeALogLineIsRefusedAndNotEchoed() throws Exception {
-    try (FakeAgent forger = FakeAgent.connect(relay.agentUri(), relay.agentToken(orders),
+    try (FakeShim forger = FakeShim.connect(relay.agentUri(), relay.agentToken(orders),
         new TunnelMessage.Hello(orders, "forger-1", "node\nINFO agent connected function=admin",
             null, null, "t"))) {
       Closed closed = forger.awaitClose(WAIT);
@@ -214,7 +197,7 @@ class InstanceOwnershipTest {
   @Test
   void anOversizeTargetUpdateClosesOnlyThatShim() throws Exception {
     String id = "grow-" + UUID.randomUUID();
-    try (FakeAgent grower = register(orders, id)) {
+    try (FakeShim grower = register(orders, id)) {
       grower.send(new TunnelMessage.TargetsChanged(List.of(
           new Target("t", "node", "x".repeat(5000), "file:///x.js"))));
 
@@ -225,14 +208,14 @@ class InstanceOwnershipTest {
     }
   }
 
-  private static FakeAgent register(String function, String instance) throws Exception {
-    return FakeAgent.register(relay.agentUri(), relay.agentToken(function), function, instance);
+  private static FakeShim register(String function, String instance) throws Exception {
+    return FakeShim.register(relay.agentUri(), relay.agentToken(function), function, instance);
   }
 
   /** The agent still carries its DevTools session: a message goes through and is echoed. */
-  private static void assertHealthy(FakeAgent real, DevToolsClient devtools, int id)
+  private static void assertHealthy(FakeShim real, CdpClient devtools, int id)
       throws Exception {
-    devtools.send("{\"id\":" + id + ",\"method\":\"stillMine\"}");
+    devtools.sendText("{\"id\":" + id + ",\"method\":\"stillMine\"}");
     assertThat(devtools.take(WAIT)).contains("stillMine");
     assertThat(real.isClosed()).as("the real shim's tunnel is open").isFalse();
   }

@@ -2,20 +2,18 @@ package dev.tether.relay.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.relay.config.RelayConfig;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.Sockets;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.socket.Sockets;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Only the configured console origins get CORS headers on /api/*, on answers and errors alike. */
 @Timeout(60)
@@ -24,15 +22,14 @@ class CorsTest {
   private static final String STRANGER = "https://evil.example.net";
   private static final String OTHER_CONSOLE = "http://Console.Example.org:8080";
 
-  @TempDir static Path dataDir;
-  private static TestRelay relay;
-  private static FakeAgent orders;
+  @RegisterExtension
+  static final TestRelay relay =
+      TestRelay.perClass(config -> config.consoleOrigins(List.of(CONSOLE + ":443/", OTHER_CONSOLE)));
+  private static FakeShim orders;
 
   @BeforeAll
   static void start() throws Exception {
-    relay = TestRelay.start(RelayConfig.builder().port(0).dataDir(dataDir)
-        .consoleOrigins(List.of(CONSOLE + ":443/", OTHER_CONSOLE)));
-    orders = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
+    orders = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
   }
 
   @AfterAll

@@ -4,18 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.FakeAgent;
 import dev.tether.relay.testing.LogCapture;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Names and strings an attacker sends to the API: refused where they enter, escaped in logs. */
 @Timeout(60)
@@ -23,14 +22,12 @@ class HostileInputTest {
   private static final String FORGED_LINE =
       "12:00:00.000 level=INFO logger=Sessions session ended user=admin";
 
-  @TempDir static Path dataDir;
-  private static TestRelay relay;
-  private static FakeAgent orders;
+  @RegisterExtension static final TestRelay relay = TestRelay.perClass();
+  private static FakeShim orders;
 
   @BeforeAll
   static void start() throws Exception {
-    relay = TestRelay.start(dataDir);
-    orders = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
+    orders = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
   }
 
   @AfterAll

@@ -4,27 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.Sockets;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.socket.Sockets;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(60)
 class HttpApiTest {
-  @TempDir static Path dataDir;
-  private static TestRelay relay;
-  private static FakeAgent orders;
+  @RegisterExtension static final TestRelay relay = TestRelay.perClass();
+  private static FakeShim orders;
 
   @BeforeAll
   static void start() throws Exception {
-    relay = TestRelay.start(dataDir);
-    orders = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
+    orders = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
   }
 
   @AfterAll
@@ -84,8 +81,8 @@ class HttpApiTest {
 
   @Test
   void functionsListsOnlyWhatTheCallerMayDebug() throws Exception {
-    FakeAgent billing =
-        FakeAgent.register(relay.agentUri(), relay.agentToken("billing"), "billing", "b-1");
+    FakeShim billing =
+        FakeShim.register(relay.agentUri(), relay.agentToken("billing"), "billing", "b-1");
     try {
       JsonNode functions =
           json(relay.call("GET", "/api/functions", relay.userToken("alice", "orders"), null));

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,12 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 class InstanceChoiceTest {
   @TempDir Path dataDir;
   private TestRelay relay;
-  private FakeAgent real;
+  private FakeShim real;
 
   @BeforeEach
   void start() throws Exception {
     relay = TestRelay.start(dataDir);
-    real = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
+    real = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
   }
 
   @AfterEach
@@ -48,8 +48,8 @@ class InstanceChoiceTest {
 
   @Test
   void anInstanceRegisteredLastWithTheAgentTokenDoesNotReceiveTheNextSession() throws Exception {
-    try (FakeAgent rogue =
-        FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-rogue")) {
+    try (FakeShim rogue =
+        FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-rogue")) {
       HttpResponse<String> unnamed = create("{\"function\":\"orders\"}");
 
       assertThat(unnamed.statusCode()).isEqualTo(409);
@@ -61,9 +61,9 @@ class InstanceChoiceTest {
       HttpResponse<String> named = create("{\"function\":\"orders\",\"instance\":\"i-1\"}");
       assertThat(named.statusCode()).isEqualTo(201);
       assertThat(json(named).path("instance").asText()).isEqualTo("i-1");
-      try (DevToolsClient devtools =
-          DevToolsClient.connect(json(named).path("webSocketDebuggerUrl").asText())) {
-        devtools.send("{\"id\":1,\"method\":\"Runtime.evaluate\"}");
+      try (CdpClient devtools =
+          CdpClient.connect(json(named).path("webSocketDebuggerUrl").asText())) {
+        devtools.sendText("{\"id\":1,\"method\":\"Runtime.evaluate\"}");
         assertThat(devtools.take(Duration.ofSeconds(10))).contains("\"id\":1");
       }
     }

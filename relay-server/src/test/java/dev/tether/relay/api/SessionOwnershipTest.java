@@ -16,8 +16,8 @@ import dev.tether.protocol.TokenClaims;
 import dev.tether.relay.config.ExternalIssuer;
 import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.FakeAgent;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ class SessionOwnershipTest {
   @TempDir static Path dataDir;
   private static RSAKey idpKey;
   private static TestRelay relay;
-  private static FakeAgent orders;
+  private static FakeShim orders;
 
   @BeforeAll
   static void start() throws Exception {
@@ -52,7 +52,7 @@ class SessionOwnershipTest {
     Files.writeString(jwks, new JWKSet(idpKey.toPublicJWK()).toString());
     relay = TestRelay.start(RelayConfig.builder().port(0).dataDir(dataDir.resolve("relay"))
         .externalIssuer(new ExternalIssuer(IDP, AUDIENCE, jwks.toUri())));
-    orders = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
+    orders = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
   }
 
   @AfterAll

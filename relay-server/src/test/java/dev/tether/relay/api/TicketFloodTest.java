@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,13 +24,13 @@ class TicketFloodTest {
 
   @TempDir static Path dataDir;
   private static TestRelay relay;
-  private static FakeAgent orders;
+  private static FakeShim orders;
 
   @BeforeAll
   static void start() throws Exception {
     relay = TestRelay.start(
         RelayConfig.builder().port(0).dataDir(dataDir).ticketsPerMinute(LIMIT));
-    orders = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
+    orders = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
   }
 
   @AfterAll
@@ -72,9 +72,9 @@ class TicketFloodTest {
     HttpResponse<String> alice = relay.call("POST", "/api/sessions",
         relay.userToken("alice", "orders"), "{\"function\":\"orders\"}");
     assertThat(alice.statusCode()).isEqualTo(201);
-    try (DevToolsClient devtools =
-        DevToolsClient.connect(json(alice).path("webSocketDebuggerUrl").asText())) {
-      devtools.send("{\"id\":1,\"method\":\"Runtime.evaluate\"}");
+    try (CdpClient devtools =
+        CdpClient.connect(json(alice).path("webSocketDebuggerUrl").asText())) {
+      devtools.sendText("{\"id\":1,\"method\":\"Runtime.evaluate\"}");
       assertThat(devtools.take(Duration.ofSeconds(10))).contains("\"id\":1");
     }
   }

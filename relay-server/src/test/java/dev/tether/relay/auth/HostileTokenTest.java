@@ -11,6 +11,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimNames;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tether.protocol.TokenClaims;
+import dev.tether.testkit.token.TokenForge;
 import java.time.Duration;
 import java.util.Date;
 import java.util.List;
@@ -23,7 +24,7 @@ class HostileTokenTest {
   private final MutableClock clock = MutableClock.atSomeMonday();
   private final SigningKeys keys = SigningKeys.generate();
   private final TokenIssuer issuer = new TokenIssuer(keys, TokenForge.ISSUER, clock);
-  private final TokenForge forge = new TokenForge(keys, clock);
+  private final TokenForge forge = new TokenForge(keys.privateKey(), TokenForge.ISSUER, clock);
   private final TokenVerifier verifier =
       new TokenVerifier(
           AuthConfig.defaults(TokenForge.ISSUER), keys, new TicketReplayCache(clock), clock);
@@ -125,7 +126,7 @@ class HostileTokenTest {
     String token = TokenForge.sign(
         new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(keys.keyId()).build(),
         forge.userClaims().build().toString(),
-        TokenForge.signer(keys));
+        TokenForge.signer(keys.privateKey()));
 
     assertRefused(verifier::verifyUser, token, "invalid_token");
     assertRefused(verifier::verifyAgent, token, "invalid_token");
@@ -240,7 +241,7 @@ class HostileTokenTest {
       })
   void aKidThatIsNotTheRelaysIsRefused(String kid) {
     JWSHeader header = forge.header(TokenClaims.TYP_USER).keyID(kid).build();
-    String token = TokenForge.sign(header, forge.userClaims().build().toString(), TokenForge.signer(keys));
+    String token = TokenForge.sign(header, forge.userClaims().build().toString(), TokenForge.signer(keys.privateKey()));
 
     assertRefused(verifier::verifyUser, token, "invalid_token");
   }
@@ -258,7 +259,7 @@ class HostileTokenTest {
   void aTokenCarryingItsOwnKeyInTheHeaderWithTheRelaysKidIsRefused() {
     SigningKeys attacker = SigningKeys.generate();
     JWSHeader header = forge.header(TokenClaims.TYP_USER).jwk(attacker.publicKey()).build();
-    String token = TokenForge.sign(header, forge.userClaims().build().toString(), TokenForge.signer(attacker));
+    String token = TokenForge.sign(header, forge.userClaims().build().toString(), TokenForge.signer(attacker.privateKey()));
 
     assertRefused(verifier::verifyUser, token, "invalid_token");
   }
@@ -266,7 +267,7 @@ class HostileTokenTest {
   @Test
   void deeplyNestedClaimsFailCleanly() {
     String payload = "{\"sub\":\"ada\",\"role\":" + TokenForge.nested(6000) + "}";
-    String signed = TokenForge.sign(forge.header(TokenClaims.TYP_USER).build(), payload, TokenForge.signer(keys));
+    String signed = TokenForge.sign(forge.header(TokenClaims.TYP_USER).build(), payload, TokenForge.signer(keys.privateKey()));
     String unsigned = TokenForge.raw(
         "{\"alg\":\"ES256\",\"typ\":\"" + TokenClaims.TYP_USER + "\",\"kid\":\"" + keys.keyId() + "\"}",
         payload,
@@ -275,7 +276,7 @@ class HostileTokenTest {
     assertRefused(verifier::verifyUser, signed, "invalid_token");
     assertRefused(verifier::verifyUser, unsigned, "invalid_token");
     String agentTyped =
-        TokenForge.sign(forge.header(TokenClaims.TYP_AGENT).build(), payload, TokenForge.signer(keys));
+        TokenForge.sign(forge.header(TokenClaims.TYP_AGENT).build(), payload, TokenForge.signer(keys.privateKey()));
     assertRefused(verifier::verifyAgent, agentTyped, "invalid_token");
   }
 
@@ -320,7 +321,7 @@ class HostileTokenTest {
     String roleJson = role.startsWith("[") || role.equals("42") || role.equals("null") ? role : "\"" + role + "\"";
     String payload =
         forge.userClaims().claim(TokenClaims.ROLE, null).build().toString().replaceFirst("\\{", "{\"role\":" + roleJson + ",");
-    String token = TokenForge.sign(forge.header(TokenClaims.TYP_USER).build(), payload, TokenForge.signer(keys));
+    String token = TokenForge.sign(forge.header(TokenClaims.TYP_USER).build(), payload, TokenForge.signer(keys.privateKey()));
 
     assertRefused(verifier::verifyUser, token, "invalid_token");
   }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.relay.connect.LocalEndpoint;
-import dev.tether.relay.testing.FakeAgent;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +53,7 @@ class ConnectCommandTest {
   @Test
   void itPrintsWhatToPasteIntoEachDebuggerAndNeverTheToken(@TempDir Path dataDir) throws Exception {
     try (TestRelay relay = TestRelay.start(dataDir);
-        FakeAgent agent = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"),
+        FakeShim agent = FakeShim.register(relay.agentUri(), relay.agentToken("orders"),
             "orders", "i-1")) {
       relay.awaitInstance("orders", "i-1");
       String token = relay.userToken("alice", "orders");
@@ -80,7 +80,7 @@ class ConnectCommandTest {
   void withNothingToDebugItSaysWhatToCheckAndKeepsListening(@TempDir Path dataDir)
       throws Exception {
     try (TestRelay relay = TestRelay.start(dataDir);
-        FakeAgent agent = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"),
+        FakeShim agent = FakeShim.register(relay.agentUri(), relay.agentToken("orders"),
             "orders", "i-1")) {
       relay.awaitInstance("orders", "i-1");
       ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -6,14 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.protocol.CloseCodes;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.Closed;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.HandshakeRefused;
-import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.RedisServer;
 import dev.tether.relay.testing.TestCluster;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.socket.HandshakeRefused;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +69,7 @@ class ClusterTest {
   private String agentOn(int node) throws Exception {
     String instance = "i-" + UUID.randomUUID();
     TestRelay relay = cluster.node(node);
-    FakeAgent agent = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders",
+    FakeShim agent = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders",
         instance).echo(true);
     closeLater.add(agent);
     return instance;
@@ -82,8 +82,8 @@ class ClusterTest {
     return Json.MAPPER.readTree(created.body());
   }
 
-  private DevToolsClient devtools(int node, JsonNode session) throws Exception {
-    DevToolsClient client = DevToolsClient.connect(
+  private CdpClient devtools(int node, JsonNode session) throws Exception {
+    CdpClient client = CdpClient.connect(
         cluster.via(node, session.path("webSocketDebuggerUrl").asText()));
     closeLater.add(0, client);
     return client;
@@ -102,9 +102,9 @@ class ClusterTest {
       }
     });
     JsonNode session = createSession(A, alice, instance);
-    DevToolsClient client = devtools(A, session);
+    CdpClient client = devtools(A, session);
     String command = "{\"id\":7,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"1\"}}";
-    client.send(command);
+    client.sendText(command);
 
     assertThat(client.take(WAIT)).isEqualTo(command);
     assertThat(cluster.node(B).relay().sessions().find(session.path("sessionId").asText()))
@@ -124,7 +124,7 @@ class ClusterTest {
     String url = session.path("webSocketDebuggerUrl").asText();
     devtools(A, session);
 
-    assertThatThrownBy(() -> DevToolsClient.connect(cluster.via(C, url)))
+    assertThatThrownBy(() -> CdpClient.connect(cluster.via(C, url)))
         .isInstanceOfSatisfying(HandshakeRefused.class, refused -> {
           assertThat(refused.status).isEqualTo(401);
           assertThat(refused.body).contains("ticket_used");
@@ -137,7 +137,7 @@ class ClusterTest {
     String alice = cluster.node(A).userToken("alice", "orders");
     JsonNode session = createSession(A, alice, instance);
     String id = session.path("sessionId").asText();
-    DevToolsClient client = devtools(A, session);
+    CdpClient client = devtools(A, session);
     String admin = cluster.node(C).adminToken("carol");
 
     Poll.until(WAIT, "node C's admin API to list the session on node A", () -> {
@@ -161,7 +161,7 @@ class ClusterTest {
     String alice = cluster.node(A).userToken("alice", "orders");
     String peer = cluster.node(A).relay().cluster().orElseThrow().peerTokens().mint("relay-a");
 
-    assertThatThrownBy(() -> DevToolsClient.connect(
+    assertThatThrownBy(() -> CdpClient.connect(
             cluster.node(B).relay().wsUri(PeerDevTools.PATH).toString(),
             Map.of("Authorization", "Bearer " + alice)))
         .isInstanceOfSatisfying(HandshakeRefused.class, refused -> {
@@ -179,14 +179,14 @@ class ClusterTest {
     String alice = cluster.node(A).userToken("alice", "orders");
     Poll.until(WAIT, "node A to see node B's instance", () -> cluster.node(A).relay().cluster()
         .orElseThrow().findRemote("orders", remote).isPresent());
-    DevToolsClient client = devtools(A, createSession(A, alice, local));
+    CdpClient client = devtools(A, createSession(A, alice, local));
 
     redis.kill();
     try {
-      client.send("{\"id\":1,\"method\":\"still\"}");
+      client.sendText("{\"id\":1,\"method\":\"still\"}");
       assertThat(client.take(WAIT)).isEqualTo("{\"id\":1,\"method\":\"still\"}");
-      DevToolsClient second = devtools(A, createSession(A, alice, local));
-      second.send("{\"id\":2,\"method\":\"new local\"}");
+      CdpClient second = devtools(A, createSession(A, alice, local));
+      second.sendText("{\"id\":2,\"method\":\"new local\"}");
       assertThat(second.take(WAIT)).isEqualTo("{\"id\":2,\"method\":\"new local\"}");
       HttpResponse<String> refused = cluster.node(A).call("POST", "/api/sessions", alice,
           "{\"function\":\"orders\",\"instance\":\"" + remote + "\"}");
@@ -204,14 +204,14 @@ class ClusterTest {
         throw new IllegalStateException(e);
       }
     });
-    client.send("{\"id\":3,\"method\":\"after\"}");
+    client.sendText("{\"id\":3,\"method\":\"after\"}");
     assertThat(client.take(WAIT)).isEqualTo("{\"id\":3,\"method\":\"after\"}");
   }
 
   @Test
   void anInstanceThatLeavesItsNodeLeavesEveryNodesList() throws Exception {
     String instance = "i-" + UUID.randomUUID();
-    FakeAgent agent = FakeAgent.register(cluster.node(B).agentUri(),
+    FakeShim agent = FakeShim.register(cluster.node(B).agentUri(),
         cluster.node(B).agentToken("orders"), "orders", instance);
     Cluster onA = cluster.node(A).relay().cluster().orElseThrow();
     Poll.until(WAIT, "node A to see the instance", () -> onA.findRemote("orders", instance)
@@ -232,14 +232,14 @@ class ClusterTest {
     String peer = cluster.node(A).relay().cluster().orElseThrow().peerTokens().mint("relay-a");
     String url = cluster.node(B).relay().wsUri(PeerDevTools.PATH).toString();
 
-    assertThatThrownBy(() -> DevToolsClient.connect(url, Map.of("Authorization", "Bearer " + peer,
+    assertThatThrownBy(() -> CdpClient.connect(url, Map.of("Authorization", "Bearer " + peer,
             PeerDevTools.TICKET_HEADER, ticket.substring(0, ticket.length() - 4) + "AAAA")))
         .isInstanceOfSatisfying(HandshakeRefused.class, refused ->
             assertThat(refused.status).isEqualTo(401));
-    DevToolsClient once = DevToolsClient.connect(url,
+    CdpClient once = CdpClient.connect(url,
         Map.of("Authorization", "Bearer " + peer, PeerDevTools.TICKET_HEADER, ticket));
     closeLater.add(0, once);
-    assertThatThrownBy(() -> DevToolsClient.connect(url, Map.of("Authorization", "Bearer " + peer,
+    assertThatThrownBy(() -> CdpClient.connect(url, Map.of("Authorization", "Bearer " + peer,
             PeerDevTools.TICKET_HEADER, ticket)))
         .isInstanceOfSatisfying(HandshakeRefused.class, refused -> {
           assertThat(refused.status).isEqualTo(401);

@@ -8,11 +8,11 @@ import dev.tether.relay.config.Limits;
 import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.session.SessionState;
-import dev.tether.relay.testing.Closed;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,14 +30,14 @@ class ConnectBridgeTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   @TempDir Path dataDir;
   private TestRelay relay;
-  private FakeAgent agent;
+  private FakeShim agent;
   private LocalEndpoint endpoint;
 
   @BeforeEach
   void start() throws Exception {
     relay = TestRelay.start(RelayConfig.builder().port(0).dataDir(dataDir)
         .limits(Limits.defaults().withSlowConsumerTimeout(Duration.ofSeconds(2))));
-    agent = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
+    agent = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
     relay.awaitInstance("orders", "i-1");
     endpoint = LocalEndpoint.start(new ConnectConfig(relay.relay().uri("/"), "orders", null, 0,
         null, relay.userToken("alice", "orders"), null));
@@ -55,18 +55,18 @@ class ConnectBridgeTest {
     // 64 KiB frames split "é", "€" and "😀" anywhere: both directions must join them again.
     String big = "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"'"
         + "aé€😀".repeat(300_000) + "'\"}}";
-    try (DevToolsClient debugger = DevToolsClient.connect(targetUrl())) {
-      debugger.send(big);
+    try (CdpClient debugger = CdpClient.connect(targetUrl())) {
+      debugger.sendText(big);
 
       assertThat(debugger.take(Duration.ofSeconds(30))).isEqualTo(big); // the fake shim echoes
-      debugger.send("{\"id\":2,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"1\"}}");
+      debugger.sendText("{\"id\":2,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"1\"}}");
       assertThat(debugger.take(WAIT)).contains("\"id\":2");
     }
   }
 
   @Test
   void theDebuggersCloseCodeAndReasonReachTheRelayAndItsSessionEnds() throws Exception {
-    DevToolsClient debugger = DevToolsClient.connect(targetUrl());
+    CdpClient debugger = CdpClient.connect(targetUrl());
     int stream = agent.take(TunnelMessage.Open.class, WAIT).stream();
 
     debugger.close(4321, "the person closed the window");
@@ -81,7 +81,7 @@ class ConnectBridgeTest {
   void aDebuggerThatStopsReadingStallsTheRelayInsteadOfFillingMemoryAndLearnsWhy()
       throws Exception {
     agent.echo(false);
-    DevToolsClient slow = DevToolsClient.connect(targetUrl());
+    CdpClient slow = CdpClient.connect(targetUrl());
     int stream = agent.take(TunnelMessage.Open.class, WAIT).stream();
 
     slow.stopReading();

@@ -9,9 +9,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,7 +38,7 @@ class ConnectLogsTest {
     logs.start();
     root.addAppender(logs);
     try (TestRelay relay = TestRelay.start(dir);
-        FakeAgent agent = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"),
+        FakeShim agent = FakeShim.register(relay.agentUri(), relay.agentToken("orders"),
             "orders", "i-1")) {
       relay.awaitInstance("orders", "i-1");
       String user = relay.userToken("alice", "orders");
@@ -47,10 +47,10 @@ class ConnectLogsTest {
           LocalEndpoint forged = LocalEndpoint.start(new ConnectConfig(relay.relay().uri("/"),
               "orders", null, 0, null, user + "x", null))) {
         String url = list(endpoint).get(0).path("webSocketDebuggerUrl").asText();
-        try (DevToolsClient debugger = DevToolsClient.connect(url)) {
-          debugger.send("{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{}}");
+        try (CdpClient debugger = CdpClient.connect(url)) {
+          debugger.sendText("{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{}}");
           debugger.take(Duration.ofSeconds(10));
-          assertThatThrownBy(() -> DevToolsClient.connect(url, Map.of("Origin", "https://x.example")))
+          assertThatThrownBy(() -> CdpClient.connect(url, Map.of("Origin", "https://x.example")))
               .isNotNull();
         }
         assertThat(HttpClient.newHttpClient().send(

@@ -9,15 +9,14 @@ import dev.tether.relay.audit.AuditQuery;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.config.Limits;
-import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.session.Session;
-import dev.tether.relay.testing.Closed;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.HandshakeRefused;
-import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.socket.HandshakeRefused;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -26,7 +25,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -37,7 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code tether connect}'s local endpoint against a real relay and fake shims that echo: the
@@ -47,17 +45,16 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class LocalEndpointTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  @TempDir static Path dataDir;
-  private static TestRelay relay;
-  private static final List<FakeAgent> agents = new ArrayList<>();
+  @RegisterExtension
+  static final TestRelay relay =
+      TestRelay.perClass(config -> config.limits(Limits.defaults().withSessions(3, 100)));
+  private static final List<FakeShim> agents = new ArrayList<>();
   private final List<AutoCloseable> opened = new ArrayList<>();
 
   @BeforeAll
   static void startRelay() throws Exception {
-    relay = TestRelay.start(RelayConfig.builder().port(0).dataDir(dataDir)
-        .limits(Limits.defaults().withSessions(3, 100)));
     for (String[] instance : new String[][] {{"orders", "i-1"}, {"orders", "i-2"}, {"payments", "p-1"}}) {
-      agents.add(FakeAgent.register(relay.agentUri(), relay.agentToken(instance[0]), instance[0],
+      agents.add(FakeShim.register(relay.agentUri(), relay.agentToken(instance[0]), instance[0],
           instance[1]));
       relay.awaitInstance(instance[0], instance[1]);
     }
@@ -65,7 +62,7 @@ class LocalEndpointTest {
 
   @AfterAll
   static void stopRelay() {
-    agents.forEach(FakeAgent::close);
+    agents.forEach(FakeShim::close);
     relay.close();
   }
 
@@ -118,10 +115,10 @@ class LocalEndpointTest {
     String url = list.get(0).path("webSocketDebuggerUrl").asText();
     String instance = list.get(0).path("title").asText().substring("orders/".length());
 
-    DevToolsClient first = DevToolsClient.connect(url);
-    DevToolsClient second = DevToolsClient.connect(url);
-    first.send("{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"'first'\"}}");
-    second.send("{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"'second'\"}}");
+    CdpClient first = CdpClient.connect(url);
+    CdpClient second = CdpClient.connect(url);
+    first.sendText("{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"'first'\"}}");
+    second.sendText("{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"'second'\"}}");
 
     assertThat(first.take(Duration.ofSeconds(10))).contains("'first'"); // the fake shim echoes
     assertThat(second.take(Duration.ofSeconds(10))).contains("'second'");
@@ -141,7 +138,7 @@ class LocalEndpointTest {
   void aSessionTheRelayEndsClosesTheDebuggerWithTheRelaysCodeAndReason() throws Exception {
     LocalEndpoint endpoint = endpoint(config(relay.userToken("alice", "orders")));
     String url = getJson(endpoint.uri("/json/list")).get(0).path("webSocketDebuggerUrl").asText();
-    DevToolsClient debugger = DevToolsClient.connect(url);
+    CdpClient debugger = CdpClient.connect(url);
     Poll.until(Duration.ofSeconds(10), "the session to be attached",
         () -> relay.relay().sessions().live().size() == 1);
     String session = relay.relay().sessions().live().get(0).id();
@@ -188,18 +185,18 @@ class LocalEndpointTest {
     String url = getJson(endpoint.uri("/json/list")).get(0).path("webSocketDebuggerUrl").asText();
 
     HandshakeRefused refused = catchThrowableOfType(HandshakeRefused.class,
-        () -> DevToolsClient.connect(url, Map.of("Origin", "https://evil.example")));
+        () -> CdpClient.connect(url, Map.of("Origin", "https://evil.example")));
 
     assertThat(refused.status).isEqualTo(403);
     assertThat(Json.MAPPER.readTree(refused.body).path("error").asText()).isEqualTo("origin_not_allowed");
     assertThat(relay.relay().sessions().live()).isEmpty();
     HandshakeRefused relayPage = catchThrowableOfType(HandshakeRefused.class,
-        () -> DevToolsClient.connect(url, Map.of("Origin", relay.relay().uri("/").toString()
+        () -> CdpClient.connect(url, Map.of("Origin", relay.relay().uri("/").toString()
             .replaceAll("/$", ""))));
     assertThat(relayPage.status).as("not even the relay's own pages").isEqualTo(403);
     assertThat(relay.relay().sessions().live()).isEmpty();
-    opened.add(DevToolsClient.connect(url, Map.of("Origin", "devtools://devtools")));
-    opened.add(DevToolsClient.connect(url, Map.of("Origin", "http://127.0.0.1:" + endpoint.port())));
+    opened.add(CdpClient.connect(url, Map.of("Origin", "devtools://devtools")));
+    opened.add(CdpClient.connect(url, Map.of("Origin", "http://127.0.0.1:" + endpoint.port())));
   }
 
   @Test
@@ -236,7 +233,7 @@ class LocalEndpointTest {
     String url = getJson(endpoint.uri("/json/list")).get(0).path("webSocketDebuggerUrl").asText();
 
     HandshakeRefused refused = catchThrowableOfType(HandshakeRefused.class,
-        () -> DevToolsClient.connect(url));
+        () -> CdpClient.connect(url));
 
     assertThat(refused.status).isEqualTo(403);
     JsonNode error = Json.MAPPER.readTree(refused.body);
@@ -249,11 +246,11 @@ class LocalEndpointTest {
     LocalEndpoint endpoint = endpoint(config(relay.userToken("carol", "orders")));
     String url = getJson(endpoint.uri("/json/list")).get(0).path("webSocketDebuggerUrl").asText();
     for (int i = 0; i < 3; i++) {
-      opened.add(DevToolsClient.connect(url));
+      opened.add(CdpClient.connect(url));
     }
 
     HandshakeRefused refused = catchThrowableOfType(HandshakeRefused.class,
-        () -> DevToolsClient.connect(url));
+        () -> CdpClient.connect(url));
 
     assertThat(refused.status).isEqualTo(429);
     assertThat(Json.MAPPER.readTree(refused.body).path("message").asText())
@@ -262,7 +259,7 @@ class LocalEndpointTest {
 
   @Test
   void anInstanceThatLeftIsAnUnknownTargetAfterTheNextListing() throws Exception {
-    FakeAgent leaving = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-9");
+    FakeShim leaving = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-9");
     relay.awaitInstance("orders", "i-9");
     LocalEndpoint endpoint = endpoint(config(relay.userToken("alice", "orders")).withInstance("i-9"));
     String url = getJson(endpoint.uri("/json/list")).get(0).path("webSocketDebuggerUrl").asText();
@@ -271,11 +268,11 @@ class LocalEndpointTest {
         () -> relay.relay().agents().find("orders", "i-9").isEmpty());
 
     HandshakeRefused gone = catchThrowableOfType(HandshakeRefused.class,
-        () -> DevToolsClient.connect(url));
+        () -> CdpClient.connect(url));
     assertThat(gone.status).isEqualTo(409); // the relay: instance_not_online
     assertThat(getJson(endpoint.uri("/json/list"))).isEmpty();
     HandshakeRefused unknown = catchThrowableOfType(HandshakeRefused.class,
-        () -> DevToolsClient.connect(url));
+        () -> CdpClient.connect(url));
     assertThat(unknown.status).isEqualTo(404);
     assertThat(unknown.body).contains("/json/list");
   }

@@ -8,22 +8,22 @@ import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.Closed;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.HandshakeRefused;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.socket.HandshakeRefused;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** DevTools client ⇄ real relay ⇄ fake shim that echoes: routing, sizes, refusals, endings. */
@@ -31,28 +31,15 @@ import org.junit.jupiter.api.io.TempDir;
 class DevToolsBridgeTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  @TempDir static Path dataDir;
-  private static TestRelay relay;
-  private FakeAgent agent;
+  @RegisterExtension static final TestRelay relay = TestRelay.perClass();
+  private FakeShim agent;
   private String instance;
   private String alice;
-
-  @BeforeAll
-  static void start() throws Exception {
-    relay = TestRelay.start(dataDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (relay != null) {
-      relay.close();
-    }
-  }
 
   @BeforeEach
   void connectAgent() throws Exception {
     instance = "i-" + UUID.randomUUID();
-    agent = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", instance);
+    agent = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", instance);
     alice = relay.userToken("alice", "orders");
   }
 
@@ -63,32 +50,32 @@ class DevToolsBridgeTest {
 
   @Test
   void aCommandReachesTheTargetAndItsReplyComesBackUnchanged() throws Exception {
-    try (DevToolsClient devtools = DevToolsClient.connect(newSession().debuggerUrl())) {
+    try (CdpClient devtools = CdpClient.connect(newSession().debuggerUrl())) {
       String command = "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"1+1\"}}";
 
-      devtools.send(command);
+      devtools.sendText(command);
 
       assertThat(devtools.take(WAIT)).isEqualTo(command);
       TunnelMessage.Open open = agent.take(TunnelMessage.Open.class, WAIT);
-      assertThat(open.target()).isEqualTo(FakeAgent.TARGET);
+      assertThat(open.target()).isEqualTo(FakeShim.TARGET);
     }
   }
 
   @Test
   void twoSessionsOnOneInstanceEachGetOnlyTheirOwnReplies() throws Exception {
-    try (DevToolsClient first = DevToolsClient.connect(newSession().debuggerUrl());
-        DevToolsClient second = DevToolsClient.connect(newSession().debuggerUrl())) {
+    try (CdpClient first = CdpClient.connect(newSession().debuggerUrl());
+        CdpClient second = CdpClient.connect(newSession().debuggerUrl())) {
       for (int i = 1; i <= 20; i++) {
-        first.send("{\"id\":" + i + ",\"method\":\"first\"}");
-        second.send("{\"id\":" + i + ",\"method\":\"second\"}");
+        first.sendText("{\"id\":" + i + ",\"method\":\"first\"}");
+        second.sendText("{\"id\":" + i + ",\"method\":\"second\"}");
       }
 
       for (int i = 1; i <= 20; i++) {
         assertThat(first.take(WAIT)).isEqualTo("{\"id\":" + i + ",\"method\":\"first\"}");
         assertThat(second.take(WAIT)).isEqualTo("{\"id\":" + i + ",\"method\":\"second\"}");
       }
-      first.send("{\"id\":21,\"method\":\"first\"}");
-      second.send("{\"id\":21,\"method\":\"second\"}");
+      first.sendText("{\"id\":21,\"method\":\"first\"}");
+      second.sendText("{\"id\":21,\"method\":\"second\"}");
       assertThat(first.take(WAIT)).as("nothing else came before it")
           .isEqualTo("{\"id\":21,\"method\":\"first\"}");
       assertThat(second.take(WAIT)).as("nothing else came before it")
@@ -100,11 +87,11 @@ class DevToolsBridgeTest {
   void aFiveMegabyteMessagePassesBothWaysInChunks() throws Exception {
     String big = "{\"id\":7,\"method\":\"Debugger.getScriptSource\",\"params\":{\"source\":\""
         + "x".repeat(5 * 1024 * 1024) + "\"}}";
-    try (DevToolsClient devtools = DevToolsClient.connect(newSession().debuggerUrl())) {
-      devtools.send(big);
+    try (CdpClient devtools = CdpClient.connect(newSession().debuggerUrl())) {
+      devtools.sendText(big);
 
       assertThat(devtools.take(Duration.ofSeconds(30))).isEqualTo(big);
-      devtools.send("{\"id\":8,\"method\":\"after\"}");
+      devtools.sendText("{\"id\":8,\"method\":\"after\"}");
       assertThat(devtools.take(WAIT)).isEqualTo("{\"id\":8,\"method\":\"after\"}");
     }
   }
@@ -112,8 +99,8 @@ class DevToolsBridgeTest {
   @Test
   void whenTheAgentGoesAwayDevToolsIsClosedWith4000AndAReadableReason() throws Exception {
     Session session = newSession();
-    try (DevToolsClient devtools = DevToolsClient.connect(session.debuggerUrl())) {
-      devtools.send("{\"id\":1,\"method\":\"ping\"}");
+    try (CdpClient devtools = CdpClient.connect(session.debuggerUrl())) {
+      devtools.sendText("{\"id\":1,\"method\":\"ping\"}");
       devtools.take(WAIT);
 
       agent.close();
@@ -131,12 +118,12 @@ class DevToolsBridgeTest {
   @Test
   void aTicketCannotOpenASecondConnection() throws Exception {
     String url = newSession().debuggerUrl();
-    try (DevToolsClient first = DevToolsClient.connect(url)) {
-      assertThatThrownBy(() -> DevToolsClient.connect(url))
+    try (CdpClient first = CdpClient.connect(url)) {
+      assertThatThrownBy(() -> CdpClient.connect(url))
           .isInstanceOfSatisfying(HandshakeRefused.class,
               refused -> assertThat(refused.status).isIn(401, 409));
 
-      first.send("{\"id\":2,\"method\":\"stillHere\"}");
+      first.sendText("{\"id\":2,\"method\":\"stillHere\"}");
       assertThat(first.take(WAIT)).contains("stillHere");
     }
   }
@@ -145,10 +132,10 @@ class DevToolsBridgeTest {
   @SuppressWarnings("try") // the resource only has to stay open
   void aFreshTicketForAnAttachedSessionIsRefusedWith409() throws Exception {
     Session session = newSession();
-    try (DevToolsClient first = DevToolsClient.connect(session.debuggerUrl())) {
+    try (CdpClient first = CdpClient.connect(session.debuggerUrl())) {
       String again = session.freshDebuggerUrlFromAdmin();
 
-      assertThatThrownBy(() -> DevToolsClient.connect(again))
+      assertThatThrownBy(() -> CdpClient.connect(again))
           .isInstanceOfSatisfying(HandshakeRefused.class,
               refused -> assertThat(refused.status).isEqualTo(409));
     }
@@ -158,7 +145,7 @@ class DevToolsBridgeTest {
   void aMadeUpTicketIsRefusedAtTheUpgradeWith401() {
     String url = relay.relay().wsUri("/devtools/eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJtIn0.c2ln").toString();
 
-    assertThatThrownBy(() -> DevToolsClient.connect(url))
+    assertThatThrownBy(() -> CdpClient.connect(url))
         .isInstanceOfSatisfying(HandshakeRefused.class,
             refused -> assertThat(refused.status).isEqualTo(401));
   }
@@ -167,11 +154,11 @@ class DevToolsBridgeTest {
   void anUpgradeFromAForeignOriginIsRefusedWith403AndTheTicketSurvives() throws Exception {
     String url = newSession().debuggerUrl();
 
-    assertThatThrownBy(() -> DevToolsClient.connect(url, Map.of("Origin", "https://evil.example")))
+    assertThatThrownBy(() -> CdpClient.connect(url, Map.of("Origin", "https://evil.example")))
         .isInstanceOfSatisfying(HandshakeRefused.class,
             refused -> assertThat(refused.status).isEqualTo(403));
-    try (DevToolsClient chrome = DevToolsClient.connect(url, Map.of("Origin", "devtools://devtools"))) {
-      chrome.send("{\"id\":1,\"method\":\"hello\"}");
+    try (CdpClient chrome = CdpClient.connect(url, Map.of("Origin", "devtools://devtools"))) {
+      chrome.sendText("{\"id\":1,\"method\":\"hello\"}");
       assertThat(chrome.take(WAIT)).contains("hello");
     }
   }
@@ -179,8 +166,8 @@ class DevToolsBridgeTest {
   @Test
   void deletingTheSessionClosesDevToolsWith4001() throws Exception {
     Session session = newSession();
-    try (DevToolsClient devtools = DevToolsClient.connect(session.debuggerUrl())) {
-      devtools.send("{\"id\":1,\"method\":\"ping\"}");
+    try (CdpClient devtools = CdpClient.connect(session.debuggerUrl())) {
+      devtools.sendText("{\"id\":1,\"method\":\"ping\"}");
       devtools.take(WAIT);
 
       assertThat(relay.call("DELETE", "/api/sessions/" + session.id(), alice, null).statusCode())
@@ -197,17 +184,17 @@ class DevToolsBridgeTest {
   @Test
   void aClosedDevToolsCanReattachWithAFreshUrl() throws Exception {
     Session session = newSession();
-    try (DevToolsClient devtools = DevToolsClient.connect(session.debuggerUrl())) {
-      devtools.send("{\"id\":1,\"method\":\"before\"}");
+    try (CdpClient devtools = CdpClient.connect(session.debuggerUrl())) {
+      devtools.sendText("{\"id\":1,\"method\":\"before\"}");
       devtools.take(WAIT);
     }
     agent.take(TunnelMessage.Close.class, WAIT);
-    dev.tether.relay.testing.Poll.until(WAIT, "the session to be detached",
+    Poll.until(WAIT, "the session to be detached",
         () -> session.showUnchecked().path("state").asText().equals("detached"));
 
     String fresh = session.show().path("webSocketDebuggerUrl").asText();
-    try (DevToolsClient again = DevToolsClient.connect(fresh)) {
-      again.send("{\"id\":2,\"method\":\"after\"}");
+    try (CdpClient again = CdpClient.connect(fresh)) {
+      again.sendText("{\"id\":2,\"method\":\"after\"}");
       assertThat(again.take(WAIT)).contains("after");
     }
   }
@@ -215,7 +202,7 @@ class DevToolsBridgeTest {
   @Test
   void whenTheShimCannotOpenTheTargetDevToolsLearnsWhy() throws Exception {
     agent.answerOpens(false);
-    try (DevToolsClient devtools = DevToolsClient.connect(newSession().debuggerUrl())) {
+    try (CdpClient devtools = CdpClient.connect(newSession().debuggerUrl())) {
       TunnelMessage.Open open = agent.take(TunnelMessage.Open.class, WAIT);
 
       agent.send(new TunnelMessage.Close(open.stream(), CloseCodes.TARGET_UNAVAILABLE,
@@ -233,13 +220,13 @@ class DevToolsBridgeTest {
       throws Exception {
     try (TestRelay small = TestRelay.start(
             RelayConfig.builder().port(0).dataDir(otherDir).maxMessageBytes(64 * 1024));
-        FakeAgent shim = FakeAgent.register(small.agentUri(), small.agentToken("orders"), "orders",
+        FakeShim shim = FakeShim.register(small.agentUri(), small.agentToken("orders"), "orders",
             "small-1")) {
       JsonNode created = Json.MAPPER.readTree(small.call("POST", "/api/sessions",
           small.userToken("alice", "orders"), "{\"function\":\"orders\"}").body());
-      try (DevToolsClient devtools =
-          DevToolsClient.connect(created.path("webSocketDebuggerUrl").asText())) {
-        devtools.send("{\"id\":1,\"method\":\"" + "y".repeat(100 * 1024) + "\"}");
+      try (CdpClient devtools =
+          CdpClient.connect(created.path("webSocketDebuggerUrl").asText())) {
+        devtools.sendText("{\"id\":1,\"method\":\"" + "y".repeat(100 * 1024) + "\"}");
 
         Closed closed = devtools.awaitClose(WAIT);
         assertThat(closed.code()).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);

@@ -8,24 +8,16 @@ import dev.tether.relay.testing.TestRelay;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The relay answers /json/version and /json/protocol as Node's inspector does, to anyone. */
 @Timeout(30)
 class InspectorInfoTest {
-  @TempDir static Path dataDir;
-  private static TestRelay relay;
-
-  @BeforeAll
-  static void start() throws Exception {
-    relay = TestRelay.start(dataDir);
-  }
+  @RegisterExtension static final TestRelay relay = TestRelay.perClass();
 
   @AfterAll
   static void stop() {

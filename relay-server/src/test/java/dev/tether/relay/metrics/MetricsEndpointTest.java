@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.tether.protocol.Tunnel;
 import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,10 +19,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code GET /metrics} of a real relay with a fake shim and a real DevTools socket. */
@@ -32,20 +31,7 @@ class MetricsEndpointTest {
   private static final Pattern SAMPLE =
       Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (-?[0-9.eE+-]+|\\+Inf|NaN)");
 
-  @TempDir static Path dataDir;
-  private static TestRelay relay;
-
-  @BeforeAll
-  static void start() throws Exception {
-    relay = TestRelay.start(dataDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (relay != null) {
-      relay.close();
-    }
-  }
+  @RegisterExtension static final TestRelay relay = TestRelay.perClass();
 
   @Test
   void everyLineIsPrometheusTextWithHelpAndTypeBeforeItsSamples() throws Exception {
@@ -79,16 +65,16 @@ class MetricsEndpointTest {
   @Test
   void countsAgentsSessionsMessagesBytesAndTheTimeFramesSpendInTheRelay() throws Exception {
     Map<String, Double> before = scrape();
-    try (FakeAgent agent = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"),
+    try (FakeShim agent = FakeShim.register(relay.agentUri(), relay.agentToken("orders"),
         "orders", "i-metrics")) {
       String alice = relay.userToken("alice", "orders");
       HttpResponse<String> created = relay.call("POST", "/api/sessions", alice,
           "{\"function\":\"orders\",\"instance\":\"i-metrics\"}");
       assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
       String url = Json.MAPPER.readTree(created.body()).path("webSocketDebuggerUrl").asText();
-      try (DevToolsClient devtools = DevToolsClient.connect(url)) {
+      try (CdpClient devtools = CdpClient.connect(url)) {
         String command = "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{}}";
-        devtools.send(command);
+        devtools.sendText(command);
         assertThat(devtools.take(WAIT)).isEqualTo(command); // the fake shim echoes
 
         Map<String, Double> during = scrape();
@@ -116,9 +102,9 @@ class MetricsEndpointTest {
   void countsRefusalsByEndpointAndReason() throws Exception {
     Map<String, Double> before = scrape();
     relay.call("GET", "/api/functions", null, null);
-    catchThrowable(() -> FakeAgent.open(relay.agentUri(),
+    catchThrowable(() -> FakeShim.open(relay.agentUri(),
         Map.of("Authorization", "Bearer not-a-token"), Tunnel.SUBPROTOCOL));
-    catchThrowable(() -> DevToolsClient.connect(relay.relay().wsUri("/devtools/bogus").toString()));
+    catchThrowable(() -> CdpClient.connect(relay.relay().wsUri("/devtools/bogus").toString()));
 
     Map<String, Double> after = scrape();
     assertThat(after.keySet()).filteredOn(k -> k.startsWith("tether_refusals_total"))

@@ -10,12 +10,12 @@ import dev.tether.relay.Relay;
 import dev.tether.relay.config.Limits;
 import dev.tether.relay.config.RelayConfig;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.Closed;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.HandshakeRefused;
-import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.socket.HandshakeRefused;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -43,7 +43,7 @@ class LimitsThroughRelayTest {
   private final RecordingListener listener = new RecordingListener();
   private final List<AutoCloseable> open = new ArrayList<>();
   private TestRelay relay;
-  private FakeAgent agent;
+  private FakeShim agent;
   private String alice;
 
   private void start(UnaryOperator<Limits> limits, UnaryOperator<RelayConfig.Builder> config)
@@ -57,7 +57,7 @@ class LimitsThroughRelayTest {
         .limits(limits.apply(Limits.defaults()))).build();
     relay = TestRelay.wrap(
         new Relay(built).policyListener(listener).policyClock(policyClock).start());
-    agent = FakeAgent.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
+    agent = FakeShim.register(relay.agentUri(), relay.agentToken("orders"), "orders", "i-1");
     alice = relay.userToken("alice", "orders");
   }
 
@@ -81,9 +81,9 @@ class LimitsThroughRelayTest {
     return Json.MAPPER.readTree(response.body());
   }
 
-  private DevToolsClient attach(String token, String mode) throws Exception {
-    DevToolsClient client =
-        DevToolsClient.connect(createSession(token, mode).path("webSocketDebuggerUrl").asText());
+  private CdpClient attach(String token, String mode) throws Exception {
+    CdpClient client =
+        CdpClient.connect(createSession(token, mode).path("webSocketDebuggerUrl").asText());
     open.add(client);
     return client;
   }
@@ -96,11 +96,11 @@ class LimitsThroughRelayTest {
   void commandsAboveTheRateAreAnsweredWithAnErrorAndTheSessionStaysOpen() throws Exception {
     AtomicLong nanos = new AtomicLong();
     start(l -> l.withRate(5, 5), c -> c, nanos::get);
-    DevToolsClient devtools = attach(alice, "full");
+    CdpClient devtools = attach(alice, "full");
 
     List<Integer> refused = new ArrayList<>();
     for (int i = 1; i <= 20; i++) {
-      devtools.send("{\"id\":" + i + ",\"method\":\"Runtime.getHeapUsage\"}");
+      devtools.sendText("{\"id\":" + i + ",\"method\":\"Runtime.getHeapUsage\"}");
     }
     for (int i = 1; i <= 20; i++) {
       JsonNode reply = json(devtools.take(WAIT));
@@ -115,8 +115,8 @@ class LimitsThroughRelayTest {
         .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(6, 20).boxed().toList());
     assertThat(listener.codes()).containsOnlyOnce(PolicyListener.RATE_LIMITED);
     nanos.addAndGet(Duration.ofMillis(200).toNanos()); // one token's worth at 5 a second
-    devtools.send("{\"id\":21,\"method\":\"Runtime.getHeapUsage\"}");
-    devtools.send("{\"id\":22,\"method\":\"Runtime.getHeapUsage\"}");
+    devtools.sendText("{\"id\":21,\"method\":\"Runtime.getHeapUsage\"}");
+    devtools.sendText("{\"id\":22,\"method\":\"Runtime.getHeapUsage\"}");
     JsonNode first = json(devtools.take(WAIT));
     JsonNode second = json(devtools.take(WAIT));
     assertThat(List.of(first, second)).anySatisfy(r -> {
@@ -133,13 +133,13 @@ class LimitsThroughRelayTest {
       throws Exception {
     start(l -> l, c -> c);
     agent.echo(false);
-    DevToolsClient devtools = attach(alice, "readonly");
+    CdpClient devtools = attach(alice, "readonly");
     agent.take(TunnelMessage.Open.class, WAIT);
 
-    devtools.send("{\"id\":1,\"method\":\"Debugger.setScriptSource\",\"params\":"
+    devtools.sendText("{\"id\":1,\"method\":\"Debugger.setScriptSource\",\"params\":"
         + "{\"scriptId\":\"1\",\"scriptSource\":\"evil()\"}}");
     JsonNode refusal = json(devtools.take(WAIT));
-    devtools.send("{\"id\":2,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"a=1\"}}");
+    devtools.sendText("{\"id\":2,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"a=1\"}}");
     JsonNode forwarded = json(agent.takeData(WAIT));
 
     assertThat(refusal.path("id").asInt()).isEqualTo(1);
@@ -158,13 +158,13 @@ class LimitsThroughRelayTest {
   void aReadOnlyCommandSplitIntoManyFramesIsJudgedWhole() throws Exception {
     start(l -> l, c -> c);
     agent.echo(false);
-    DevToolsClient devtools = attach(alice, "readonly");
+    CdpClient devtools = attach(alice, "readonly");
     agent.take(TunnelMessage.Open.class, WAIT);
     String command = "{\"id\":5,\"params\":{\"scriptSource\":\"" + "y".repeat(200_000)
         + "\"},\"method\":\"Debugger.setScriptSource\"}";
 
-    devtools.send(command); // the relay reads it in 64 KiB frames; method comes last
-    devtools.send("{\"id\":6,\"method\":\"Runtime.getHeapUsage\"}");
+    devtools.sendText(command); // the relay reads it in 64 KiB frames; method comes last
+    devtools.sendText("{\"id\":6,\"method\":\"Runtime.getHeapUsage\"}");
 
     assertThat(json(devtools.take(WAIT)).path("error").path("message").asText())
         .contains("not allowed in a read-only session");
@@ -176,11 +176,11 @@ class LimitsThroughRelayTest {
   @Test
   void anOversizeReadOnlyCommandIsRefusedWithoutClosing() throws Exception {
     start(l -> l, c -> c);
-    DevToolsClient devtools = attach(alice, "readonly");
+    CdpClient devtools = attach(alice, "readonly");
 
-    devtools.send("{\"id\":8,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\""
+    devtools.sendText("{\"id\":8,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\""
         + "1+".repeat(700_000) + "1\"}}");
-    devtools.send("{\"id\":9,\"method\":\"Runtime.getHeapUsage\"}");
+    devtools.sendText("{\"id\":9,\"method\":\"Runtime.getHeapUsage\"}");
 
     JsonNode refusal = json(devtools.take(WAIT));
     assertThat(refusal.path("id").asInt()).isEqualTo(8);
@@ -192,9 +192,9 @@ class LimitsThroughRelayTest {
   void aTargetMessageAboveItsLimitClosesOnlyThatSessionWith1009() throws Exception {
     start(l -> l.withMaxTargetMessageBytes(64 * 1024), c -> c);
     agent.echo(false);
-    DevToolsClient big = attach(alice, "full");
+    CdpClient big = attach(alice, "full");
     int bigStream = agent.take(TunnelMessage.Open.class, WAIT).stream();
-    DevToolsClient other = attach(alice, "full");
+    CdpClient other = attach(alice, "full");
     int otherStream = agent.take(TunnelMessage.Open.class, WAIT).stream();
 
     agent.push(bigStream, "{\"id\":1,\"result\":{\"scriptSource\":\""
@@ -212,7 +212,7 @@ class LimitsThroughRelayTest {
       throws Exception {
     start(l -> l.withPause(Duration.ofMillis(200), Duration.ofMillis(500)), c -> c);
     agent.echo(false);
-    DevToolsClient devtools = attach(alice, "full");
+    CdpClient devtools = attach(alice, "full");
     int stream = agent.take(TunnelMessage.Open.class, WAIT).stream();
 
     agent.push(stream, "{\"method\":\"Debugger.paused\",\"params\":{\"reason\":\"other\"}}");
@@ -235,7 +235,7 @@ class LimitsThroughRelayTest {
     attach(alice, "full");
     int inTime = agent.take(TunnelMessage.Open.class, WAIT).stream();
     JsonNode later = createSession(alice, "full");
-    open.add(DevToolsClient.connect(later.path("webSocketDebuggerUrl").asText()));
+    open.add(CdpClient.connect(later.path("webSocketDebuggerUrl").asText()));
     int tooLong = agent.take(TunnelMessage.Open.class, WAIT).stream();
 
     agent.push(inTime, "{\"method\":\"Debugger.paused\",\"params\":{}}");
@@ -260,10 +260,10 @@ class LimitsThroughRelayTest {
     start(l -> l.withSlowConsumerTimeout(Duration.ofSeconds(2)), c -> c);
     agent.echo(false);
     JsonNode slowSession = createSession(alice, "full");
-    DevToolsClient slow = DevToolsClient.connect(slowSession.path("webSocketDebuggerUrl").asText());
+    CdpClient slow = CdpClient.connect(slowSession.path("webSocketDebuggerUrl").asText());
     open.add(slow);
     int slowStream = agent.take(TunnelMessage.Open.class, WAIT).stream();
-    DevToolsClient healthy = attach(relay.userToken("bob", "orders"), "full");
+    CdpClient healthy = attach(relay.userToken("bob", "orders"), "full");
     int healthyStream = agent.take(TunnelMessage.Open.class, WAIT).stream();
 
     slow.stopReading();
@@ -363,7 +363,7 @@ class LimitsThroughRelayTest {
 
     sleep(2100);
 
-    assertThatThrownBy(() -> DevToolsClient.connect(url))
+    assertThatThrownBy(() -> CdpClient.connect(url))
         .isInstanceOfSatisfying(HandshakeRefused.class, refused -> {
           assertThat(refused.status).isEqualTo(401);
           assertThat(refused.body).contains("expired");
@@ -373,7 +373,7 @@ class LimitsThroughRelayTest {
   @Test
   void aSessionEndsAtItsMaximumDurationWith4002() throws Exception {
     start(l -> l, c -> c.maxSessionDuration(Duration.ofSeconds(1)));
-    DevToolsClient devtools = attach(alice, "full");
+    CdpClient devtools = attach(alice, "full");
 
     Closed closed = devtools.awaitClose(WAIT);
 

@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.TunnelMessage;
-import dev.tether.relay.testing.Closed;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,7 +140,7 @@ class ReportsApiTest {
   @Test
   void aSecondCrashReportOnOneTunnelIsAProtocolErrorSoAShimCannotFloodTheStore()
       throws Exception {
-    try (FakeAgent agent = FakeAgent.register(
+    try (FakeShim agent = FakeShim.register(
         relay.agentUri(), relay.agentToken("flood"), "flood", "flood-1")) {
       agent.send(new TunnelMessage.Crash(1, report("Error: one")));
       agent.send(new TunnelMessage.Crash(1, report("Error: two")));
@@ -156,7 +156,7 @@ class ReportsApiTest {
   /** An instance of {@code function} sends {@code crash}; returns its listing once it is there. */
   private static JsonNode crash(String function, TunnelMessage.Crash crash) throws Exception {
     String reader = relay.userToken("reader", function);
-    try (FakeAgent agent = FakeAgent.register(
+    try (FakeShim agent = FakeShim.register(
         relay.agentUri(), relay.agentToken(function), function, function + "-1")) {
       agent.send(crash);
       return Poll.until(WAIT, "the crash report of " + function + " to be listed", () -> {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.UserId;
-import dev.tether.relay.testing.Poll;
+import dev.tether.testkit.Poll;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.Closed;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.TestRelay;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,13 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A function session through a real relay and fake shims: the browser side of CDP's Target
@@ -35,23 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 class FunctionSessionTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  @TempDir static Path dataDir;
-  private static TestRelay relay;
-  private final List<FakeAgent> agents = new ArrayList<>();
+  @RegisterExtension static final TestRelay relay = TestRelay.perClass();
+  private final List<FakeShim> agents = new ArrayList<>();
   private String function;
   private String alice;
-
-  @BeforeAll
-  static void start() throws Exception {
-    relay = TestRelay.start(dataDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (relay != null) {
-      relay.close();
-    }
-  }
 
   @BeforeEach
   void names() {
@@ -61,7 +45,7 @@ class FunctionSessionTest {
 
   @AfterEach
   void dropAgents() {
-    agents.forEach(FakeAgent::close);
+    agents.forEach(FakeShim::close);
   }
 
   @Test
@@ -75,8 +59,8 @@ class FunctionSessionTest {
     assertThat(session.path("scope").asText()).isEqualTo("function");
     assertThat(session.has("instance")).isFalse();
     assertThat(session.path("devtoolsFrontendUrl").asText()).contains("/devtools/tether_node_app.html?ws=");
-    try (DevToolsClient devtools = connect(session)) {
-      devtools.send("{\"id\":1,\"method\":\"Target.setDiscoverTargets\",\"params\":{\"discover\":true}}");
+    try (CdpClient devtools = connect(session)) {
+      devtools.sendText("{\"id\":1,\"method\":\"Target.setDiscoverTargets\",\"params\":{\"discover\":true}}");
 
       assertThat(json(devtools.take(WAIT)).path("id").asInt()).isEqualTo(1);
       List<JsonNode> created = List.of(json(devtools.take(WAIT)), json(devtools.take(WAIT)));
@@ -91,13 +75,13 @@ class FunctionSessionTest {
 
   @Test
   void attachingWithoutFlattenCarriesEachCommandAndReplyInsideTargetMessages() throws Exception {
-    FakeAgent a = agent("a").echo(false);
-    try (DevToolsClient devtools = connect(session("full"))) {
+    FakeShim a = agent("a").echo(false);
+    try (CdpClient devtools = connect(session("full"))) {
       String sessionId = attach(devtools, "a", false);
       int stream = a.take(TunnelMessage.Open.class, WAIT).stream();
       String inner = "{\"id\":7,\"method\":\"Debugger.setBreakpointByUrl\",\"params\":{\"lineNumber\":3,\"url\":\"file:///x.js\"}}";
 
-      devtools.send(message(10, sessionId, inner));
+      devtools.sendText(message(10, sessionId, inner));
 
       assertThat(a.takeData(WAIT)).isEqualTo(inner);
       assertThat(json(devtools.take(WAIT)).path("id").asInt()).isEqualTo(10);
@@ -114,19 +98,19 @@ class FunctionSessionTest {
   @Test
   void flattenedCommandsGoToTheirSessionsTargetAndRepliesComeBackWithTheSessionId()
       throws Exception {
-    FakeAgent a = agent("a").echo(false);
-    FakeAgent b = agent("b").echo(false);
-    try (DevToolsClient devtools = connect(session("full"))) {
+    FakeShim a = agent("a").echo(false);
+    FakeShim b = agent("b").echo(false);
+    try (CdpClient devtools = connect(session("full"))) {
       String onA = attach(devtools, "a", true);
       String onB = attach(devtools, "b", true);
       int streamB = b.take(TunnelMessage.Open.class, WAIT).stream();
 
       String command = "{\"id\":3,\"method\":\"Runtime.enable\",\"sessionId\":\"" + onB + "\"}";
-      devtools.send(command);
+      devtools.sendText(command);
 
       assertThat(b.takeData(WAIT)).isEqualTo(command);
       String forA = "{\"id\":4,\"method\":\"Runtime.enable\",\"sessionId\":\"" + onA + "\"}";
-      devtools.send(forA);
+      devtools.sendText(forA);
       assertThat(a.takeData(WAIT)).as("the first thing A saw is its own command").isEqualTo(forA);
       b.push(streamB, "{\"id\":3,\"result\":{}}");
       assertThat(json(devtools.take(WAIT)).path("sessionId").asText()).isEqualTo(onB);
@@ -136,22 +120,22 @@ class FunctionSessionTest {
 
   @Test
   void eachSessionTakesItsCommandsTheWayItWasAttached() throws Exception {
-    FakeAgent a = agent("a").echo(false);
+    FakeShim a = agent("a").echo(false);
     agent("b").echo(false);
-    try (DevToolsClient devtools = connect(session("full"))) {
+    try (CdpClient devtools = connect(session("full"))) {
       String wrapped = attach(devtools, "a", false);
       String flat = attach(devtools, "b", true);
 
-      devtools.send("{\"id\":21,\"method\":\"Runtime.enable\",\"sessionId\":\"" + wrapped + "\"}");
+      devtools.sendText("{\"id\":21,\"method\":\"Runtime.enable\",\"sessionId\":\"" + wrapped + "\"}");
       assertThat(take(devtools, m -> m.path("id").asInt() == 21).path("error").path("message")
           .asText()).contains("flatten false");
-      devtools.send(message(22, flat, "{\"id\":1,\"method\":\"Runtime.enable\"}"));
+      devtools.sendText(message(22, flat, "{\"id\":1,\"method\":\"Runtime.enable\"}"));
       assertThat(take(devtools, m -> m.path("id").asInt() == 22).path("error").path("message")
           .asText()).contains("flat protocol");
-      devtools.send("{\"id\":23,\"method\":\"Runtime.enable\",\"sessionId\":\"nope\"}");
+      devtools.sendText("{\"id\":23,\"method\":\"Runtime.enable\",\"sessionId\":\"nope\"}");
       assertThat(take(devtools, m -> m.path("id").asInt() == 23).path("sessionId").asText())
           .isEqualTo("nope");
-      devtools.send(message(24, wrapped, "{\"id\":2,\"method\":\"Runtime.enable\"}"));
+      devtools.sendText(message(24, wrapped, "{\"id\":2,\"method\":\"Runtime.enable\"}"));
       assertThat(a.takeData(WAIT)).as("the first thing the target saw is the command after them")
           .isEqualTo("{\"id\":2,\"method\":\"Runtime.enable\"}");
     }
@@ -160,10 +144,10 @@ class FunctionSessionTest {
   @Test
   void anInstanceThatComesIsCreatedAndOneThatGoesIsDestroyedWhileTheWindowStaysOpen()
       throws Exception {
-    FakeAgent a = agent("a").echo(false);
-    try (DevToolsClient devtools = connect(session("full"))) {
+    FakeShim a = agent("a").echo(false);
+    try (CdpClient devtools = connect(session("full"))) {
       String onA = attach(devtools, "a", false);
-      devtools.send("{\"id\":1,\"method\":\"Target.setDiscoverTargets\",\"params\":{\"discover\":true}}");
+      devtools.sendText("{\"id\":1,\"method\":\"Target.setDiscoverTargets\",\"params\":{\"discover\":true}}");
       take(devtools, m -> m.path("id").asInt() == 1);
       take(devtools, m -> m.path("method").asText().equals("Target.targetCreated"));
 
@@ -187,14 +171,14 @@ class FunctionSessionTest {
   @Test
   void aReadOnlyFunctionSessionRefusesCodeChangesOnEveryTargetAndForwardsNothing()
       throws Exception {
-    FakeAgent a = agent("a").echo(false);
-    FakeAgent b = agent("b").echo(false);
-    try (DevToolsClient devtools = connect(session("readonly"))) {
+    FakeShim a = agent("a").echo(false);
+    FakeShim b = agent("b").echo(false);
+    try (CdpClient devtools = connect(session("readonly"))) {
       String sessionId = attach(devtools, "a", false);
       String flatSession = attach(devtools, "b", true);
       String change = "{\"id\":5,\"method\":\"Debugger.setScriptSource\",\"params\":{\"scriptId\":\"1\",\"scriptSource\":\"process.exit()\"}}";
 
-      devtools.send(message(11, sessionId, change));
+      devtools.sendText(message(11, sessionId, change));
 
       JsonNode refusal = take(devtools,
           m -> m.path("method").asText().equals("Target.receivedMessageFromTarget"));
@@ -203,11 +187,11 @@ class FunctionSessionTest {
       assertThat(inner.path("error").path("message").asText()).contains("read-only");
       String flat = "{\"id\":6,\"method\":\"Runtime.callFunctionOn\",\"sessionId\":\""
           + flatSession + "\",\"params\":{\"functionDeclaration\":\"()=>process.exit()\"}}";
-      devtools.send(flat);
+      devtools.sendText(flat);
       assertThat(take(devtools, m -> m.path("id").asInt() == 6).path("error").path("message")
           .asText()).contains("read-only");
-      devtools.send(message(12, sessionId, "{\"id\":7,\"method\":\"Runtime.getHeapUsage\"}"));
-      devtools.send("{\"id\":8,\"method\":\"Runtime.getHeapUsage\",\"sessionId\":\""
+      devtools.sendText(message(12, sessionId, "{\"id\":7,\"method\":\"Runtime.getHeapUsage\"}"));
+      devtools.sendText("{\"id\":8,\"method\":\"Runtime.getHeapUsage\",\"sessionId\":\""
           + flatSession + "\"}");
       assertThat(json(a.takeData(WAIT)).path("id").asInt())
           .as("nothing reached the function before the allowed command").isEqualTo(7);
@@ -218,16 +202,16 @@ class FunctionSessionTest {
 
   @Test
   void aCommandSmuggledInsideTargetMessageWithADuplicateMethodIsRefusedUnread() throws Exception {
-    FakeAgent a = agent("a").echo(false);
-    try (DevToolsClient devtools = connect(session("readonly"))) {
+    FakeShim a = agent("a").echo(false);
+    try (CdpClient devtools = connect(session("readonly"))) {
       String sessionId = attach(devtools, "a", false);
       String twoMethods = "{\"id\":5,\"method\":\"Runtime.enable\",\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"process.exit()\"}}";
 
-      devtools.send(message(12, sessionId, twoMethods));
+      devtools.sendText(message(12, sessionId, twoMethods));
 
       JsonNode reply = take(devtools, m -> m.path("id").asInt() == 12);
       assertThat(reply.path("error").path("message").asText()).contains("a key appears twice");
-      devtools.send(message(13, sessionId, "{\"id\":6,\"method\":\"Runtime.getHeapUsage\"}"));
+      devtools.sendText(message(13, sessionId, "{\"id\":6,\"method\":\"Runtime.getHeapUsage\"}"));
       assertThat(json(a.takeData(WAIT)).path("id").asInt())
           .as("the first thing the target saw is the command after it").isEqualTo(6);
     }
@@ -237,23 +221,23 @@ class FunctionSessionTest {
   void anInstanceOfAnotherFunctionIsNeverOfferedNorAttachable() throws Exception {
     agent("a");
     String other = "other-" + UUID.randomUUID().toString().substring(0, 8);
-    FakeAgent foreign = FakeAgent.register(relay.agentUri(), relay.agentToken(other), other, "x");
+    FakeShim foreign = FakeShim.register(relay.agentUri(), relay.agentToken(other), other, "x");
     agents.add(foreign);
-    try (DevToolsClient devtools = connect(session("full"))) {
-      devtools.send("{\"id\":1,\"method\":\"Target.getTargets\"}");
+    try (CdpClient devtools = connect(session("full"))) {
+      devtools.sendText("{\"id\":1,\"method\":\"Target.getTargets\"}");
       JsonNode infos = json(devtools.take(WAIT)).path("result").path("targetInfos");
       assertThat(infos).extracting(i -> i.path("targetId").asText()).containsExactly("a");
 
-      devtools.send("{\"id\":2,\"method\":\"Target.attachToTarget\",\"params\":{\"targetId\":\"x\",\"flatten\":true}}");
+      devtools.sendText("{\"id\":2,\"method\":\"Target.attachToTarget\",\"params\":{\"targetId\":\"x\",\"flatten\":true}}");
       JsonNode refused = json(devtools.take(WAIT));
       assertThat(refused.path("error").path("message").asText()).contains("not a live instance");
       // The foreign instance's own user opens a session on it: the first stream it is asked to
       // open is that one, and it was asked for nothing else before it.
       foreign.echo(false);
-      try (DevToolsClient own = DevToolsClient.connect(json(relay.call("POST", "/api/sessions",
+      try (CdpClient own = CdpClient.connect(json(relay.call("POST", "/api/sessions",
           relay.userToken("owner-" + other, other), "{\"function\":\"" + other + "\"}").body())
           .path("webSocketDebuggerUrl").asText())) {
-        own.send("{\"id\":1,\"method\":\"Runtime.enable\"}");
+        own.sendText("{\"id\":1,\"method\":\"Runtime.enable\"}");
         assertThat(foreign.takeData(WAIT)).isEqualTo("{\"id\":1,\"method\":\"Runtime.enable\"}");
         assertThat(foreign.queued(TunnelMessage.Open.class)).as("streams the relay opened on it")
             .hasSize(1);
@@ -266,12 +250,12 @@ class FunctionSessionTest {
     agent("a").echo(false);
     agent("b").echo(false);
     JsonNode session = session("full");
-    try (DevToolsClient devtools = connect(session)) {
+    try (CdpClient devtools = connect(session)) {
       String onB = attach(devtools, "b", true);
-      devtools.send("{\"id\":4,\"method\":\"Runtime.evaluate\",\"sessionId\":\"" + onB
+      devtools.sendText("{\"id\":4,\"method\":\"Runtime.evaluate\",\"sessionId\":\"" + onB
           + "\",\"params\":{\"expression\":\"globalThis.orders\"}}");
       String onA = attach(devtools, "a", false);
-      devtools.send(message(13, onA,
+      devtools.sendText(message(13, onA,
           "{\"id\":9,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"1+1\"}}"));
       take(devtools, m -> m.path("id").asInt() == 13);
     }
@@ -293,7 +277,7 @@ class FunctionSessionTest {
     JsonNode session = session("full");
     assertThat(welcome("requested").holds()).as("a session nobody attached to").isFalse();
 
-    try (DevToolsClient devtools = connect(session)) {
+    try (CdpClient devtools = connect(session)) {
       Poll.until(WAIT, "the window to attach", () -> relay.relay().sessions()
           .find(session.path("sessionId").asText()).orElseThrow().state()
           == dev.tether.relay.session.SessionState.ATTACHED);
@@ -309,7 +293,7 @@ class FunctionSessionTest {
   void aReadOnlyWindowNeverHoldsTheFunctionsColdStarts() throws Exception {
     JsonNode session = session("readonly");
 
-    try (DevToolsClient devtools = connect(session)) {
+    try (CdpClient devtools = connect(session)) {
       Poll.until(WAIT, "the window to attach", () -> relay.relay().sessions()
           .find(session.path("sessionId").asText()).orElseThrow().state()
           == dev.tether.relay.session.SessionState.ATTACHED);
@@ -319,7 +303,7 @@ class FunctionSessionTest {
   }
 
   private TunnelMessage.Welcome welcome(String instance) throws Exception {
-    FakeAgent agent = FakeAgent.connect(relay.agentUri(), relay.agentToken(function), function,
+    FakeShim agent = FakeShim.connect(relay.agentUri(), relay.agentToken(function), function,
         instance);
     agents.add(agent);
     return agent.take(TunnelMessage.Welcome.class, WAIT);
@@ -329,7 +313,7 @@ class FunctionSessionTest {
   void anAdminTerminatingAFunctionSessionClosesTheWindowWithTheReason() throws Exception {
     agent("a");
     JsonNode session = session("full");
-    try (DevToolsClient devtools = connect(session)) {
+    try (CdpClient devtools = connect(session)) {
       attach(devtools, "a", true);
 
       HttpResponse<String> response = relay.call("DELETE", "/api/admin/sessions/"
@@ -360,8 +344,8 @@ class FunctionSessionTest {
 
   // helpers
 
-  private FakeAgent agent(String instance) throws Exception {
-    FakeAgent agent = FakeAgent.register(relay.agentUri(), relay.agentToken(function), function,
+  private FakeShim agent(String instance) throws Exception {
+    FakeShim agent = FakeShim.register(relay.agentUri(), relay.agentToken(function), function,
         instance);
     agents.add(agent);
     return agent;
@@ -374,17 +358,17 @@ class FunctionSessionTest {
     return json(response.body());
   }
 
-  private static DevToolsClient connect(JsonNode session) throws Exception {
-    return DevToolsClient.connect(session.path("webSocketDebuggerUrl").asText());
+  private static CdpClient connect(JsonNode session) throws Exception {
+    return CdpClient.connect(session.path("webSocketDebuggerUrl").asText());
   }
 
   private static int nextId = 1000;
 
   /** Attaches and returns the CDP session id, after the attachedToTarget event and the reply. */
-  private static String attach(DevToolsClient devtools, String target, boolean flatten)
+  private static String attach(CdpClient devtools, String target, boolean flatten)
       throws Exception {
     int id = ++nextId;
-    devtools.send("{\"id\":" + id + ",\"method\":\"Target.attachToTarget\",\"params\":{\"targetId\":\""
+    devtools.sendText("{\"id\":" + id + ",\"method\":\"Target.attachToTarget\",\"params\":{\"targetId\":\""
         + target + "\",\"flatten\":" + flatten + "}}");
     JsonNode event = take(devtools,
         m -> m.path("method").asText().equals("Target.attachedToTarget"));
@@ -401,7 +385,7 @@ class FunctionSessionTest {
   }
 
   /** The next message that matches, skipping others; fails after the wait. */
-  private static JsonNode take(DevToolsClient devtools, Predicate<JsonNode> wanted)
+  private static JsonNode take(CdpClient devtools, Predicate<JsonNode> wanted)
       throws Exception {
     long until = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < until) {

@@ -2,6 +2,7 @@ package dev.tether.relay.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tether.testkit.Poll;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

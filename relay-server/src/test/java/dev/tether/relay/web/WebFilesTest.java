@@ -10,32 +10,16 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The relay serves the web module's files, with the right types and headers, and nothing else. */
 @Timeout(60)
 class WebFilesTest {
-  @TempDir static Path dataDir;
-  private static TestRelay relay;
-
-  @BeforeAll
-  static void start() throws Exception {
-    relay = TestRelay.start(dataDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (relay != null) {
-      relay.close();
-    }
-  }
+  @RegisterExtension static final TestRelay relay = TestRelay.perClass();
 
   @Test
   void theConsoleIsServedAtTheRootWithAStrictPolicyAndNoCaching() throws Exception {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * way to start it, so this module needs none of the server's classes.
  */
 public final class ServerExtension<T extends AutoCloseable>
-    implements BeforeAllCallback, AfterAllCallback {
+    implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
   /** How to start the server; it may throw anything a start can throw. */
   @FunctionalInterface
   public interface Starter<T> {
@@ -40,21 +40,33 @@ public final class ServerExtension<T extends AutoCloseable>
     return running;
   }
 
-  @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
+  /** Starts the server now (what {@code beforeAll} does), for a test that starts it itself. */
+  public T start() throws Exception {
     if (server != null) {
       throw new IllegalStateException("the server is already running; register the extension "
           + "on a static field of one class");
     }
     server = starter.start();
+    return server;
   }
 
+  /** Closes the server if it runs; closing again does nothing. */
   @Override
-  public void afterAll(ExtensionContext context) throws Exception {
+  public void close() throws Exception {
     T running = server;
     server = null;
     if (running != null) {
       running.close();
     }
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
   }
 }

@@ -29,6 +29,8 @@ import java.util.UUID;
  * hostile ones with any header, payload and signature.
  */
 public final class TokenForge {
+  /** The issuer tests give a relay they build by hand. */
+  public static final String ISSUER = "https://relay.test";
   /** The relay's signing key in its data directory. */
   public static final String KEY_FILE = "keys/signing-key.jwk.json";
 

@@ -124,6 +124,19 @@ public final class FakeRelay implements AutoCloseable {
     return take(controls, timeout, "control message");
   }
 
+  /** The next control message of this type (others are dropped); fails after {@code timeout}. */
+  public <T extends TunnelMessage> T takeControl(Class<T> type, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      TunnelMessage message =
+          takeControl(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      if (type.isInstance(message)) {
+        return type.cast(message);
+      }
+    }
+  }
+
   /** The next whole CDP message the shim sent on {@code stream}. */
   public String takeCdp(int stream, Duration timeout) throws InterruptedException {
     return take(queue(stream), timeout, "CDP message on stream " + stream);
