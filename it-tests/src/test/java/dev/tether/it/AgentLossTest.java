@@ -2,6 +2,8 @@ package dev.tether.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +33,7 @@ class AgentLossTest {
 
       billing.stopShim();
 
-      CdpClient.Closed closed = devtools.awaitClose(Duration.ofSeconds(10));
+      Closed closed = devtools.awaitClose(Duration.ofSeconds(10));
       assertThat(closed.code()).isEqualTo(4000);
       assertThat(closed.reason()).contains("billing");
     }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +109,7 @@ class AuditEndToEndTest {
           "/api/admin/sessions/" + session.id() + "?reason=security%20review", admin(), null);
 
       assertThat(terminated.statusCode()).as(terminated.body()).isEqualTo(200);
-      CdpClient.Closed closed = devtools.awaitClose(WAIT);
+      Closed closed = devtools.awaitClose(WAIT);
       assertThat(closed.code()).isEqualTo(4003);
       assertThat(closed.reason()).isEqualTo("terminated by admin carol: security review");
     }

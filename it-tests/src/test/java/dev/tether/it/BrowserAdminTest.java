@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
+import dev.tether.testkit.browser.Browser;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -32,26 +35,13 @@ class BrowserAdminTest {
   private static final String SECOND = "globalThis.tetherStep + ':' + (6 * 7)";
   private static final String REASON = "security review of orders";
 
-  private static TetherStack tether;
-  private static Browser browser;
+  @RegisterExtension static final TetherStack tether = TetherStack.perClass();
+  @RegisterExtension static final Browser browser = Browser.perClass("admin");
 
   @BeforeAll
   static void start() throws Exception {
-    Browser.requireChromium();
-    tether = TetherStack.start();
     tether.startFunction("orders");
     tether.startFunction("billing");
-    browser = Browser.start("admin");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (tether != null) {
-      tether.close();
-    }
   }
 
   @Test
@@ -137,7 +127,7 @@ class BrowserAdminTest {
       browser.screenshot("6-terminate-dialog");
       browser.driver().findElement(By.id("terminate-confirm")).click();
 
-      CdpClient.Closed closed = alice.awaitClose(WAIT);
+      Closed closed = alice.awaitClose(WAIT);
       assertThat(closed.code()).isEqualTo(4003);
       assertThat(closed.reason()).contains("carol", REASON);
       WebElement notice = browser.await(WAIT, "the terminated notice", d -> visible(By.id("notice")));

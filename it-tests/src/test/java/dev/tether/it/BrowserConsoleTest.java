@@ -4,15 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.SessionState;
+import dev.tether.testkit.browser.Browser;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -28,26 +29,15 @@ class BrowserConsoleTest {
   /** Short, so the test also sees the tab survive several WebSocket idle timeouts (3 pings). */
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(1);
 
-  private static TetherStack tether;
+  @RegisterExtension
+  static final TetherStack tether =
+      TetherStack.perClass(config -> config.devtoolsKeepAlive(KEEP_ALIVE));
   private static TetherStack.Function orders;
-  private static Browser browser;
+  @RegisterExtension static final Browser browser = Browser.perClass("console");
 
   @BeforeAll
   static void start() throws Exception {
-    Browser.requireChromium();
-    tether = TetherStack.start(config -> config.devtoolsKeepAlive(KEEP_ALIVE));
     orders = tether.startFunction("orders");
-    browser = Browser.start("console");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (tether != null) {
-      tether.close();
-    }
   }
 
   @Test

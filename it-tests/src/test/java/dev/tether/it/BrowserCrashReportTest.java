@@ -3,6 +3,8 @@ package dev.tether.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.shim.ShimConfig;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.browser.Browser;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,10 +12,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -28,25 +29,8 @@ class BrowserCrashReportTest {
   private static final Path FUNCTION = TetherStack.ROOT.resolve(
       "it-tests/src/test/resources/crash/crash-function.js");
 
-  private static TetherStack tether;
-  private static Browser browser;
-
-  @BeforeAll
-  static void start() throws Exception {
-    Browser.requireChromium();
-    tether = TetherStack.start();
-    browser = Browser.start("crash");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (tether != null) {
-      tether.close();
-    }
-  }
+  @RegisterExtension static final TetherStack tether = TetherStack.perClass();
+  @RegisterExtension static final Browser browser = Browser.perClass("crash");
 
   @Test
   void theConsoleMarksACrashedFunctionAndShowsItsReportReadably() throws Exception {

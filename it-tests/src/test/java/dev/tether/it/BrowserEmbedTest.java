@@ -3,6 +3,8 @@ package dev.tether.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.relay.session.SessionState;
+import dev.tether.testkit.browser.Browser;
+import dev.tether.testkit.cdp.CdpClient;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.interactions.Actions;
@@ -28,13 +31,12 @@ class BrowserEmbedTest {
   private static HostConsole listed;
   private static HostConsole unlisted;
   private static TetherStack tether;
-  private static Browser browser;
+  @RegisterExtension static final Browser browser = Browser.perClass("embed");
   private static String alice;
   private String home;
 
   @BeforeAll
   static void start() throws Exception {
-    Browser.requireChromium();
     listed = HostConsole.start();
     unlisted = HostConsole.start();
     tether = TetherStack.start(config -> config.consoleOrigins(List.of(listed.origin())));
@@ -43,12 +45,11 @@ class BrowserEmbedTest {
     URI relay = tether.relay().uri("/");
     listed.serve(relay, alice);
     unlisted.serve(relay, alice);
-    browser = Browser.start("embed");
   }
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable closeable : new AutoCloseable[] {browser, tether, listed, unlisted}) {
+    for (AutoCloseable closeable : new AutoCloseable[] {tether, listed, unlisted}) {
       try {
         if (closeable != null) {
           closeable.close();

@@ -7,17 +7,19 @@ import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.SessionState;
+import dev.tether.testkit.browser.Browser;
+import dev.tether.testkit.cdp.CdpClient;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -31,26 +33,13 @@ import org.openqa.selenium.WebElement;
 class BrowserFirstHourTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static TetherStack tether;
+  @RegisterExtension static final TetherStack tether = TetherStack.perClass();
   private static TetherStack.Function orders;
-  private static Browser browser;
+  @RegisterExtension static final Browser browser = Browser.perClass("first-hour");
 
   @BeforeAll
   static void start() throws Exception {
-    Browser.requireChromium();
-    tether = TetherStack.start();
     orders = tether.startFunction("orders");
-    browser = Browser.start("first-hour");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (tether != null) {
-      tether.close();
-    }
   }
 
   /** Each test starts from the console tab alone, with no session left from the one before. */

@@ -6,16 +6,17 @@ import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.SessionState;
+import dev.tether.testkit.browser.Browser;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -30,28 +31,15 @@ import org.openqa.selenium.interactions.Actions;
 class BrowserFunctionSessionTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static TetherStack tether;
+  @RegisterExtension static final TetherStack tether = TetherStack.perClass();
   private static TetherStack.Function first;
   private static TetherStack.Function second;
-  private static Browser browser;
+  @RegisterExtension static final Browser browser = Browser.perClass("function-session");
 
   @BeforeAll
   static void start() throws Exception {
-    Browser.requireChromium();
-    tether = TetherStack.start();
     first = tether.startFunction("orders");
     second = tether.startFunction("orders");
-    browser = Browser.start("function-session");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (tether != null) {
-      tether.close();
-    }
   }
 
   @Test

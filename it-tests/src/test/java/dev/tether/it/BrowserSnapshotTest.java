@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
+import dev.tether.testkit.browser.Browser;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -25,25 +25,8 @@ import org.openqa.selenium.support.ui.Select;
 class BrowserSnapshotTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static TetherStack tether;
-  private static Browser browser;
-
-  @BeforeAll
-  static void start() throws Exception {
-    Browser.requireChromium();
-    tether = TetherStack.start();
-    browser = Browser.start("snapshot");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (tether != null) {
-      tether.close();
-    }
-  }
+  @RegisterExtension static final TetherStack tether = TetherStack.perClass();
+  @RegisterExtension static final Browser browser = Browser.perClass("snapshot");
 
   /** Each test's sign-in is a new page load, not a change of the fragment on the last one. */
   @BeforeEach

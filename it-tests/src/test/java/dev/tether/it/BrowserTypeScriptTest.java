@@ -3,6 +3,8 @@ package dev.tether.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.shim.ShimConfig;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.browser.Browser;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,10 +14,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -30,14 +32,12 @@ class BrowserTypeScriptTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String FIXTURE = "it-tests/src/test/resources/typescript/";
 
-  private static TetherStack tether;
-  private static Browser browser;
+  @RegisterExtension static final TetherStack tether = TetherStack.perClass();
+  @RegisterExtension static final Browser browser = Browser.perClass("typescript");
   private static int port;
 
   @BeforeAll
   static void start() throws Exception {
-    Browser.requireChromium();
-    tether = TetherStack.start();
     port = TetherStack.freePort();
     Path bundle = TetherStack.ROOT.resolve(FIXTURE + "dist/app.js");
     tether.startShim(ShimConfig.wrap(tether.relayUri("/agent").toString(),
@@ -50,17 +50,6 @@ class BrowserTypeScriptTest {
         return false;
       }
     });
-    browser = Browser.start("typescript");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (tether != null) {
-      tether.close();
-    }
   }
 
   @Test

@@ -5,15 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.connect.ConnectConfig;
 import dev.tether.relay.connect.LocalEndpoint;
+import dev.tether.testkit.cdp.CdpClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The npm package chrome-remote-interface in its default mode (not {@code local: true}): it reads
@@ -23,21 +24,13 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class CdpLibrariesTest {
   private static final Path CLIENTS = TetherStack.ROOT.resolve("it-tests/cdp-clients");
-  private static TetherStack tether;
+  @RegisterExtension static final TetherStack tether = TetherStack.perClass();
   private static String alice;
 
   @BeforeAll
   static void startRelayAndFunction() throws Exception {
-    tether = TetherStack.start();
     tether.startFunction("orders");
     alice = tether.userToken("alice", List.of("orders"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (tether != null) {
-      tether.close();
-    }
   }
 
   @Test

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.shim.Shim;
 import dev.tether.shim.ShimConfig;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -118,7 +121,7 @@ class ClusterFailoverTest {
     long killed = System.nanoTime();
     cluster.kill(B);
 
-    CdpClient.Closed closed = devtools.awaitClose(WAIT);
+    Closed closed = devtools.awaitClose(WAIT);
     assertThat(closed.code()).as("DevTools peered to the dead node gets a close").isNotZero();
     Poll.until(Duration.ofSeconds(10), "a new session on the instance after kill -9 of its node",
         () -> {

@@ -6,6 +6,7 @@ import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.auth.TokenIssuer;
+import dev.tether.testkit.Poll;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.connect.ConnectConfig;
 import dev.tether.relay.connect.LocalEndpoint;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Debuggers that attach by port (VS Code's js-debug, chrome://inspect, WebStorm) through
@@ -26,13 +29,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ConnectByPortTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static TetherStack tether;
+  @RegisterExtension static final TetherStack tether = TetherStack.perClass();
   private static TetherStack.Function orders;
   private static LocalEndpoint connect;
 
   @BeforeAll
   static void startRelayFunctionAndConnect() throws Exception {
-    tether = TetherStack.start();
     orders = tether.startFunction("orders");
     String alice = tether.userToken("alice", List.of("orders*"));
     connect = LocalEndpoint.start(new ConnectConfig(tether.relay().uri("/"), "orders", null, 0,
@@ -43,9 +45,6 @@ class ConnectByPortTest {
   static void stop() {
     if (connect != null) {
       connect.close();
-    }
-    if (tether != null) {
-      tether.close();
     }
   }
 

@@ -3,34 +3,27 @@ package dev.tether.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.testkit.cdp.CdpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A developer debugs the real sample function through the real relay and shim. */
 @Timeout(120)
 class DebugThroughRelayTest {
-  private static TetherStack tether;
+  @RegisterExtension static final TetherStack tether = TetherStack.perClass();
   private static TetherStack.Function orders;
   private static String alice;
 
   @BeforeAll
   static void startRelayAndFunction() throws Exception {
-    tether = TetherStack.start();
     orders = tether.startFunction("orders");
     alice = tether.userToken("alice", List.of("orders*"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (tether != null) {
-      tether.close();
-    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.tether.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.testkit.Poll;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -257,7 +260,7 @@ class FunctionContainerTest {
 
       long killedAt = System.nanoTime();
       function.kill();
-      CdpClient.Closed closed = devtools.awaitClose(Duration.ofSeconds(2));
+      Closed closed = devtools.awaitClose(Duration.ofSeconds(2));
       System.out.printf("[figures] DevTools closed %d ms after docker kill%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
 
@@ -292,7 +295,7 @@ class FunctionContainerTest {
 
       long restartedAt = System.nanoTime();
       tether.restartRelay();
-      CdpClient.Closed closed = devtools.awaitClose(Duration.ofSeconds(5));
+      Closed closed = devtools.awaitClose(Duration.ofSeconds(5));
       assertThat(closed.code()).isEqualTo(1001);
       assertThat(closed.reason()).startsWith("the relay is shutting down");
 

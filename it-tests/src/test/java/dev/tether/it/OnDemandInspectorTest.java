@@ -3,6 +3,9 @@ package dev.tether.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.shim.ShimConfig;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -104,7 +107,7 @@ class OnDemandInspectorTest {
 
       String alice = tether.userToken("alice", List.of("orders"));
       try (CdpClient devtools = CdpClient.connect(tether.openSession(alice, "orders"))) {
-        CdpClient.Closed closed = devtools.awaitClose(Duration.ofSeconds(20));
+        Closed closed = devtools.awaitClose(Duration.ofSeconds(20));
         assertThat(closed.code()).isEqualTo(4005);
         assertThat(closed.reason())
             .contains("port " + squatter.getLocalPort() + " is in use by another process");
@@ -123,7 +126,7 @@ class OnDemandInspectorTest {
 
     String alice = tether.userToken("alice", List.of("orders"));
     try (CdpClient devtools = CdpClient.connect(tether.openSession(alice, "orders"))) {
-      CdpClient.Closed closed = devtools.awaitClose(Duration.ofSeconds(20));
+      Closed closed = devtools.awaitClose(Duration.ofSeconds(20));
       assertThat(closed.code()).isEqualTo(4005);
       assertThat(closed.reason()).contains("does not handle SIGUSR1");
     }

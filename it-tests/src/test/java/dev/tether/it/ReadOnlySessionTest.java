@@ -7,16 +7,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.config.Limits;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.cdp.CdpError;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A read-only session on a real node: it can look at everything and change nothing; refusals come
@@ -25,23 +27,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ReadOnlySessionTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static TetherStack tether;
+  @RegisterExtension
+  static final TetherStack tether =
+      TetherStack.perClass(c -> c.limits(Limits.defaults().withSessions(50, 50) .withPause(Duration.ofMillis(500), Duration.ofSeconds(1))));
   private static TetherStack.Function orders;
   private static String alice;
 
   @BeforeAll
   static void start() throws Exception {
-    tether = TetherStack.start(c -> c.limits(Limits.defaults().withSessions(50, 50)
-        .withPause(Duration.ofMillis(500), Duration.ofSeconds(1))));
     orders = tether.startFunction("orders");
     alice = tether.userToken("alice", List.of("orders"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (tether != null) {
-      tether.close();
-    }
   }
 
   private static CdpClient readOnly() throws Exception {
@@ -56,7 +51,7 @@ class ReadOnlySessionTest {
   private static String refusalOf(Runnable command) {
     try {
       command.run();
-    } catch (CdpClient.CdpError error) {
+    } catch (CdpError error) {
       assertThat(error.error.path("code").asInt()).isEqualTo(-32000);
       return error.error.path("message").asText();
     }
@@ -96,7 +91,7 @@ class ReadOnlySessionTest {
     try (CdpClient devtools = readOnly()) {
       assertThatThrownBy(() -> devtools.send("Runtime.evaluate",
           CdpClient.params("expression", "for (;;) {}"), WAIT))
-          .isInstanceOf(CdpClient.CdpError.class)
+          .isInstanceOf(CdpError.class)
           .hasMessageContaining("Execution was terminated");
       assertThat(orders.invoke("{}").get().statusCode()).isEqualTo(200);
     }

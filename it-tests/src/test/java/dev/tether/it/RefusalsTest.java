@@ -4,34 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.socket.HandshakeRefused;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every way in without the right credential is refused with a status and a readable reason. */
 @Timeout(120)
 class RefusalsTest {
-  private static TetherStack tether;
+  @RegisterExtension static final TetherStack tether = TetherStack.perClass();
   private static String alice;
 
   @BeforeAll
   static void startRelayAndFunction() throws Exception {
-    tether = TetherStack.start();
     tether.startFunction("orders");
     alice = tether.userToken("alice", List.of("orders"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (tether != null) {
-      tether.close();
-    }
   }
 
   @Test
@@ -81,7 +76,7 @@ class RefusalsTest {
 
     assertThatThrownBy(() -> CdpClient.connect(madeUp))
         .isInstanceOfSatisfying(
-            CdpClient.HandshakeRefused.class, refused -> assertThat(refused.status).isEqualTo(401));
+            HandshakeRefused.class, refused -> assertThat(refused.status).isEqualTo(401));
   }
 
   @Test
@@ -91,7 +86,7 @@ class RefusalsTest {
 
     assertThatThrownBy(() -> CdpClient.connect(expired))
         .isInstanceOfSatisfying(
-            CdpClient.HandshakeRefused.class, refused -> {
+            HandshakeRefused.class, refused -> {
               assertThat(refused.status).isEqualTo(401);
               assertThat(refused.body).contains("expired");
             });
@@ -106,7 +101,7 @@ class RefusalsTest {
 
       assertThatThrownBy(() -> CdpClient.connect(session))
           .isInstanceOfSatisfying(
-              CdpClient.HandshakeRefused.class,
+              HandshakeRefused.class,
               refused -> assertThat(refused.status).isBetween(400, 499));
       assertThat(first.send("Runtime.evaluate", "expression", "2+2").path("result").path("value").asInt())
           .as("the first connection is unharmed")
@@ -120,7 +115,7 @@ class RefusalsTest {
 
     assertThatThrownBy(() -> CdpClient.connect(session, Map.of("Origin", "https://evil.example")))
         .isInstanceOfSatisfying(
-            CdpClient.HandshakeRefused.class, refused -> assertThat(refused.status).isEqualTo(403));
+            HandshakeRefused.class, refused -> assertThat(refused.status).isEqualTo(403));
   }
 
   @Test
@@ -132,7 +127,7 @@ class RefusalsTest {
       HttpResponse<String> ended = tether.api("DELETE", "/api/sessions/" + session.id(), alice, null);
 
       assertThat(ended.statusCode()).isBetween(200, 204);
-      CdpClient.Closed closed = devtools.awaitClose(Duration.ofSeconds(10));
+      Closed closed = devtools.awaitClose(Duration.ofSeconds(10));
       assertThat(closed.code()).isEqualTo(4001);
       assertThat(closed.reason()).isNotBlank();
     }

@@ -2,6 +2,9 @@ package dev.tether.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +34,7 @@ class RelayRestartTest {
 
       tether.restartRelay();
 
-      CdpClient.Closed closed = devtools.awaitClose(Duration.ofSeconds(5));
+      Closed closed = devtools.awaitClose(Duration.ofSeconds(5));
       assertThat(closed.code()).isEqualTo(1001);
       assertThat(closed.reason()).startsWith("the relay is shutting down");
     }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.agent.AgentTunnel;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,7 +91,7 @@ class ResumeTest {
       devtools.send("Runtime.evaluate", "expression", "1");
       link.freeze();
 
-      CdpClient.Closed closed = devtools.awaitClose(Duration.ofSeconds(20));
+      Closed closed = devtools.awaitClose(Duration.ofSeconds(20));
       assertThat(closed.code()).isEqualTo(4000);
       assertThat(closed.reason())
           .isEqualTo("instance orders/" + orders.instanceId()

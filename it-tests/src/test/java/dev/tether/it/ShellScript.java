@@ -1,5 +1,6 @@
 package dev.tether.it;
 
+import dev.tether.testkit.Poll;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -10,6 +10,8 @@ import dev.tether.relay.auth.TokenIssuer;
 import dev.tether.relay.config.RelayConfig;
 import dev.tether.shim.Shim;
 import dev.tether.shim.ShimConfig;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -25,24 +27,28 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Everything a user runs, started for one test class: a relay on a free port with its own data
  * directory, and sample functions, each a real {@code node} wrapped by the real shim.
  */
-public final class TetherStack implements AutoCloseable {
+public final class TetherStack implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   /** The repository root, where {@code examples/} lives. */
   public static final Path ROOT = findRoot();
 
+  private final UnaryOperator<RelayConfig.Builder> settings;
   private Relay relay;
-  private final Path dataDir;
+  private Path dataDir;
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<Function> functions = new ArrayList<>();
   private final List<Shim> shims = new ArrayList<>();
 
-  private TetherStack(Relay relay, Path dataDir) {
-    this.relay = relay;
-    this.dataDir = dataDir;
+  private TetherStack(UnaryOperator<RelayConfig.Builder> settings) {
+    this.settings = settings;
   }
 
   public static TetherStack start() throws Exception {
@@ -50,16 +56,47 @@ public final class TetherStack implements AutoCloseable {
   }
 
   /** Starts the relay with settings of the test's own, e.g. {@code c -> c.limits(...)}. */
-  public static TetherStack start(java.util.function.UnaryOperator<RelayConfig.Builder> settings)
-      throws Exception {
-    Path dataDir = Files.createTempDirectory("tether-it-");
-    Relay relay =
-        Relay.start(settings.apply(RelayConfig.builder().port(0).dataDir(dataDir)).build());
-    return new TetherStack(relay, dataDir);
+  public static TetherStack start(UnaryOperator<RelayConfig.Builder> settings) throws Exception {
+    TetherStack stack = new TetherStack(settings);
+    stack.launch();
+    return stack;
+  }
+
+  /**
+   * A stack for one test class, started before its {@code @BeforeAll} methods and closed after
+   * its {@code @AfterAll} ones: {@code @RegisterExtension static final TetherStack tether =
+   * TetherStack.perClass();}.
+   */
+  public static TetherStack perClass() {
+    return perClass(config -> config);
+  }
+
+  /** {@link #perClass()} with settings of the test's own, e.g. {@code c -> c.limits(...)}. */
+  public static TetherStack perClass(UnaryOperator<RelayConfig.Builder> settings) {
+    return new TetherStack(settings);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    launch();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
+  private void launch() throws Exception {
+    if (relay != null) {
+      throw new IllegalStateException("the stack is already running");
+    }
+    dataDir = Files.createTempDirectory("tether-it-");
+    relay = Relay.start(settings.apply(RelayConfig.builder().port(0).dataDir(dataDir)).build());
   }
 
   /** The relay's data directory, to read what it wrote. */
   public Path dataDir() {
+    relay();
     return dataDir;
   }
 
@@ -72,7 +109,12 @@ public final class TetherStack implements AutoCloseable {
     return relay;
   }
 
+  /** The running relay; fails before the stack has started. */
   public Relay relay() {
+    if (relay == null) {
+      throw new IllegalStateException("the stack is not started: register it with "
+          + "@RegisterExtension or call TetherStack.start() first");
+    }
     return relay;
   }
 
@@ -194,9 +236,13 @@ public final class TetherStack implements AutoCloseable {
 
   @Override
   public void close() {
+    if (relay == null) {
+      return;
+    }
     functions.forEach(Function::stopShim);
     shims.forEach(Shim::close);
     relay.close();
+    relay = null;
     try (var files = Files.walk(dataDir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

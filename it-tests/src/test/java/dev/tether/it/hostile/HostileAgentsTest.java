@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.Tunnel;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,8 +44,8 @@ class HostileAgentsTest {
         .as("the real instance is still registered").isPresent();
   }
 
-  private RogueAgent rogue(String function, String instance) throws Exception {
-    RogueAgent rogue = RogueAgent.connect(stack.tether.relayUri(Tunnel.AGENT_PATH),
+  private FakeShim rogue(String function, String instance) throws Exception {
+    FakeShim rogue = FakeShim.rogue(stack.tether.relayUri(Tunnel.AGENT_PATH),
         stack.secret(stack.tether.agentToken(function)));
     rogue.hello(function, instance);
     assertThat(rogue.awaitWelcome(WAIT)).as("the rogue agent was welcomed").isTrue();
@@ -52,10 +54,10 @@ class HostileAgentsTest {
 
   @Test
   void garbageBinaryFramesDisconnectOnlyThatAgent() throws Exception {
-    try (RogueAgent rogue = rogue("orders", "rogue-1")) {
+    try (FakeShim rogue = rogue("orders", "rogue-1")) {
       rogue.sendBinary(new byte[] {1, 2});
 
-      RawWebSocket.Closed closed = rogue.awaitClose(WAIT);
+      Closed closed = rogue.awaitClose(WAIT);
       assertThat(closed.code()).isEqualTo(1002);
       assertThat(closed.reason()).contains("protocol error");
     }
@@ -63,7 +65,7 @@ class HostileAgentsTest {
 
   @Test
   void garbageTextDisconnectsOnlyThatAgent() throws Exception {
-    try (RogueAgent rogue = rogue("orders", "rogue-2")) {
+    try (FakeShim rogue = rogue("orders", "rogue-2")) {
       rogue.sendText("{\"type\":\"opened\",\"stream\":\"many\"");
 
       assertThat(rogue.awaitClose(WAIT).code()).isEqualTo(1002);
@@ -72,11 +74,11 @@ class HostileAgentsTest {
 
   @Test
   void dataForAStreamThatWasNeverOpenedDisconnectsOnlyThatAgent() throws Exception {
-    try (RogueAgent rogue = rogue("orders", "rogue-3")) {
+    try (FakeShim rogue = rogue("orders", "rogue-3")) {
       rogue.sendBinary(bytes(DataFrame.encode(77, true,
           ByteBuffer.wrap("{\"id\":1,\"result\":{}}".getBytes(StandardCharsets.UTF_8)))));
 
-      RawWebSocket.Closed closed = rogue.awaitClose(WAIT);
+      Closed closed = rogue.awaitClose(WAIT);
       assertThat(closed.code()).isEqualTo(1002);
       assertThat(closed.reason()).contains("unknown stream 77");
     }
@@ -84,11 +86,11 @@ class HostileAgentsTest {
 
   @Test
   void anAgentTokenForOneFunctionCannotRegisterAsAnother() throws Exception {
-    try (RogueAgent rogue = RogueAgent.connect(stack.tether.relayUri(Tunnel.AGENT_PATH),
+    try (FakeShim rogue = FakeShim.rogue(stack.tether.relayUri(Tunnel.AGENT_PATH),
         stack.secret(stack.tether.agentToken("billing")))) {
       rogue.hello("orders", "impostor");
 
-      RawWebSocket.Closed closed = rogue.awaitClose(WAIT);
+      Closed closed = rogue.awaitClose(WAIT);
       assertThat(closed.code()).isEqualTo(1008);
       assertThat(closed.reason()).contains("'billing'").contains("'orders'");
     }
@@ -97,7 +99,7 @@ class HostileAgentsTest {
 
   @Test
   void anAgentThatNeverSaysHelloIsNotRegistered() throws Exception {
-    try (RogueAgent rogue = RogueAgent.connect(stack.tether.relayUri(Tunnel.AGENT_PATH),
+    try (FakeShim rogue = FakeShim.rogue(stack.tether.relayUri(Tunnel.AGENT_PATH),
         stack.secret(stack.tether.agentToken("orders")))) {
       rogue.sendText("{\"type\":\"credit\",\"stream\":1,\"bytes\":1}");
 
@@ -110,7 +112,7 @@ class HostileAgentsTest {
   void anAgentCannotTakeOverTheSessionsOfAnotherFunctionsInstance() throws Exception {
     List<String> before = stack.tether.relay().sessions().live().stream()
         .map(s -> s.id()).toList();
-    try (RogueAgent rogue = rogue("billing", stack.orders.instanceId())) {
+    try (FakeShim rogue = rogue("billing", stack.orders.instanceId())) {
       assertThat(stack.tether.relay().agents().find("orders", stack.orders.instanceId()))
           .as("the same instance id under another function is another instance").isPresent();
     }

@@ -3,10 +3,12 @@ package dev.tether.it.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tether.it.CdpClient;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.config.Limits;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.cdp.CdpError;
+import dev.tether.testkit.socket.Closed;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -158,7 +160,7 @@ class HostileCommandsTest {
         assertThat(nextText(socket).path("result").path("result").path("value").asInt())
             .as("the same session goes on after the refusal").isEqualTo(42);
       } else {
-        RawWebSocket.Closed closed = socket.awaitClose(Duration.ofSeconds(10));
+        Closed closed = socket.awaitClose(Duration.ofSeconds(10));
         assertThat(closed.code()).isEqualTo(1008);
         assertThat(closed.reason()).containsAnyOf("byte order mark", "UTF-8");
       }
@@ -235,7 +237,7 @@ class HostileCommandsTest {
       JsonNode result = reply.get(20, TimeUnit.SECONDS);
       throw new AssertionError("expected an error, got " + result);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof CdpClient.CdpError error) {
+      if (e.getCause() instanceof CdpError error) {
         return error.error.toString();
       }
       throw e;

@@ -3,8 +3,10 @@ package dev.tether.it.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tether.it.CdpClient;
 import dev.tether.relay.config.Limits;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.socket.HandshakeRefused;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,7 +64,7 @@ class HostileConnectionsTest {
     URI url = newSession();
 
     assertThatThrownBy(() -> CdpClient.connect(url, Map.of("Origin", "https://evil.example")))
-        .isInstanceOfSatisfying(CdpClient.HandshakeRefused.class, refused -> {
+        .isInstanceOfSatisfying(HandshakeRefused.class, refused -> {
           assertThat(refused.status).isEqualTo(403);
           assertThat(refused.body).contains("origin_not_allowed").contains("consoleOrigins");
         });
@@ -80,7 +82,7 @@ class HostileConnectionsTest {
 
       socket.announce(RawWebSocket.FIN | RawWebSocket.TEXT, 1L << 40);
 
-      RawWebSocket.Closed closed = socket.awaitClose(Duration.ofSeconds(10));
+      Closed closed = socket.awaitClose(Duration.ofSeconds(10));
       assertThat(closed.code()).isEqualTo(1009);
       assertThat(closed.reason()).isNotBlank();
     }
@@ -94,7 +96,7 @@ class HostileConnectionsTest {
       java.util.Arrays.fill(piece, (byte) 'a');
       socket.sendFrame(RawWebSocket.TEXT, "{\"id\":1,\"method\":\"Runtime.evaluate\",\"x\":\""
           .getBytes(StandardCharsets.US_ASCII));
-      RawWebSocket.Closed closed = null;
+      Closed closed = null;
       try {
         for (int i = 0; i < 2 * MAX_MESSAGE / piece.length; i++) {
           socket.sendFrame(RawWebSocket.CONTINUATION, piece);
@@ -119,7 +121,7 @@ class HostileConnectionsTest {
       socket.sendFrame(RawWebSocket.FIN | RawWebSocket.RSV1 | RawWebSocket.TEXT,
           deflate(new byte[64 << 20])); // 64 MiB of zeros in about 64 KiB
 
-      RawWebSocket.Closed closed = socket.awaitClose(Duration.ofSeconds(10));
+      Closed closed = socket.awaitClose(Duration.ofSeconds(10));
       assertThat(closed.code()).isEqualTo(1002);
       assertThat(closed.reason()).isNotBlank();
     }

@@ -12,10 +12,11 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.tether.it.CdpClient;
 import dev.tether.protocol.TokenClaims;
 import dev.tether.protocol.Tunnel;
 import dev.tether.relay.config.ExternalIssuer;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -142,7 +143,7 @@ class HostileEntryTest {
   @Test
   void aRogueInstanceRegisteredLastWithTheAgentTokenReceivesNoSession() throws Exception {
     String real = stack.orders.instanceId();
-    try (RogueAgent rogue = RogueAgent.connect(stack.tether.relayUri(Tunnel.AGENT_PATH),
+    try (FakeShim rogue = FakeShim.rogue(stack.tether.relayUri(Tunnel.AGENT_PATH),
         stack.secret(stack.tether.agentToken("orders")))) {
       rogue.hello("orders", "i-rogue");
       assertThat(rogue.awaitWelcome(WAIT)).isTrue();

@@ -11,9 +11,11 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.tether.it.CdpClient;
 import dev.tether.protocol.TokenClaims;
 import dev.tether.protocol.Tunnel;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.HandshakeRefused;
+import dev.tether.testkit.token.TokenForge;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -39,12 +41,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(120)
 class HostileTokensTest {
   private static HostileStack stack;
-  private static Forge forge;
+  private static TokenForge forge;
 
   @BeforeAll
   static void start() throws Exception {
     stack = HostileStack.start();
-    forge = new Forge(stack.tether.dataDir(), stack.tether.relay().publicUrl().toString());
+    forge = TokenForge.fromDataDir(stack.tether.dataDir(), stack.tether.relay().publicUrl().toString());
   }
 
   @AfterAll
@@ -64,15 +66,15 @@ class HostileTokensTest {
 
   static Stream<Arguments> hostileTokens() {
     return Stream.of(
-        token("alg none", Door.API, f -> Forge.b64("{\"alg\":\"none\",\"typ\":\""
+        token("alg none", Door.API, f -> TokenForge.b64("{\"alg\":\"none\",\"typ\":\""
             + TokenClaims.TYP_USER + "\",\"kid\":\"" + f.keyId() + "\"}") + "."
-            + Forge.b64(f.user("mallory", List.of("*")).build().toString()) + "."),
+            + TokenForge.b64(f.user("mallory", List.of("*")).build().toString()) + "."),
         token("HS256 signed with the relay's published public key", Door.API, f -> {
           try {
             JWKSet jwks = JWKSet.parse(stack.tether.api("GET", "/.well-known/jwks.json", null, null)
                 .body());
             byte[] publicKey = ((ECKey) jwks.getKeys().get(0)).toECPublicKey().getEncoded();
-            return Forge.sign(new JWSHeader.Builder(JWSAlgorithm.HS256)
+            return TokenForge.sign(new JWSHeader.Builder(JWSAlgorithm.HS256)
                     .type(new JOSEObjectType(TokenClaims.TYP_USER)).keyID(f.keyId()).build(),
                 f.user("mallory", List.of("*")).build().toString(), new MACSigner(publicKey));
           } catch (Exception e) {
@@ -116,7 +118,7 @@ class HostileTokensTest {
         token("self-granted admin role and every function", Door.API, f -> {
           String[] parts = stack.alice.split("\\.");
           JWTClaimsSet.Builder claims = f.user("alice", List.of("*")).claim(TokenClaims.ROLE, "admin");
-          return parts[0] + "." + Forge.b64(claims.build().toString()) + "." + parts[2];
+          return parts[0] + "." + TokenForge.b64(claims.build().toString()) + "." + parts[2];
         }),
         token("kid with a path", Door.API, f -> f.signedWith(
             f.header(TokenClaims.TYP_USER).keyID("../../../../etc/passwd").build(),
@@ -130,22 +132,22 @@ class HostileTokensTest {
         token("deeply nested claims", Door.API, f -> f.signedWith(
             f.header(TokenClaims.TYP_USER).build(),
             "{\"iss\":\"x\",\"deep\":" + "[".repeat(2_500) + "]".repeat(2_500) + "}")),
-        token("deeply nested header", Door.API, f -> Forge.b64("{\"alg\":\"ES256\",\"x\":"
+        token("deeply nested header", Door.API, f -> TokenForge.b64("{\"alg\":\"ES256\",\"x\":"
             + "{\"a\":".repeat(700) + "1" + "}".repeat(700) + "}") + "."
-            + Forge.b64("{}") + ".c2ln"),
+            + TokenForge.b64("{}") + ".c2ln"),
         token("an agent token at /devtools", Door.DEVTOOLS,
             f -> stack.tether.agentToken("orders")),
         token("garbage", Door.API, f -> "not.a.token"));
   }
 
-  private static Arguments token(String name, Door door, Function<Forge, String> make) {
+  private static Arguments token(String name, Door door, Function<TokenForge, String> make) {
     return Arguments.of(name, door, make);
   }
 
   @ParameterizedTest(name = "{0} at {1} is refused with 401")
   @MethodSource("hostileTokens")
   void aHostileTokenIsRefusedWith401AndAReason(
-      String name, Door door, Function<Forge, String> make) throws Exception {
+      String name, Door door, Function<TokenForge, String> make) throws Exception {
     String token = stack.secret(make.apply(forge));
 
     Refusal refusal = present(door, token);
@@ -185,7 +187,7 @@ class HostileTokensTest {
     }
 
     assertThatThrownBy(() -> CdpClient.connect(url))
-        .isInstanceOfSatisfying(CdpClient.HandshakeRefused.class, refused -> {
+        .isInstanceOfSatisfying(HandshakeRefused.class, refused -> {
           assertThat(refused.status).isEqualTo(401);
           assertThat(refused.body).contains("already");
         });
@@ -238,7 +240,7 @@ class HostileTokensTest {
       default -> {
         try (CdpClient client = CdpClient.connect(stack.tether.relayUri("/devtools/" + token))) {
           throw new AssertionError("the upgrade was accepted");
-        } catch (CdpClient.HandshakeRefused refused) {
+        } catch (HandshakeRefused refused) {
           return new Refusal(refused.status, refused.body);
         }
       }

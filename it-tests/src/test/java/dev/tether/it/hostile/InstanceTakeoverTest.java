@@ -3,7 +3,6 @@ package dev.tether.it.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tether.it.CdpClient;
 import dev.tether.protocol.ResumeSecret;
 import dev.tether.protocol.Target;
 import dev.tether.protocol.Tunnel;
@@ -11,6 +10,9 @@ import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.audit.AuditQuery;
 import dev.tether.relay.audit.AuditRecord;
 import dev.tether.relay.config.AgentLimits;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -87,18 +89,18 @@ class InstanceTakeoverTest {
   void aResumingHelloForTheLiveInstanceWithoutItsSecretIsRefused() throws Exception {
     String id = stack.orders.instanceId();
     for (String secret : new String[] {null, stack.secret(ResumeSecret.generate())}) {
-      try (RogueAgent attacker = rogue()) {
+      try (FakeShim attacker = rogue()) {
         attacker.hello(new TunnelMessage.Hello("orders", id, "node v20", List.of(
                 new Target("t-1", "node", "orders", "file:///x.js")), List.of("credit", "resume"),
             "rogue", true, List.of(), secret));
 
-        RawWebSocket.Closed closed = attacker.awaitClose(WAIT);
+        Closed closed = attacker.awaitClose(WAIT);
         assertThat(closed.code()).isEqualTo(1008);
         assertThat(closed.reason()).contains("only the connection that registered it");
       }
       stack.assertHealthy();
     }
-    try (RogueAgent fresh = rogue()) {
+    try (FakeShim fresh = rogue()) {
       fresh.hello("orders", id);
       assertThat(fresh.awaitClose(WAIT).code()).as("a fresh hello for a live id").isEqualTo(1008);
     }
@@ -109,12 +111,12 @@ class InstanceTakeoverTest {
 
   @Test
   void anInstanceFloodStopsAtTheLimitAndTheFunctionListStaysSmall() throws Exception {
-    List<RogueAgent> flood = new ArrayList<>();
+    List<FakeShim> flood = new ArrayList<>();
     try {
       int welcomed = 0;
-      RawWebSocket.Closed refused = null;
+      Closed refused = null;
       for (int i = 0; i < MAX_INSTANCES + 3 && refused == null; i++) {
-        RogueAgent rogue = rogue();
+        FakeShim rogue = rogue();
         flood.add(rogue);
         rogue.hello("orders", "flood-" + i);
         if (rogue.awaitWelcome(WAIT)) {
@@ -132,17 +134,17 @@ class InstanceTakeoverTest {
       assertThat(refusals("instance_limit")).isNotEmpty();
       stack.assertHealthy();
     } finally {
-      flood.forEach(RogueAgent::close);
+      flood.forEach(FakeShim::close);
     }
   }
 
   @Test
   void anOversizeHelloIsRefusedAndNeverListed() throws Exception {
-    try (RogueAgent huge = rogue()) {
+    try (FakeShim huge = rogue()) {
       huge.hello(new TunnelMessage.Hello("orders", "huge", "node " + "x".repeat(30_000),
           List.of(), List.of(), "rogue"));
 
-      RawWebSocket.Closed closed = huge.awaitClose(WAIT);
+      Closed closed = huge.awaitClose(WAIT);
       assertThat(closed.code()).isEqualTo(1008);
       assertThat(closed.reason()).contains("runtime").contains("agents.maxRuntimeLength");
     }
@@ -152,8 +154,8 @@ class InstanceTakeoverTest {
     assertThat(refusals("hello_too_large")).isNotEmpty();
   }
 
-  private static RogueAgent rogue() throws Exception {
-    return RogueAgent.connect(stack.tether.relayUri(Tunnel.AGENT_PATH),
+  private static FakeShim rogue() throws Exception {
+    return FakeShim.rogue(stack.tether.relayUri(Tunnel.AGENT_PATH),
         stack.secret(stack.tether.agentToken("orders")));
   }
 

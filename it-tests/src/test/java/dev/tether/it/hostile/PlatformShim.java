@@ -1,8 +1,8 @@
 package dev.tether.it.hostile;
 
-import dev.tether.it.Poll;
 import dev.tether.it.TetherStack;
 import dev.tether.relay.Relay;
+import dev.tether.testkit.Poll;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;

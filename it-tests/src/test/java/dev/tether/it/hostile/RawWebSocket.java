@@ -1,5 +1,6 @@
 package dev.tether.it.hostile;
 
+import dev.tether.testkit.socket.Closed;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -192,9 +193,6 @@ final class RawWebSocket implements AutoCloseable {
     }
     throw new AssertionError("no close frame within " + timeout);
   }
-
-  /** How the server closed the socket. */
-  record Closed(int code, String reason) {}
 
   @Override
   public void close() throws IOException {

@@ -3,8 +3,9 @@ package dev.tether.it.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tether.it.CdpClient;
 import dev.tether.protocol.Tunnel;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ class SecretsTest {
         .isNotNull();
     stack.tether.api("GET", "/api/functions", stack.secret(stack.tether.agentToken("orders")), null);
     stack.tether.api("GET", "/api/functions", stack.secret(stack.alice + "x"), null);
-    try (RogueAgent impostor = RogueAgent.connect(stack.tether.relayUri(Tunnel.AGENT_PATH),
+    try (FakeShim impostor = FakeShim.rogue(stack.tether.relayUri(Tunnel.AGENT_PATH),
         stack.secret(stack.tether.agentToken("billing")))) {
       impostor.hello("orders", "i-x");
       impostor.awaitClose(Duration.ofSeconds(10));

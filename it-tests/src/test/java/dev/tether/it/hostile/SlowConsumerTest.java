@@ -2,10 +2,11 @@ package dev.tether.it.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.it.CdpClient;
 import dev.tether.it.TetherStack;
 import dev.tether.relay.config.Limits;
 import dev.tether.relay.session.SessionState;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.socket.Closed;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
@@ -79,7 +80,7 @@ class SlowConsumerTest {
               .isLessThan(DEADLINE.multipliedBy(2));
           Thread.sleep(50); // polling the relay's view of the session
         }
-        RawWebSocket.Closed closed = slow.awaitClose(Duration.ofSeconds(20));
+        Closed closed = slow.awaitClose(Duration.ofSeconds(20));
         assertThat(closed.code()).isEqualTo(4008);
         assertThat(closed.reason()).contains("did not read");
       }
