@@ -37,9 +37,6 @@ class CorsTest {
     if (orders != null) {
       orders.close();
     }
-    if (relay != null) {
-      relay.close();
-    }
   }
 
   @Test

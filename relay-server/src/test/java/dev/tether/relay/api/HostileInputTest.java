@@ -35,9 +35,6 @@ class HostileInputTest {
     if (orders != null) {
       orders.close();
     }
-    if (relay != null) {
-      relay.close();
-    }
   }
 
   @Test

@@ -29,9 +29,6 @@ class HttpApiTest {
     if (orders != null) {
       orders.close();
     }
-    if (relay != null) {
-      relay.close();
-    }
   }
 
   @Test
