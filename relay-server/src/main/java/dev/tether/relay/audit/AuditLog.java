@@ -11,6 +11,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private final SealSigner signer;
   private final SealVerifier keys;
   private final Clock clock;
-  private final BlockingQueue<AuditEvent> queue;
+  /** Events, or what makes one on the writer thread ({@link #recordLater}). */
+  private final BlockingQueue<Supplier<AuditEvent>> queue;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong accepted = new AtomicLong();
   private final Object progress = new Object();
@@ -94,6 +96,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   @Override
   public void record(AuditEvent event) {
+    recordLater(() -> event);
+  }
+
+  @Override
+  public void recordLater(Supplier<AuditEvent> event) {
     if (queue.offer(event)) {
       accepted.incrementAndGet();
     } else {
@@ -157,17 +164,19 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   private void run() {
     List<AuditEvent> batch = new ArrayList<>();
+    List<Supplier<AuditEvent>> taken = new ArrayList<>();
     long closeDeadline = Long.MAX_VALUE;
     while (true) {
       if (closing && closeDeadline == Long.MAX_VALUE) {
         closeDeadline = System.nanoTime() + DRAIN.toNanos() - Duration.ofSeconds(1).toNanos();
       }
       if (batch.isEmpty()) {
-        if (!take(batch) && closing) {
+        if (!take(taken) && closing) {
           return; // drained
         }
       }
-      queue.drainTo(batch, MAX_BATCH - batch.size());
+      queue.drainTo(taken, MAX_BATCH - batch.size() - taken.size());
+      make(taken, batch);
       if (batch.isEmpty()) {
         continue;
       }
@@ -185,10 +194,27 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
   }
 
+  /**
+   * Makes the events of what was taken, in order, into the batch. One that fails to be made (a
+   * bug) is counted as dropped, so the trail says an event is missing.
+   */
+  private void make(List<Supplier<AuditEvent>> taken, List<AuditEvent> batch) {
+    for (Supplier<AuditEvent> event : taken) {
+      try {
+        batch.add(event.get());
+      } catch (RuntimeException e) {
+        dropped.incrementAndGet();
+        LOG.error("audit event could not be made; recorded as dropped cause=\"{}\"",
+            e.toString(), e);
+      }
+    }
+    taken.clear();
+  }
+
   /** Waits for the first event; false when there is none (closing, or a quiet moment). */
-  private boolean take(List<AuditEvent> batch) {
+  private boolean take(List<Supplier<AuditEvent>> batch) {
     if (closing) {
-      AuditEvent event = queue.poll();
+      Supplier<AuditEvent> event = queue.poll();
       if (event == null) {
         return false;
       }
@@ -196,7 +222,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       return true;
     }
     try {
-      AuditEvent event = queue.poll(200, TimeUnit.MILLISECONDS);
+      Supplier<AuditEvent> event = queue.poll(200, TimeUnit.MILLISECONDS);
       if (event != null) {
         batch.add(event);
       }

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,41 @@ class AuditLogTest {
     assertThat(report.records()).isEqualTo(5001); // audit.started + 5000
     assertThat(reopened.query(AuditQuery.latest(1)).records().get(0).details())
         .containsEntry("n", 4999);
+  }
+
+  @Test
+  void eventsMadeLaterAreWrittenInTheOrderRecordedAndOneThatFailsIsOnTheRecordAsDropped()
+      throws Exception {
+    FileAuditStore store = new FileAuditStore(dir, 1024 * 1024);
+    AuditLog log = start(store, AuditConfig.defaults());
+    Thread recorder = Thread.currentThread();
+    List<Thread> makers = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      int n = i;
+      if (i == 50) {
+        log.recordLater(() -> {
+          throw new IllegalStateException("a bug in making an event");
+        });
+      }
+      log.recordLater(() -> {
+        makers.add(Thread.currentThread());
+        return event(n);
+      });
+    }
+
+    log.close();
+
+    FileAuditStore reopened = new FileAuditStore(dir, 1024 * 1024);
+    assertThat(reopened.verify(keys.verifier()).problem()).isEmpty();
+    List<AuditRecord> commands = reopened.query(AuditQuery.latest(200).withType("cdp.command"))
+        .records();
+    assertThat(commands).hasSize(100);
+    for (int i = 0; i < 100; i++) {
+      assertThat(commands.get(99 - i).details()).containsEntry("n", i); // newest first
+    }
+    assertThat(reopened.query(AuditQuery.latest(10).withType("audit.dropped")).records())
+        .singleElement().satisfies(r -> assertThat(r.details()).containsEntry("dropped", 1));
+    assertThat(makers).hasSize(100).doesNotContain(recorder);
   }
 
   @Test
