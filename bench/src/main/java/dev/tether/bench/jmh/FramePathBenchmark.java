@@ -43,6 +43,7 @@ public class FramePathBenchmark {
   private ByteBuffer payload;
   private ByteBuffer frame;
   private CommandReader connection;
+  private CommandReader onTheSpot;
 
   @Setup
   public void setUp() {
@@ -66,7 +67,9 @@ public class FramePathBenchmark {
           .getBytes(StandardCharsets.UTF_8));
     }
     frame = DataFrame.encode(7, true, payload);
-    connection = new CommandReader(4096, CdpCommands::captures);
+    connection =
+        new CommandReader(4096, CdpCommands::captures, CdpCommands::auditDetailsLater);
+    onTheSpot = new CommandReader(4096, CdpCommands::captures);
   }
 
   @Benchmark
@@ -82,12 +85,25 @@ public class FramePathBenchmark {
   /**
    * What the relay does with every DevTools message, in every mode: the connection's one strict
    * reader (the one that feeds audit, policy and routing) starts the next message, is fed, finished.
+   * A small command the audit records comes in one frame, so its details are left for the audit's
+   * writer thread (the reader keeps the message's bytes), as the relay's gate does.
    */
   @Benchmark
   public ReadCommand peek() {
-    connection.next();
+    connection.next(payload.remaining());
     connection.feed(payload);
     return connection.finish();
+  }
+
+  /**
+   * The same reading with the audit's details (code text, SHA-256, params text) made on the data
+   * path, as the relay did before the audit's writer made them (for comparison).
+   */
+  @Benchmark
+  public ReadCommand peekDetailsOnTheSpot() {
+    onTheSpot.next();
+    onTheSpot.feed(payload);
+    return onTheSpot.finish();
   }
 
   /** What the relay did before: a new strict reader per message (for comparison). */

@@ -11,9 +11,16 @@ import io.netty.buffer.Unpooled;
  *
  * <p>Credit rule: while a message is being written to the inspector, no credit is granted, so the
  * relay can send at most one window more; once no write is in flight, all bytes received so far
- * are granted when the last message was fully written, or, in the middle of a message larger than
- * the window, as soon as half a window has arrived. Memory per stream stays below {@code
- * maxMessageBytes} plus one window.
+ * are granted once they reach a quarter of the window, or, in the middle of a message larger than
+ * the window, half a window. Memory per stream stays below {@code maxMessageBytes} plus one
+ * window.
+ *
+ * <p>Granting in quarters (as the relay does towards the shim) means a console round trip of a
+ * few hundred bytes sends no credit message of its own: before, every command written to the
+ * inspector sent one, a tunnel frame the relay woke up to read just before the reply came. The
+ * relay still holds three quarters of the window for the next message, so it never waits for
+ * credit that small messages owe; the acknowledgements the resume needs still go every {@code
+ * Tunnel.ACK_EVERY} frames.
  */
 final class Inbound {
   private final long window;
@@ -88,7 +95,7 @@ final class Inbound {
       return 0;
     }
     boolean midMessage = partial != null && partial.isReadable();
-    if (midMessage && uncredited < window / 2) {
+    if (uncredited < (midMessage ? window / 2 : Math.max(1, window / 4))) {
       return 0;
     }
     long grant = uncredited;

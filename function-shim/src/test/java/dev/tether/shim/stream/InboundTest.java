@@ -42,15 +42,39 @@ class InboundTest {
 
   @Test
   void creditIsGrantedOnlyAfterTheWriteToTheInspectorSucceeded() {
-    Inbound inbound = new Inbound(WINDOW, 1024);
-    inbound.accept(bytes(100), true);
+    Inbound inbound = new Inbound(WINDOW, WINDOW);
+    inbound.accept(bytes((int) WINDOW / 4), true);
     inbound.writeStarted();
 
     assertThat(inbound.takeCredit()).isZero();
 
     inbound.writeFinished();
-    assertThat(inbound.takeCredit()).isEqualTo(100);
+    assertThat(inbound.takeCredit()).isEqualTo(WINDOW / 4);
     assertThat(inbound.takeCredit()).isZero();
+  }
+
+  @Test
+  void smallMessagesAreGrantedByTheQuarterWindowSoARoundTripSendsNoCreditMessage() {
+    Inbound inbound = new Inbound(WINDOW, 1024);
+    long relayCredit = WINDOW;
+    int grants = 0;
+    for (int i = 0; i < 10_000; i++) {
+      assertThat(relayCredit).as("the relay never waits for credit").isGreaterThanOrEqualTo(230);
+      relayCredit -= 230;
+      Inbound.Outcome outcome = inbound.accept(bytes(230), true);
+      ((Inbound.Message) outcome).content().release();
+      inbound.writeStarted();
+      inbound.writeFinished();
+      long grant = inbound.takeCredit();
+      if (grant > 0) {
+        grants++;
+        assertThat(grant).isGreaterThanOrEqualTo(WINDOW / 4);
+        relayCredit += grant;
+      }
+    }
+
+    // 10,000 commands of 230 bytes: 2.3 MB, granted in 8 messages instead of 10,000.
+    assertThat(grants).isBetween(8, 9);
   }
 
   @Test

@@ -11,6 +11,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,13 @@ import org.slf4j.LoggerFactory;
  * (or drops) {@link #acceptsSessions()} is false under {@code failClosed}. {@link #close} drains
  * the queue before closing the store, so a clean shutdown loses nothing.
  *
+ * <p>While the trail is busy the writer lingers: after a batch it sleeps {@link #LINGER} before
+ * looking again, instead of waiting on the queue, so the commands of a debugging session that
+ * arrive meanwhile wake no thread and are sealed, signed and forced to disk together. Each console
+ * round trip used to wake the writer for a batch of one (an ES256 signature and an fsync per
+ * command). An event is written at most one linger later; after {@link #LINGER_ROUNDS} quiet
+ * lingers the writer waits on the queue again, so an idle relay does not tick.
+ *
  * <p>Each batch is sealed: the relay's key signs its last record once, and the store keeps that
  * seal as its new head. When the log opens a trail whose end is not the record its signed head
  * names (a crash between a write and its seal, or someone who changed the trail while the relay
@@ -34,6 +43,10 @@ import org.slf4j.LoggerFactory;
 public final class AuditLog implements AuditSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
   private static final int MAX_BATCH = 512;
+  /** How long a busy writer gathers events before its next batch. */
+  static final Duration LINGER = Duration.ofMillis(5);
+  /** Quiet lingers (about 100 ms) after which the writer waits on the queue again. */
+  private static final int LINGER_ROUNDS = 20;
   private static final Duration RETRY = Duration.ofSeconds(1);
   private static final Duration DRAIN = Duration.ofSeconds(15);
 
@@ -42,11 +55,14 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private final SealSigner signer;
   private final SealVerifier keys;
   private final Clock clock;
-  private final BlockingQueue<AuditEvent> queue;
+  /** Events, or what makes one on the writer thread ({@link #recordLater}). */
+  private final BlockingQueue<Supplier<AuditEvent>> queue;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong accepted = new AtomicLong();
   private final Object progress = new Object();
   private final Thread writer;
+  private final long lingerNanos;
+  private int lingersLeft; // writer thread only: lingers before waiting on the queue again
 
   private volatile boolean writable;
   private volatile String lastError;
@@ -58,7 +74,8 @@ public final class AuditLog implements AuditSink, AutoCloseable {
   private String unsigned; // why the trail's end is not what the relay signed, until recorded
 
   private AuditLog(AuditStore store, AuditConfig config, SealSigner signer, SealVerifier keys,
-      Clock clock) {
+      Clock clock, Duration linger) {
+    this.lingerNanos = linger.toNanos();
     this.store = store;
     this.config = config;
     this.signer = signer;
@@ -76,7 +93,13 @@ public final class AuditLog implements AuditSink, AutoCloseable {
    */
   public static AuditLog start(AuditStore store, AuditConfig config, SealSigner signer,
       SealVerifier keys, Clock clock) {
-    AuditLog log = new AuditLog(store, config, signer, keys, clock);
+    return start(store, config, signer, keys, clock, LINGER);
+  }
+
+  /** The same, with the writer lingering {@code linger} while busy (tests shorten or lengthen it). */
+  static AuditLog start(AuditStore store, AuditConfig config, SealSigner signer,
+      SealVerifier keys, Clock clock, Duration linger) {
+    AuditLog log = new AuditLog(store, config, signer, keys, clock, linger);
     log.loadChain();
     log.writer.start();
     log.record(AuditEvent.of(AuditCode.AUDIT_STARTED).at(clock.instant()).actor(AuditEvent.RELAY)
@@ -94,6 +117,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   @Override
   public void record(AuditEvent event) {
+    recordLater(() -> event);
+  }
+
+  @Override
+  public void recordLater(Supplier<AuditEvent> event) {
     if (queue.offer(event)) {
       accepted.incrementAndGet();
     } else {
@@ -157,21 +185,24 @@ public final class AuditLog implements AuditSink, AutoCloseable {
 
   private void run() {
     List<AuditEvent> batch = new ArrayList<>();
+    List<Supplier<AuditEvent>> taken = new ArrayList<>();
     long closeDeadline = Long.MAX_VALUE;
     while (true) {
       if (closing && closeDeadline == Long.MAX_VALUE) {
         closeDeadline = System.nanoTime() + DRAIN.toNanos() - Duration.ofSeconds(1).toNanos();
       }
       if (batch.isEmpty()) {
-        if (!take(batch) && closing) {
+        if (!take(taken) && closing) {
           return; // drained
         }
       }
-      queue.drainTo(batch, MAX_BATCH - batch.size());
+      queue.drainTo(taken, MAX_BATCH - batch.size() - taken.size());
+      make(taken, batch);
       if (batch.isEmpty()) {
         continue;
       }
       if (write(batch)) {
+        lingersLeft = LINGER_ROUNDS;
         synchronized (progress) {
           written += batch.size();
           progress.notifyAll();
@@ -185,18 +216,47 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
   }
 
+  /**
+   * Makes the events of what was taken, in order, into the batch. One that fails to be made (a
+   * bug) is counted as dropped, so the trail says an event is missing.
+   */
+  private void make(List<Supplier<AuditEvent>> taken, List<AuditEvent> batch) {
+    for (Supplier<AuditEvent> event : taken) {
+      try {
+        batch.add(event.get());
+      } catch (RuntimeException e) {
+        dropped.incrementAndGet();
+        LOG.error("audit event could not be made; recorded as dropped cause=\"{}\"",
+            e.toString(), e);
+      }
+    }
+    taken.clear();
+  }
+
   /** Waits for the first event; false when there is none (closing, or a quiet moment). */
-  private boolean take(List<AuditEvent> batch) {
+  private boolean take(List<Supplier<AuditEvent>> batch) {
     if (closing) {
-      AuditEvent event = queue.poll();
+      Supplier<AuditEvent> event = queue.poll();
       if (event == null) {
         return false;
       }
       batch.add(event);
       return true;
     }
+    if (lingersLeft > 0) {
+      Supplier<AuditEvent> event = queue.poll();
+      if (event == null) {
+        lingersLeft--;
+        linger();
+        event = queue.poll();
+      }
+      if (event != null) {
+        batch.add(event);
+      }
+      return event != null;
+    }
     try {
-      AuditEvent event = queue.poll(200, TimeUnit.MILLISECONDS);
+      Supplier<AuditEvent> event = queue.poll(200, TimeUnit.MILLISECONDS);
       if (event != null) {
         batch.add(event);
       }
@@ -204,6 +264,17 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
+    }
+  }
+
+  /**
+   * Sleeps one linger, the whole of it: a park may return early (a permit left by a lock the
+   * recording threads released), and a writer woken per event is what lingering avoids.
+   */
+  private void linger() {
+    long deadline = System.nanoTime() + lingerNanos;
+    for (long left = lingerNanos; left > 0 && !closing; left = deadline - System.nanoTime()) {
+      LockSupport.parkNanos(left);
     }
   }
 

@@ -72,6 +72,17 @@ public final class CdpCommands {
         || BREAKPOINTS.contains(method));
   }
 
+  /**
+   * True when a small command's audit details may be read after it went on, by the audit's
+   * writer ({@link UnreadDetails}): it is always recorded, and neither policy nor routing looks
+   * at its code arguments (a breakpoint's condition decides both; a carried message is routed).
+   */
+  public static boolean auditDetailsLater(String method) {
+    return method != null && (RUN_CODE.contains(method) || REVEAL_ALL.contains(method))
+        && !method.equals("Target.sendMessageToTarget")
+        && !method.equals("NodeWorker.sendMessageToWorker");
+  }
+
   /** True when a command is recorded: it runs code, or it is a breakpoint with a condition. */
   public static boolean records(ReadCommand command) {
     if (RUN_CODE.contains(command.method()) || REVEAL_ALL.contains(command.method())) {

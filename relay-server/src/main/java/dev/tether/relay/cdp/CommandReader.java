@@ -26,7 +26,10 @@ import java.util.function.Predicate;
  *
  * <p>Along the way it keeps every code-carrying parameter ({@link #CODE}) with its length and
  * SHA-256, wherever it stands in the message, and, for the commands {@code keepsParams} names,
- * the other parameters as bounded JSON text.
+ * the other parameters as bounded JSON text. For a whole message of at most {@code maxTextChars}
+ * bytes whose method {@code leavesUnread} names, it keeps the message's bytes instead and leaves
+ * those details to be read from them when asked ({@link UnreadDetails}, by the audit's writer):
+ * the strict reading, and so every refusal, is the same.
  *
  * <p>One reader serves one connection: {@link #next()} starts each message after the first, and
  * the same Jackson parser reads the successive messages as successive root values, so a message
@@ -61,6 +64,7 @@ public final class CommandReader {
 
   private final int maxTextChars;
   private final Predicate<String> keepsParams;
+  private final Predicate<String> leavesUnread;
   private final StrictUtf8 utf8 = new StrictUtf8();
   private final List<CodeArgument> code = new ArrayList<>(1);
   private final RecentStrings names = new RecentStrings(32); // methods and session ids
@@ -79,6 +83,9 @@ public final class CommandReader {
   private boolean keeping; // this message's params are kept
   private long objectEnd; // the parser's offset just past this message's closing brace
   private boolean trailing; // something other than whitespace follows the object
+  private long wholeBytes = -1; // the message's size when it comes in one chunk, small enough
+  private boolean skipped; // the audit's details were left unread (see UnreadDetails)
+  private UnreadDetails unread;
 
   private long bytes;
   private int depth;
@@ -101,9 +108,35 @@ public final class CommandReader {
   private String carried;
 
   public CommandReader(int maxTextChars, Predicate<String> keepsParams) {
+    this(maxTextChars, keepsParams, method -> false);
+  }
+
+  /**
+   * A reader that leaves the details of small whole commands {@code leavesUnread} names to be
+   * read later ({@link #next(long)}); it must never name a method whose code arguments policy or
+   * routing look at on the data path.
+   */
+  public CommandReader(
+      int maxTextChars, Predicate<String> keepsParams, Predicate<String> leavesUnread) {
     this.maxTextChars = maxTextChars;
     this.keepsParams = keepsParams;
+    this.leavesUnread = leavesUnread;
     newParser();
+  }
+
+  /** True when this reader reads details as one made with these arguments would. */
+  boolean sameRecipe(int maxTextChars, Predicate<String> keepsParams) {
+    return this.maxTextChars == maxTextChars && this.keepsParams == keepsParams;
+  }
+
+  /**
+   * Starts the next message, which comes whole in the next {@link #feed} when {@code wholeBytes}
+   * is its size (-1 when it may come in several chunks): a small command the reader may leave
+   * details of unread then.
+   */
+  public void next(long wholeBytes) {
+    next();
+    this.wholeBytes = wholeBytes >= 0 && wholeBytes <= maxTextChars ? wholeBytes : -1;
   }
 
   /**
@@ -149,6 +182,9 @@ public final class CommandReader {
     flatten = null;
     discover = null;
     carried = null;
+    wholeBytes = -1;
+    skipped = false;
+    unread = null;
   }
 
   private void newParser() {
@@ -197,7 +233,21 @@ public final class CommandReader {
     if (ended && !trailing && problem == null) {
       trailing = contentAfterObject(chunk, start);
     }
+    if (skipped && unread == null && problem == null) {
+      if (bytes != wholeBytes) {
+        throw new IllegalStateException("next(" + wholeBytes + ") promised the whole message in"
+            + " one chunk, but " + bytes + " bytes came");
+      }
+      byte[] message = new byte[chunk.remaining()];
+      chunk.get(chunk.position(), message);
+      unread = new UnreadDetails(message, maxTextChars, keepsParams);
+    }
     return problem == null;
+  }
+
+  /** True while the audit's details of this message are left for later (see the class). */
+  private boolean leavingUnread() {
+    return wholeBytes >= 0 && method != null && leavesUnread.test(method);
   }
 
   /** True when the chunk (fed at {@code start}) holds more than whitespace after the object. */
@@ -264,8 +314,8 @@ public final class CommandReader {
         && discover == null && carried == null ? TargetParams.NONE
         : new TargetParams(targetId, paramSessionId, flatten, discover, carried);
     reusable = true;
-    return new ReadCommand(id, method, sessionId, List.copyOf(code), kept, paramsCut, bytes,
-        target);
+    return new ReadCommand(id, method, sessionId, code.isEmpty() ? List.of() : List.copyOf(code),
+        kept, paramsCut, bytes, target, unread);
   }
 
   /** The id, once read (for the error that answers a refused message); else null. */
@@ -338,7 +388,9 @@ public final class CommandReader {
         if ("params".equals(topField) && token == JsonToken.START_OBJECT) {
           depth = 2;
           sawParams = true;
-          if (method != null && keepsParams.test(method)) {
+          if (method != null && keepsParams.test(method) && leavingUnread()) {
+            skipped = true; // params and code read later, from the message's bytes
+          } else if (method != null && keepsParams.test(method)) {
             keeping = true;
             if (params == null) {
               params = STRICT.createGenerator(paramsText);
@@ -399,7 +451,11 @@ public final class CommandReader {
     }
     if (depth == 2 && paramField != null && CODE.contains(paramField)
         && token != JsonToken.END_OBJECT) {
-      codeArgument(token);
+      if (skipped) {
+        skipDepth = token.isStructStart() ? 1 : 0; // still read strictly, kept later
+      } else {
+        codeArgument(token);
+      }
       return;
     }
     if (depth == 2 && paramField != null && token.isScalarValue()) {

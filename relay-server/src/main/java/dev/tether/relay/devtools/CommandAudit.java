@@ -8,6 +8,7 @@ import dev.tether.relay.cdp.CodeArgument;
 import dev.tether.relay.cdp.ReadCommand;
 import dev.tether.relay.session.Session;
 import java.time.Clock;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,13 +41,26 @@ public final class CommandAudit {
     this.clock = clock;
   }
 
-  /** One command as read, before it is forwarded (or refused by policy). */
+  /**
+   * One command as read, before it is forwarded (or refused by policy). A command whose details
+   * the reader left unread ({@link ReadCommand#detailsUnread()}) is made into its event on the
+   * audit's writer thread, with the time it was read.
+   */
   public void record(ReadCommand command) {
     LOG.debug("cdp command {} method={}", session, command.method());
     if (!CdpCommands.records(command)) {
       return;
     }
-    AuditEvent.Builder event = AuditEvent.of(AuditCode.CDP_COMMAND).at(clock.instant())
+    Instant at = clock.instant();
+    if (command.detailsUnread()) {
+      sink.recordLater(() -> event(command, at));
+    } else {
+      sink.record(event(command, at));
+    }
+  }
+
+  private AuditEvent event(ReadCommand command, Instant at) {
+    AuditEvent.Builder event = AuditEvent.of(AuditCode.CDP_COMMAND).at(at)
         .actor(session.subject())
         .function(session.function())
         .instance(instance)
@@ -66,6 +80,6 @@ public final class CommandAudit {
           .detail(key + ".sha256", code.sha256())
           .detail(key + ".cut", code.cut());
     }
-    sink.record(event.build());
+    return event.build();
   }
 }

@@ -54,7 +54,8 @@ public final class CommandGate {
     this.rate = rate;
     this.listener = listener;
     this.nanos = nanos;
-    this.reader = new CommandReader(maxTextChars, CdpCommands::captures);
+    this.reader =
+        new CommandReader(maxTextChars, CdpCommands::captures, CdpCommands::auditDetailsLater);
   }
 
   /** What the connection does with a frame. */
@@ -89,7 +90,7 @@ public final class CommandGate {
    */
   public Step onFrame(ByteBuffer payload, boolean fin) {
     if (state == State.BETWEEN) {
-      start(payload);
+      start(payload, fin);
     }
     if (state == State.REFUSING) {
       return refusing(payload, fin, true);
@@ -153,10 +154,10 @@ public final class CommandGate {
     return new Answer(ReadOnlyPolicy.errorReply(refusal.id(), refusal.message()));
   }
 
-  private void start(ByteBuffer first) {
+  private void start(ByteBuffer first, boolean fin) {
     answered = false;
     forwardedPart = false;
-    reader.next();
+    reader.next(fin ? first.remaining() : -1);
     if (!rate.tryAcquire(nanos.getAsLong())) {
       refuse(PolicyListener.RATE_LIMITED, -32000,
           "rate limit: this session may send " + rate.perSecond() + " messages per second;"

@@ -87,7 +87,8 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
     this.guards = guards;
     this.maxMessageBytes = maxMessageBytes;
     this.maxTextChars = maxTextChars;
-    this.reader = new CommandReader(maxTextChars, CdpCommands::captures);
+    this.reader =
+        new CommandReader(maxTextChars, CdpCommands::captures, CdpCommands::auditDetailsLater);
     this.scheduler = scheduler;
     this.keepAlive = keepAlive;
     this.outbox = new DevToolsOutbox(() -> core, session.traffic());
@@ -154,7 +155,7 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
 
   /** One whole DevTools message: read once, then answered here or routed to its target. */
   private void handle(byte[] bytes) {
-    reader.next();
+    reader.next(bytes.length);
     ReadCommand command = reader.feed(ByteBuffer.wrap(bytes)) ? reader.finish() : null;
     if (command == null) {
       unreadable(reader);

@@ -11,8 +11,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +50,63 @@ class AuditLogTest {
     assertThat(report.records()).isEqualTo(5001); // audit.started + 5000
     assertThat(reopened.query(AuditQuery.latest(1)).records().get(0).details())
         .containsEntry("n", 4999);
+  }
+
+  @Test
+  void eventsMadeLaterAreWrittenInTheOrderRecordedAndOneThatFailsIsOnTheRecordAsDropped()
+      throws Exception {
+    FileAuditStore store = new FileAuditStore(dir, 1024 * 1024);
+    AuditLog log = start(store, AuditConfig.defaults());
+    Thread recorder = Thread.currentThread();
+    List<Thread> makers = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      int n = i;
+      if (i == 50) {
+        log.recordLater(() -> {
+          throw new IllegalStateException("a bug in making an event");
+        });
+      }
+      log.recordLater(() -> {
+        makers.add(Thread.currentThread());
+        return event(n);
+      });
+    }
+
+    log.close();
+
+    FileAuditStore reopened = new FileAuditStore(dir, 1024 * 1024);
+    assertThat(reopened.verify(keys.verifier()).problem()).isEmpty();
+    List<AuditRecord> commands = reopened.query(AuditQuery.latest(200).withType("cdp.command"))
+        .records();
+    assertThat(commands).hasSize(100);
+    for (int i = 0; i < 100; i++) {
+      assertThat(commands.get(99 - i).details()).containsEntry("n", i); // newest first
+    }
+    assertThat(reopened.query(AuditQuery.latest(10).withType("audit.dropped")).records())
+        .singleElement().satisfies(r -> assertThat(r.details()).containsEntry("dropped", 1));
+    assertThat(makers).hasSize(100).doesNotContain(recorder);
+  }
+
+  @Test
+  void aBusyTrailSealsTheCommandsThatArriveWhileTheWriterLingersInOneBatch() throws Exception {
+    CountingStore store = new CountingStore(new FileAuditStore(dir, 1024 * 1024));
+    AuditLog log = AuditLog.start(store, AuditConfig.defaults(), keys.signer(), keys.verifier(),
+        Clock.systemUTC(), Duration.ofSeconds(5)); // long: a loaded machine stretches the pauses
+    log.record(event(0));
+    assertThat(log.flush(WAIT)).isTrue(); // written: the writer lingers now
+    int before = store.appends.get();
+
+    for (int i = 1; i <= 10; i++) { // a console session: one command every few milliseconds
+      log.record(event(i));
+      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+    }
+    assertThat(log.flush(WAIT)).isTrue();
+
+    // Woken per event, the writer sealed about ten batches here (an fsync and a signature each).
+    assertThat(store.appends.get() - before).isBetween(1, 2);
+    log.close();
+    assertThat(new FileAuditStore(dir, 1024 * 1024).verify(keys.verifier()).records())
+        .isEqualTo(12); // audit.started + 11
   }
 
   @Test
@@ -213,6 +273,20 @@ class AuditLogTest {
   }
 
   /** Holds the writer inside its first append until released. */
+  private static final class CountingStore extends DelegatingStore {
+    final AtomicInteger appends = new AtomicInteger();
+
+    CountingStore(AuditStore inner) {
+      super(inner);
+    }
+
+    @Override
+    public void append(List<AuditRecord> records, AuditSeal seal) throws IOException {
+      appends.incrementAndGet();
+      inner.append(records, seal);
+    }
+  }
+
   private static final class BlockingStore extends DelegatingStore {
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);

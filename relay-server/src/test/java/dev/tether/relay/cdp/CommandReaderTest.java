@@ -227,4 +227,107 @@ class CommandReaderTest {
     assertThat(read("{\"id\":4,\"method\":\"Target.attachToTarget\",\"params\":{"
         + "\"targetId\":\"a\",\"targetId\":\"b\"}}")).isNull();
   }
+
+  /** Reads {@code message} whole, as the gate reads a one-frame message, leaving what it may. */
+  private static ReadCommand readLeavingDetails(CommandReader reader, String message) {
+    byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+    reader.next(bytes.length);
+    return reader.feed(ByteBuffer.wrap(bytes)) ? reader.finish() : null;
+  }
+
+  private static CommandReader leavingReader() {
+    return new CommandReader(200, CdpCommands::captures, CdpCommands::auditDetailsLater);
+  }
+
+  /** A full reading with the same bound (200 characters) as {@link #leavingReader()}. */
+  private static ReadCommand fullRead(String message) {
+    CommandReader reader = new CommandReader(200, CdpCommands::captures);
+    return reader.feed(ByteBuffer.wrap(message.getBytes(StandardCharsets.UTF_8)))
+        ? reader.finish() : null;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      EVAL,
+      "{\"id\":2,\"method\":\"Runtime.callFunctionOn\",\"params\":{\"functionDeclaration\":"
+          + "\"function(){return 'ü'}\",\"objectId\":\"1.2.3\",\"arguments\":[{\"value\":1}]}}",
+      "{\"id\":3,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":{\"not\":\"a string\"}}}",
+      "{\"id\":4,\"method\":\"Debugger.setScriptSource\",\"params\":{\"scriptId\":\"7\","
+          + "\"scriptSource\":\"let a = 1;\"}}",
+      "{\"id\":5,\"method\":\"HeapProfiler.takeHeapSnapshot\",\"params\":{\"reportProgress\":true}}"})
+  void aSmallWholeCommandTheAuditRecordsLeavesItsDetailsUnreadYetReadsThemTheSame(String message) {
+    ReadCommand full = fullRead(message);
+    ReadCommand left = readLeavingDetails(leavingReader(), message);
+
+    assertThat(left.detailsUnread()).isTrue();
+    assertThat(left.id()).isEqualTo(full.id());
+    assertThat(left.method()).isEqualTo(full.method());
+    assertThat(left.bytes()).isEqualTo(full.bytes());
+    assertThat(left.code()).isEqualTo(full.code());
+    assertThat(left.params()).isEqualTo(full.params());
+    assertThat(left.paramsCut()).isEqualTo(full.paramsCut());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      // a breakpoint's condition decides policy and audit; a carried message is routed
+      "{\"id\":1,\"method\":\"Debugger.setBreakpointByUrl\",\"params\":{\"lineNumber\":1,"
+          + "\"condition\":\"x > 1\"}}",
+      "{\"id\":2,\"method\":\"Target.sendMessageToTarget\",\"params\":{\"message\":\"{}\"}}",
+      // params before the method: read as they come
+      "{\"id\":3,\"params\":{\"expression\":\"1\"},\"method\":\"Runtime.evaluate\"}",
+      // larger than the text bound (200 characters here)
+      "{\"id\":4,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"'a very long"
+          + " expression that makes the message larger than the bound, which is two hundred"
+          + " characters in these tests, so that the reader reads it on the spot as before'\"}}",
+      // only reads: nothing to record
+      "{\"id\":5,\"method\":\"Runtime.getProperties\",\"params\":{\"objectId\":\"1\"}}"})
+  void detailsPolicyOrRoutingNeedAndLargeCommandsAreReadOnTheSpot(String message) {
+    ReadCommand left = readLeavingDetails(leavingReader(), message);
+
+    assertThat(left.detailsUnread()).isFalse();
+    assertThat(left.code()).isEqualTo(fullRead(message).code());
+    assertThat(left.params()).isEqualTo(fullRead(message).params());
+  }
+
+  @Test
+  void aCommandInSeveralFramesIsReadOnTheSpot() {
+    CommandReader reader = leavingReader();
+    reader.next(-1);
+    byte[] bytes = EVAL.getBytes(StandardCharsets.UTF_8);
+    reader.feed(ByteBuffer.wrap(bytes, 0, 10).slice());
+    reader.feed(ByteBuffer.wrap(bytes, 10, bytes.length - 10).slice());
+
+    ReadCommand command = reader.finish();
+
+    assertThat(command.detailsUnread()).isFalse();
+    assertThat(command.code("expression").text()).isEqualTo("1+1");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"1\",\"expression\":\"2\"}}",
+      "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":{\"a\":1,\"a\":2}}}",
+      "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"1\"}} {}",
+      "{\"id\":1,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"1\",}}"})
+  void leavingDetailsUnreadRefusesExactlyWhatAFullReadingRefuses(String message) {
+    CommandReader reader = leavingReader();
+
+    assertThat(readLeavingDetails(reader, message)).isNull();
+    assertThat(reader.problem()).isEqualTo(problem(message));
+  }
+
+  @Test
+  void aConnectionAlternatingBothKindsOfReadingKeepsEachMessageToItself() {
+    CommandReader reader = leavingReader();
+    String read = "{\"id\":9,\"method\":\"Runtime.getProperties\",\"params\":{\"objectId\":\"1\"}}";
+    for (int i = 0; i < 50; i++) {
+      ReadCommand eval = readLeavingDetails(reader, EVAL.replace("1+1", i + "+1"));
+      ReadCommand other = readLeavingDetails(reader, read);
+
+      assertThat(eval.code("expression").text()).isEqualTo(i + "+1");
+      assertThat(other.detailsUnread()).isFalse();
+      assertThat(other.method()).isEqualTo("Runtime.getProperties");
+    }
+  }
 }

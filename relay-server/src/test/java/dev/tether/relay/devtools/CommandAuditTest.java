@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
+import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.UserId;
 import dev.tether.relay.cdp.CdpCommands;
@@ -15,10 +16,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -154,5 +157,48 @@ class CommandAuditTest {
 
     assertThat(events).singleElement().satisfies(e ->
         assertThat((String) e.details().get("code.message")).contains("Runtime.evaluate"));
+  }
+
+  @Test
+  void aSmallEvaluateIsMadeIntoItsEventLaterWithTheSameDetailsAndTheTimeItWasRead() {
+    String message = "{\"id\":9,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":"
+        + "\"orders.length\",\"objectGroup\":\"console\"}}";
+    List<Supplier<AuditEvent>> later = new CopyOnWriteArrayList<>();
+    Session session = new Sessions(scheduler, Clock.systemUTC(), Duration.ofHours(1),
+        Duration.ofHours(1))
+        .create(new UserId("https://relay.test", "alice"), "orders", "i-1", Mode.FULL);
+    CommandAudit deferring = new CommandAudit(new AuditSink() {
+      @Override
+      public void record(AuditEvent event) {
+        events.add(event);
+      }
+
+      @Override
+      public void recordLater(Supplier<AuditEvent> event) {
+        later.add(event);
+      }
+    }, session, "10.0.0.7", Clock.systemUTC());
+    byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+    CommandReader reader =
+        new CommandReader(400, CdpCommands::captures, CdpCommands::auditDetailsLater);
+    reader.next(bytes.length);
+    reader.feed(ByteBuffer.wrap(bytes));
+    ReadCommand command = reader.finish();
+
+    deferring.record(command);
+    Instant recorded = Instant.now();
+
+    assertThat(events).isEmpty();
+    assertThat(later).hasSize(1);
+    AuditEvent made = later.get(0).get(); // as the audit's writer makes it, after the fact
+    CommandReader full = new CommandReader(400, CdpCommands::captures);
+    full.feed(ByteBuffer.wrap(bytes));
+    deferring.record(full.finish());
+    AuditEvent direct = events.get(0);
+    assertThat(made.details()).isEqualTo(direct.details())
+        .containsEntry("code.expression", "orders.length")
+        .containsKey("code.expression.sha256")
+        .containsEntry("params", "{\"expression\":\"orders.length\",\"objectGroup\":\"console\"}");
+    assertThat(made.time()).as("the time it was read, not made").isBeforeOrEqualTo(recorded);
   }
 }
