@@ -81,8 +81,9 @@ final class ClusterScale {
       bench.add(new Result("B13", registered + " agents on 3 nodes: Redis memory per agent",
           "bytes", null, null, (double) used / registered, null, "report only", null,
           String.format("used_memory %+.1f MB; MEMORY USAGE of one entry %d bytes; all"
-              + " registered and in Redis after %.1f s (%d handshakes retried)",
-              used / 1048576.0, oneKey == null ? 0 : oneKey, seconds, RETRIED.getAndSet(0))));
+              + " registered and in Redis after %.1f s (%d handshakes retried); %s",
+              used / 1048576.0, oneKey == null ? 0 : oneKey, seconds, RETRIED.getAndSet(0),
+              phases(shims))));
 
       // kill -9 of node c: its agents dial the next node at once, as a shim with several URLs.
       long killed = System.nanoTime();
@@ -97,8 +98,8 @@ final class ClusterScale {
         bench.add(new Result("B13", (agents / 3) + " agents of a node killed with kill -9:"
             + " registered on the other two", "s", null, null, reRegistered, null, "≤ 10 s",
             reRegistered <= 10.0, String.format("each dials the next node at once; %d handshakes"
-                + " retried; the dead node's Redis entries gone %.1f s after the kill (TTL 6 s)",
-                RETRIED.getAndSet(0), forgotten)));
+                + " retried; the dead node's Redis entries gone %.1f s after the kill (TTL 6 s);"
+                + " %s", RETRIED.getAndSet(0), forgotten, phases(List.of(toA, toB)))));
         moved.forEach(Channel::close);
       }
       channels.forEach(list -> list.forEach(Channel::close));
@@ -171,6 +172,28 @@ final class ClusterScale {
       throw new IllegalStateException(left.size() + " agents could not register in 5 rounds");
     }
     return channels;
+  }
+
+  /** Where a handshake's time went, p50/p99 in ms, over every simulated shim of {@code shims}. */
+  private static String phases(List<FakeShims> shims) {
+    Samples tcp = new Samples();
+    Samples upgrade = new Samples();
+    Samples welcome = new Samples();
+    for (FakeShims one : shims) {
+      for (long v : one.tcp.sorted()) {
+        tcp.add(v);
+      }
+      for (long v : one.upgrade.sorted()) {
+        upgrade.add(v);
+      }
+      for (long v : one.welcome.sorted()) {
+        welcome.add(v);
+      }
+    }
+    return String.format("per handshake p50/p99: TCP connect %.1f/%.1f ms, WebSocket upgrade"
+        + " (token check) %.1f/%.1f ms, hello to welcome %.1f/%.1f ms",
+        tcp.p50() / 1e6, tcp.p99() / 1e6, upgrade.p50() / 1e6, upgrade.p99() / 1e6,
+        welcome.p50() / 1e6, welcome.p99() / 1e6);
   }
 
   private static List<String> names(String prefix, int count) {
