@@ -36,6 +36,11 @@ final class FakeShims implements AutoCloseable {
   private final String function;
   private final java.util.Map<String, String> secrets =
       new java.util.concurrent.ConcurrentHashMap<>();
+  /** Per handshake: TCP connect, then the WebSocket upgrade (the relay checks the token), then
+   * hello to welcome (the relay registers the instance); nanoseconds. */
+  final Samples tcp = new Samples();
+  final Samples upgrade = new Samples();
+  final Samples welcome = new Samples();
 
   FakeShims(URI relay, String token, String function) {
     this.relay = relay;
@@ -49,6 +54,7 @@ final class FakeShims implements AutoCloseable {
    */
   CompletableFuture<Channel> connect(String instance) {
     CompletableFuture<Channel> welcomed = new CompletableFuture<>();
+    long[] at = {System.nanoTime(), 0, 0};
     String secret = secrets.get(instance);
     String hello = TunnelCodec.encode(new TunnelMessage.Hello(function, instance, "node bench",
         List.of(new Target("t-" + instance, "node", function, "file:///bench.js")), List.of(),
@@ -65,13 +71,16 @@ final class FakeShims implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
                 new WebSocketClientProtocolHandler(config),
-                new Agent(hello, welcomed, s -> secrets.put(instance, s)));
+                new Agent(hello, welcomed, s -> secrets.put(instance, s), at, FakeShims.this));
           }
         })
         .connect(relay.getHost(), relay.getPort())
         .addListener(f -> {
           if (!f.isSuccess()) {
             welcomed.completeExceptionally(f.cause());
+          } else {
+            at[1] = System.nanoTime();
+            tcp.add(at[1] - at[0]);
           }
         });
     return welcomed;
@@ -86,17 +95,23 @@ final class FakeShims implements AutoCloseable {
     private final String hello;
     private final CompletableFuture<Channel> welcomed;
     private final java.util.function.Consumer<String> secret;
+    private final long[] at;
+    private final FakeShims timings;
 
     Agent(String hello, CompletableFuture<Channel> welcomed,
-        java.util.function.Consumer<String> secret) {
+        java.util.function.Consumer<String> secret, long[] at, FakeShims timings) {
       this.hello = hello;
       this.welcomed = welcomed;
       this.secret = secret;
+      this.at = at;
+      this.timings = timings;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
       if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+        at[2] = System.nanoTime();
+        timings.upgrade.add(at[2] - at[1]);
         ctx.writeAndFlush(new TextWebSocketFrame(hello));
       }
       super.userEventTriggered(ctx, event);
@@ -113,6 +128,7 @@ final class FakeShims implements AutoCloseable {
           welcomed.completeExceptionally(e);
           return;
         }
+        timings.welcome.add(System.nanoTime() - at[2]);
         welcomed.complete(ctx.channel());
       }
     }

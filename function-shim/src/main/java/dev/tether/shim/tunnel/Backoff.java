@@ -27,6 +27,22 @@ public record Backoff(Duration base, Duration cap) {
     return millis <= 0 || millis > cap.toMillis() ? cap : Duration.ofMillis(millis);
   }
 
+  /**
+   * How long to wait after the {@code failures}-th failure in a row (1-based) with {@code relays}
+   * relay URLs taken in turn: none while some URL of the current round is still untried (losing
+   * one node of a cluster costs no wait at all), and a jittered, growing delay once every URL has
+   * failed in the round, so a cluster that is wholly down is not hammered.
+   */
+  public Duration afterFailure(int failures, int relays, RandomGenerator random) {
+    if (failures < 1 || relays < 1) {
+      throw new IllegalArgumentException("failures and relays start at 1");
+    }
+    if (failures % relays != 0) {
+      return Duration.ZERO;
+    }
+    return delay(failures / relays - 1, random);
+  }
+
   /** A random delay in {@code [0, ceiling(attempt)]}. */
   public Duration delay(int attempt, RandomGenerator random) {
     return Duration.ofMillis(random.nextLong(ceiling(attempt).toMillis() + 1));

@@ -249,11 +249,10 @@ public final class TunnelClient implements AutoCloseable {
       return;
     }
     logFailure(reason, refusal, wasRegistered);
-    // Several relays: the next one is tried at once-ish, and the backoff grows only once every
-    // relay of the list has failed in turn, so losing one node costs a shim well under a second.
-    int round = attempt++ / config.relays().size();
+    // Several relays: the next one is tried at once, and the backoff (with jitter) starts only
+    // once every relay of the list has failed in turn, so losing one node costs no wait.
+    Duration delay = config.backoff().afterFailure(++attempt, config.relays().size(), random);
     config = config.next();
-    Duration delay = config.backoff().delay(round, random);
     move(State.WAITING);
     retry = loop.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -176,8 +176,8 @@ public final class AdminApi {
       }
       default -> {
         List<Map<String, Object>> events = new ArrayList<>();
-        for (AuditRecord record : page.records()) {
-          events.add(record.fields());
+        for (int i = 0; i < page.records().size(); i++) {
+          events.add(event(page.records().get(i), page.nodes().get(i)));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("events", events);
@@ -224,10 +224,20 @@ public final class AdminApi {
     }
   }
 
-  private static long cursor(String value) {
+  /** A record as the API shows it: its fields, and in a cluster the node that wrote it. */
+  private static Map<String, Object> event(AuditRecord record, String node) {
+    if (node.isEmpty()) {
+      return record.fields();
+    }
+    Map<String, Object> event = new LinkedHashMap<>(record.fields());
+    event.put("node", node);
+    return event;
+  }
+
+  private static AuditQuery.Cursor cursor(String value) {
     try {
-      return Long.parseLong(value);
-    } catch (NumberFormatException e) {
+      return AuditQuery.Cursor.parse(value);
+    } catch (IllegalArgumentException e) {
       throw ApiError.badRequest("bad_cursor", "cursor must be the nextCursor of a previous page");
     }
   }

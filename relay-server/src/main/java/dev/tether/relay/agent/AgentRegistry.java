@@ -12,6 +12,7 @@ import dev.tether.relay.session.Sessions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +30,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class AgentRegistry {
   private final ConcurrentMap<String, AgentTunnel> tunnels = new ConcurrentHashMap<>();
+  /**
+   * Instances per function, so the limit check of a registration does not walk every tunnel
+   * (thousands of agents registering at once made that quadratic, under this registry's lock).
+   */
+  private final Map<String, Integer> counts = new HashMap<>(); // guarded by this
   private final List<InstanceListener> listeners = new CopyOnWriteArrayList<>();
   private final Sessions sessions;
   private final AuditSink audit;
@@ -77,6 +83,17 @@ public final class AgentRegistry {
     found.sort(Comparator.comparing((AgentTunnel t) -> t.instance().orElseThrow().connectedAt())
         .reversed());
     return found;
+  }
+
+  /** Every registered instance's tunnel, in no order: what a sweep over all agents needs. */
+  public List<AgentTunnel> all() {
+    List<AgentTunnel> all = new ArrayList<>(tunnels.size());
+    for (AgentTunnel tunnel : tunnels.values()) {
+      if (tunnel.instance().isPresent()) {
+        all.add(tunnel);
+      }
+    }
+    return all;
   }
 
   /** Every function with its instances, by function name. */
@@ -150,6 +167,7 @@ public final class AgentRegistry {
     }
     AgentTunnel old = tunnels.put(key, tunnel);
     if (old == null) {
+      counts.merge(instance.function(), 1, Integer::sum);
       listeners.forEach(listener -> listener.added(tunnel));
     }
     audit.record(agentEvent(AuditCode.AGENT_CONNECTED, tunnel)
@@ -180,18 +198,20 @@ public final class AgentRegistry {
   }
 
   private int countOf(String function) {
-    int count = 0;
-    for (AgentTunnel tunnel : tunnels.values()) {
-      if (tunnel.instance().filter(i -> i.function().equals(function)).isPresent()) {
-        count++;
-      }
+    return counts.getOrDefault(function, 0);
+  }
+
+  private synchronized boolean remove(Instance instance, AgentTunnel tunnel) {
+    if (!tunnels.remove(key(instance.function(), instance.id()), tunnel)) {
+      return false;
     }
-    return count;
+    counts.computeIfPresent(instance.function(), (f, n) -> n == 1 ? null : n - 1);
+    return true;
   }
 
   void unregister(AgentTunnel tunnel, String why) {
     Instance instance = tunnel.instance().orElseThrow();
-    if (tunnels.remove(key(instance.function(), instance.id()), tunnel)) {
+    if (remove(instance, tunnel)) {
       audit.record(agentEvent(AuditCode.AGENT_LOST, tunnel).detail("reason", why).build());
       listeners.forEach(listener -> listener.removed(instance));
       sessions.endAllOn(instance.function(), instance.id(), EndReason.AGENT_LOST, why);

@@ -1,13 +1,14 @@
 package dev.tether.relay.audit;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A filter over the trail, newest first: a time range (from inclusive, to exclusive), an actor,
- * a function, a type (or code), a session; {@code before} is the paging cursor (the seq of the
- * last record of the previous page).
+ * a function, a type (or code), a session; {@code before} is the paging cursor (the last record
+ * of the previous page).
  */
 public record AuditQuery(
     Optional<Instant> from,
@@ -16,7 +17,7 @@ public record AuditQuery(
     Optional<String> function,
     Optional<String> type,
     Optional<String> session,
-    Optional<Long> before,
+    Optional<Cursor> before,
     int limit) {
 
   public static final int MAX_LIMIT = 10_000;
@@ -50,12 +51,16 @@ public record AuditQuery(
   }
 
   public AuditQuery before(long seq) {
-    return new AuditQuery(from, to, user, function, type, session, Optional.of(seq), limit);
+    return before(new Cursor("", seq));
+  }
+
+  public AuditQuery before(Cursor cursor) {
+    return new AuditQuery(from, to, user, function, type, session, Optional.of(cursor), limit);
   }
 
   /** True when {@code record} passes every filter (stores that cannot filter natively use it). */
   public boolean matches(AuditRecord record) {
-    if (before.isPresent() && record.seq() >= before.get()) {
+    if (before.isPresent() && record.seq() >= before.get().seq()) {
       return false;
     }
     if (from.isPresent() || to.isPresent()) {
@@ -83,6 +88,49 @@ public record AuditQuery(
     return wanted.isEmpty() || wanted.get().equals(actual);
   }
 
-  /** One page of results, newest first; {@code next} is the cursor for the following page. */
-  public record Page(List<AuditRecord> records, Optional<Long> next) {}
+  /**
+   * A record's place in a trail several nodes write: the node's id ({@code ""} for a relay alone)
+   * and the record's number in that node's chain. As text it is {@code seq} for node {@code ""}
+   * (as before clusters) and {@code node:seq} otherwise; node ids never hold a colon.
+   */
+  public record Cursor(String node, long seq) {
+    public Cursor {
+      if (node == null || node.indexOf(':') >= 0) {
+        throw new IllegalArgumentException("a node id never holds a colon");
+      }
+    }
+
+    /** Reads {@link #toString()}'s form; throws {@link IllegalArgumentException} otherwise. */
+    public static Cursor parse(String text) {
+      int colon = text.lastIndexOf(':');
+      try {
+        return new Cursor(colon < 0 ? "" : text.substring(0, colon),
+            Long.parseLong(text.substring(colon + 1)));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("not a cursor: a record number, or node:number");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return node.isEmpty() ? Long.toString(seq) : node + ":" + seq;
+    }
+  }
+
+  /**
+   * One page of results, newest first; {@code next} is the cursor for the following page;
+   * {@code nodes} names the node that wrote each record (all {@code ""} for a relay alone).
+   */
+  public record Page(List<AuditRecord> records, Optional<Cursor> next, List<String> nodes) {
+    public Page {
+      if (nodes.size() != records.size()) {
+        throw new IllegalArgumentException("one node per record");
+      }
+    }
+
+    /** A page of one relay's own trail. */
+    public Page(List<AuditRecord> records, Optional<Cursor> next) {
+      this(records, next, Collections.nCopies(records.size(), ""));
+    }
+  }
 }

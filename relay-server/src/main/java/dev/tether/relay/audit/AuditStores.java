@@ -29,7 +29,8 @@ public final class AuditStores {
   static AuditQuery.Page page(List<AuditRecord> found, int limit) {
     if (found.size() > limit) {
       List<AuditRecord> page = List.copyOf(found.subList(0, limit));
-      return new AuditQuery.Page(page, Optional.of(page.get(limit - 1).seq()));
+      return new AuditQuery.Page(page,
+          Optional.of(new AuditQuery.Cursor("", page.get(limit - 1).seq())));
     }
     return new AuditQuery.Page(List.copyOf(found), Optional.empty());
   }

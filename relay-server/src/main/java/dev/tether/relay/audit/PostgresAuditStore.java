@@ -189,13 +189,22 @@ public final class PostgresAuditStore implements AuditStore {
     }
   }
 
+  /**
+   * Matching records of every node that writes these tables, newest first by time (then node,
+   * then record number, so records written in the same instant keep a fixed order): an admin on
+   * any node of a cluster reads the whole cluster's trail. The cursor is the last record's node
+   * and number; the next page starts right after that record in the same order.
+   */
   @Override
   public AuditQuery.Page query(AuditQuery query) throws IOException {
-    // This node's chain only: record numbers (the paging cursor) are per node.
-    StringBuilder sql = new StringBuilder("SELECT record FROM tether_audit WHERE node = ?");
+    StringBuilder sql = new StringBuilder("SELECT node, record FROM tether_audit WHERE TRUE");
     List<Object> args = new ArrayList<>();
-    args.add(node);
-    query.before().ifPresent(v -> where(sql, args, " AND seq < ?", v));
+    query.before().ifPresent(cursor -> {
+      sql.append(" AND (time, node, seq) < (SELECT time, node, seq FROM tether_audit"
+          + " WHERE node = ? AND seq = ?)");
+      args.add(cursor.node());
+      args.add(cursor.seq());
+    });
     query.from().ifPresent(v -> where(sql, args, " AND time >= ?", Timestamp.from(v)));
     query.to().ifPresent(v -> where(sql, args, " AND time < ?", Timestamp.from(v)));
     query.user().ifPresent(v -> where(sql, args, " AND actor = ?", v));
@@ -205,19 +214,28 @@ public final class PostgresAuditStore implements AuditStore {
       where(sql, args, " AND (type = ?", v);
       where(sql, args, " OR code = ?)", v);
     });
-    sql.append(" ORDER BY seq DESC LIMIT ?");
+    sql.append(" ORDER BY time DESC, node DESC, seq DESC LIMIT ?");
     args.add(query.limit() + 1);
     try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql.toString())) {
       for (int i = 0; i < args.size(); i++) {
         s.setObject(i + 1, args.get(i));
       }
       List<AuditRecord> found = new ArrayList<>();
+      List<String> nodes = new ArrayList<>();
       try (ResultSet rows = s.executeQuery()) {
         while (rows.next()) {
-          found.add(AuditRecord.parse(rows.getString(1)));
+          nodes.add(rows.getString(1));
+          found.add(AuditRecord.parse(rows.getString(2)));
         }
       }
-      return AuditStores.page(found, query.limit());
+      Optional<AuditQuery.Cursor> next = Optional.empty();
+      if (found.size() > query.limit()) { // the extra row only says there is more
+        found.remove(found.size() - 1);
+        nodes.remove(nodes.size() - 1);
+        next = Optional.of(new AuditQuery.Cursor(nodes.get(nodes.size() - 1),
+            found.get(found.size() - 1).seq()));
+      }
+      return new AuditQuery.Page(List.copyOf(found), next, List.copyOf(nodes));
     } catch (SQLException e) {
       throw failure("cannot query", e);
     }

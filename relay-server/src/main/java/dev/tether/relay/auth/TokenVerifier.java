@@ -5,6 +5,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.text.ParseException;
 import java.time.Clock;
@@ -34,6 +35,7 @@ public final class TokenVerifier {
   private final TokenCheck agent;
   private final TokenCheck ticket;
   private final Optional<TokenCheck> externalUser;
+  private final AgentTokenCache agentTokens;
 
   public TokenVerifier(
       AuthConfig config, SigningKeys keys, TicketReplayCache replayCache, Clock clock) {
@@ -41,6 +43,7 @@ public final class TokenVerifier {
     this.keys = Objects.requireNonNull(keys, "keys");
     this.replayCache = Objects.requireNonNull(replayCache, "replayCache");
     Objects.requireNonNull(clock, "clock");
+    this.agentTokens = new AgentTokenCache(clock);
     var relayKeys =
         new AllowListedKeySelector(
             Set.of(SigningKeys.ALGORITHM), new ImmutableJWKSet<>(new JWKSet(keys.publicKey())));
@@ -103,10 +106,30 @@ public final class TokenVerifier {
             + "); " + TokenKind.USER.remedy());
   }
 
-  /** An agent token signed by this relay. */
+  /**
+   * An agent token signed by this relay. The same token verified within the last minute, and
+   * not expired since, is answered from {@link AgentTokenCache} without checking its signature
+   * again.
+   */
   public AgentPrincipal verifyAgent(String token) throws AuthException {
+    if (token != null && token.length() <= MAX_TOKEN_CHARS) {
+      Optional<AgentPrincipal> known = agentTokens.find(token);
+      if (known.isPresent()) {
+        return known.get();
+      }
+    }
     SignedJWT jwt = relayToken(token, TokenKind.AGENT);
-    return PrincipalClaims.agent(agent.verify(jwt));
+    JWTClaimsSet claims = agent.verify(jwt);
+    AgentPrincipal principal = PrincipalClaims.agent(claims);
+    if (claims.getExpirationTime() != null) {
+      agentTokens.put(token, principal, claims.getExpirationTime().toInstant());
+    }
+    return principal;
+  }
+
+  /** How many agent tokens are remembered as verified (for tests). */
+  int rememberedAgentTokens() {
+    return agentTokens.size();
   }
 
   /** Verifies an attach ticket and marks it used; a second redeem fails with ticket_used. */

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +59,14 @@ public final class Cluster implements AutoCloseable {
   private final Queue<Instance> changed =
       new ConcurrentLinkedQueue<>();
   private final Set<String> published = new HashSet<>(); // keys this node wrote; worker thread only
+  /**
+   * Each local agent's entry as last built, reused while neither the instance nor its session
+   * count changed: a renewal of thousands of agents then builds no JSON (it was a good part of a
+   * node's CPU while agents registered). Worker thread only.
+   */
+  private final Map<String, AgentEntry> agentEntries = new HashMap<>();
+
+  private record AgentEntry(Instance instance, int sessions, String json) {}
   private Runnable unwatch = () -> {};
 
   public Cluster(ClusterConfig config, PeerTokens peerTokens, AgentRegistry registry,
@@ -137,14 +146,19 @@ public final class Cluster implements AutoCloseable {
     changesPending.set(false);
     Map<String, String> entries = new LinkedHashMap<>();
     List<String> gone = new ArrayList<>();
+    Map<String, Integer> sessionCounts = null;
     for (Instance instance; (instance = changed.poll()) != null; ) {
       String key = agentKey(instance.function(), instance.id());
       var tunnel = registry.find(instance.function(), instance.id());
       if (tunnel.isPresent()) {
-        entries.put(key, agentEntry(tunnel.get().instance().orElseThrow()));
+        if (sessionCounts == null) {
+          sessionCounts = sessionCounts();
+        }
+        entries.put(key, agentEntry(tunnel.get().instance().orElseThrow(), sessionCounts));
         gone.remove(key);
       } else {
         entries.remove(key);
+        agentEntries.remove(key);
         gone.add(key);
       }
     }
@@ -159,16 +173,34 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
-  private String agentEntry(Instance i) {
-    Map<String, Object> value = new LinkedHashMap<>();
-    value.put("function", i.function());
-    value.put("instance", i.id());
-    value.put("node", config.nodeId());
-    value.put("peer", config.peerUrl().toString());
-    value.put("runtime", i.runtime());
-    value.put("connectedAt", i.connectedAt().toString());
-    value.put("sessions", sessions.liveOn(i.function(), i.id()).size());
-    return ClusterStore.json(value);
+  private String agentEntry(Instance i, Map<String, Integer> sessionCounts) {
+    String key = agentKey(i.function(), i.id());
+    int sessions = sessionCounts.getOrDefault(key, 0);
+    AgentEntry entry = agentEntries.get(key);
+    if (entry == null || entry.sessions() != sessions || !entry.instance().equals(i)) {
+      Map<String, Object> value = new LinkedHashMap<>();
+      value.put("function", i.function());
+      value.put("instance", i.id());
+      value.put("node", config.nodeId());
+      value.put("peer", config.peerUrl().toString());
+      value.put("runtime", i.runtime());
+      value.put("connectedAt", i.connectedAt().toString());
+      value.put("sessions", sessions);
+      entry = new AgentEntry(i, sessions, ClusterStore.json(value));
+      agentEntries.put(key, entry);
+    }
+    return entry.json();
+  }
+
+  /** Live sessions per agent key, counted in one pass over the sessions. */
+  private Map<String, Integer> sessionCounts() {
+    Map<String, Integer> counts = new HashMap<>();
+    for (Session session : sessions.live()) {
+      if (session.instance() != null) {
+        counts.merge(agentKey(session.function(), session.instance()), 1, Integer::sum);
+      }
+    }
+    return counts;
   }
 
   /** Writes every local agent and session with a fresh TTL and deletes what this node dropped. */
@@ -176,12 +208,12 @@ public final class Cluster implements AutoCloseable {
     syncPending.set(false);
     try {
       Map<String, String> entries = new LinkedHashMap<>();
-      for (List<AgentTunnel> tunnels : registry.byFunction().values()) {
-        for (AgentTunnel tunnel : tunnels) {
-          Instance i = tunnel.instance().orElseThrow();
-          entries.put(agentKey(i.function(), i.id()), agentEntry(i));
-        }
+      Map<String, Integer> sessionCounts = sessionCounts();
+      for (AgentTunnel tunnel : registry.all()) {
+        Instance i = tunnel.instance().orElseThrow();
+        entries.put(agentKey(i.function(), i.id()), agentEntry(i, sessionCounts));
       }
+      agentEntries.keySet().retainAll(entries.keySet());
       for (Session session : sessions.live()) {
         entries.put(ClusterStore.SESSION + session.id(), sessionEntry(session));
       }

@@ -290,6 +290,11 @@ public final class FakeShim implements AutoCloseable {
     return closed.isDone();
   }
 
+  /** Closes the tunnel as a shim whose function exited does: 1000 with {@code reason}. */
+  public void leave(String reason) {
+    enqueue(() -> socket.sendClose(WebSocket.NORMAL_CLOSURE, reason));
+  }
+
   /** Drops the connection without a close handshake, like a crashed instance. */
   @Override
   public void close() {
