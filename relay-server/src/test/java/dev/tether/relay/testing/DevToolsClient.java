@@ -55,6 +55,13 @@ public final class DevToolsClient implements AutoCloseable {
     socket.sendText(message, true).get(30, TimeUnit.SECONDS);
   }
 
+  /** Sends one message as several frames (a text frame, then continuations), one per part. */
+  public void sendFragments(String... parts) throws Exception {
+    for (int i = 0; i < parts.length; i++) {
+      socket.sendText(parts[i], i == parts.length - 1).get(30, TimeUnit.SECONDS);
+    }
+  }
+
   /** The next whole message; fails after {@code timeout}. */
   public String take(Duration timeout) throws InterruptedException {
     String message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
