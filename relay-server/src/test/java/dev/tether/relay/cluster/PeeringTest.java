@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,8 +86,9 @@ class PeeringTest {
   }
 
   private DevToolsClient devtoolsOnA(String instance, String mode) throws Exception {
-    String alice = cluster.node(A).userToken("alice", "orders");
-    HttpResponse<String> created = cluster.node(A).call("POST", "/api/sessions", alice,
+    // A user of its own for each session: live sessions per user are limited.
+    String user = cluster.node(A).userToken("dev-" + UUID.randomUUID(), "orders");
+    HttpResponse<String> created = cluster.node(A).call("POST", "/api/sessions", user,
         "{\"function\":\"orders\",\"instance\":\"" + instance + "\",\"mode\":\"" + mode + "\"}");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     JsonNode session = Json.MAPPER.readTree(created.body());
@@ -196,5 +198,50 @@ class PeeringTest {
     next.send("{\"id\":2,\"method\":\"after\"}");
     assertThat(next.take(WAIT)).isEqualTo("{\"id\":2,\"method\":\"after\"}");
     assertThat(links(A).dialled()).isEqualTo(dialled + 1);
+  }
+
+  @Test
+  void aFunctionSessionHeldOnOneNodeIsDrivenThroughThePeerLinkFromAnother() throws Exception {
+    String function = "fn-" + UUID.randomUUID().toString().substring(0, 8);
+    FakeAgent agent = FakeAgent.register(cluster.node(B).agentUri(),
+        cluster.node(B).agentToken(function), function, "one").echo(true);
+    closeLater.add(agent);
+    String alice = cluster.node(B).userToken("alice", function);
+    HttpResponse<String> created = cluster.node(B).call("POST", "/api/sessions", alice,
+        "{\"function\":\"" + function + "\",\"scope\":\"function\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    DevToolsClient client = DevToolsClient.connect(cluster.via(A, Json.MAPPER.readTree(
+        created.body()).path("webSocketDebuggerUrl").asText()));
+    closeLater.add(0, client);
+
+    client.send("{\"id\":1,\"method\":\"Target.setDiscoverTargets\","
+        + "\"params\":{\"discover\":true}}");
+
+    JsonNode target = takeUntil(client, m -> m.path("method").asText()
+        .equals("Target.targetCreated"));
+    assertThat(target.path("params").path("targetInfo").path("title").asText())
+        .isEqualTo(function + "/one");
+    client.send("{\"id\":2,\"method\":\"Target.attachToTarget\",\"params\":"
+        + "{\"targetId\":\"one\",\"flatten\":true}}");
+    String sessionId = takeUntil(client, m -> m.path("method").asText()
+        .equals("Target.attachedToTarget")).path("params").path("sessionId").asText();
+    client.send("{\"id\":3,\"method\":\"Runtime.evaluate\",\"sessionId\":\"" + sessionId
+        + "\"}");
+
+    JsonNode echoed = takeUntil(client, m -> m.path("id").asInt() == 3);
+    assertThat(echoed.path("sessionId").asText()).isEqualTo(sessionId);
+  }
+
+  /** The first message matching {@code wanted}, skipping the others; fails after the wait. */
+  private static JsonNode takeUntil(DevToolsClient client, Predicate<JsonNode> wanted)
+      throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      String next = client.poll(Duration.ofMillis(200));
+      if (next != null && wanted.test(Json.MAPPER.readTree(next))) {
+        return Json.MAPPER.readTree(next);
+      }
+    }
+    throw new AssertionError("no matching message within " + WAIT.toMillis() + " ms");
   }
 }
