@@ -5,6 +5,7 @@ import dev.tether.relay.auth.Ticket;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.session.Session;
 import java.net.URI;
+import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -75,6 +76,12 @@ public final class PeerDevTools {
         throw new ApiError(refused.status(), refused.error(), refused.message());
       }
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof WebSocketHandshakeException refused) {
+        LOG.warn("peer link refused node={} status={}", node, refused.getResponse().statusCode());
+        throw new ApiError(502, "node_refused", "the relay node " + node + " refused this node's"
+            + " peer link (HTTP " + refused.getResponse().statusCode() + "); every node needs the"
+            + " same signing key and relay version");
+      }
       throw unreachable(node);
     } catch (TimeoutException e) {
       if (stream != null) {
