@@ -33,6 +33,11 @@ public final class CloseCodes {
    * on a new one; the relay keeps the sessions for its grace period.
    */
   public static final int RESUMING = 4010;
+  /**
+   * DevTools sockets only: the peer link between the relay node the socket landed on and the
+   * node holding its session broke; the session itself may go on, attach again.
+   */
+  public static final int NODE_LOST = 4011;
 
   private CloseCodes() {}
 }

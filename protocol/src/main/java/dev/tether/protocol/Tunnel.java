@@ -8,6 +8,13 @@ public final class Tunnel {
    * and would take a v2 credit for a protocol error, so the two do not mix.
    */
   public static final String SUBPROTOCOL = "tether.v2";
+  /**
+   * The subprotocol of the peer link between two relay nodes of a cluster: the same control
+   * messages, data frames and credit as this tunnel, streams opened by {@code attach}.
+   */
+  public static final String PEER_SUBPROTOCOL = "tether.peer.v1";
+  /** Where one relay node dials another for its peer link. */
+  public static final String PEER_PATH = "/peer";
   /** Where the shim dials in. */
   public static final String AGENT_PATH = "/agent";
   /** Payload bytes each side may send on a new stream before the first {@code credit}. */

@@ -47,7 +47,9 @@ public final class TunnelCodec {
       Map.entry(TunnelMessage.SnapshotHit.class, "snapshot-hit"),
       Map.entry(TunnelMessage.SnapshotDisabled.class, "snapshot-disabled"),
       Map.entry(TunnelMessage.ScriptsRequest.class, "scripts-request"),
-      Map.entry(TunnelMessage.Scripts.class, "scripts"));
+      Map.entry(TunnelMessage.Scripts.class, "scripts"),
+      Map.entry(TunnelMessage.Attach.class, "attach"),
+      Map.entry(TunnelMessage.Refused.class, "refused"));
 
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -133,6 +135,16 @@ public final class TunnelCodec {
       json.writeNumberField("stream", m.stream());
       json.writeNumberField("code", m.code());
       json.writeStringField("reason", m.reason());
+    } else if (message instanceof TunnelMessage.Attach m) {
+      json.writeNumberField("stream", m.stream());
+      json.writeStringField("ticket", m.ticket());
+      json.writeStringField("client", m.client());
+      json.writeNumberField("window", m.window());
+    } else if (message instanceof TunnelMessage.Refused m) {
+      json.writeNumberField("stream", m.stream());
+      json.writeNumberField("status", m.status());
+      json.writeStringField("error", m.error());
+      json.writeStringField("message", m.message());
     } else if (message instanceof TunnelMessage.Credit m) {
       json.writeNumberField("stream", m.stream());
       json.writeNumberField("bytes", m.bytes());
@@ -211,6 +223,10 @@ public final class TunnelCodec {
       case "opened" -> new TunnelMessage.Opened(f.int32("stream"), f.int64("window"));
       case "close" -> new TunnelMessage.Close(f.int32("stream"), f.int32("code"),
           f.text("reason"));
+      case "attach" -> new TunnelMessage.Attach(f.int32("stream"), f.text("ticket"),
+          f.text("client"), f.int64("window"));
+      case "refused" -> new TunnelMessage.Refused(f.int32("stream"), f.int32("status"),
+          f.text("error"), f.text("message"));
       case "credit" -> new TunnelMessage.Credit(f.int32("stream"), f.int64("bytes"),
           f.int64("ack"));
       case "crash" -> new TunnelMessage.Crash(f.int32("exitCode"), f.tree("report"));

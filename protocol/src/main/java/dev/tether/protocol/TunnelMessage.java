@@ -42,6 +42,8 @@ import java.util.List;
   @JsonSubTypes.Type(value = TunnelMessage.SnapshotDisabled.class, name = "snapshot-disabled"),
   @JsonSubTypes.Type(value = TunnelMessage.ScriptsRequest.class, name = "scripts-request"),
   @JsonSubTypes.Type(value = TunnelMessage.Scripts.class, name = "scripts"),
+  @JsonSubTypes.Type(value = TunnelMessage.Attach.class, name = "attach"),
+  @JsonSubTypes.Type(value = TunnelMessage.Refused.class, name = "refused"),
 })
 public sealed interface TunnelMessage {
 
@@ -224,6 +226,44 @@ public sealed interface TunnelMessage {
     /** Grants bytes without acknowledging frames. */
     public Credit(int stream, long bytes) {
       this(stream, bytes, 0);
+    }
+  }
+
+  /**
+   * Peer link only, landing node → holding node: attach the DevTools client that brought {@code
+   * ticket} as stream {@code stream} (the holding node checks the ticket again and admits the
+   * session as for a local socket); {@code client} is the DevTools client's address, for the
+   * audit trail. The holding node answers {@link Opened} or {@link Refused}; the landing node may
+   * send {@code window} payload bytes once opened.
+   */
+  record Attach(int stream, String ticket, String client, long window) implements TunnelMessage {
+    public Attach {
+      requireStream(stream);
+      requireText(ticket, "ticket");
+      client = client == null ? "" : client;
+      requireWindow(window);
+    }
+
+    /** Never the ticket: a record's own toString would print it into a log line. */
+    @Override
+    public String toString() {
+      return "Attach[stream=" + stream + ", window=" + window + "]";
+    }
+  }
+
+  /**
+   * Peer link only, holding node → landing node: the attach of stream {@code stream} was refused
+   * with HTTP {@code status} and the JSON error {@code error}/{@code message} the landing node
+   * answers the DevTools client's upgrade with.
+   */
+  record Refused(int stream, int status, String error, String message) implements TunnelMessage {
+    public Refused {
+      requireStream(stream);
+      if (status < 400 || status > 599) {
+        throw new IllegalArgumentException("a refusal is an HTTP 4xx or 5xx, not " + status);
+      }
+      requireText(error, "error");
+      message = message == null ? "" : message;
     }
   }
 

@@ -53,7 +53,9 @@ class TunnelCodecTest {
         new TunnelMessage.SnapshotDisabled("p-1", "more than 25 hits in one second"),
         new TunnelMessage.ScriptsRequest(4),
         new TunnelMessage.Scripts(4, List.of("file:///srv/handler.js"), null),
-        new TunnelMessage.Scripts(5, List.of(), "the inspector did not answer"));
+        new TunnelMessage.Scripts(5, List.of(), "the inspector did not answer"),
+        new TunnelMessage.Attach(3, "eyJ.ticket.sig", "203.0.113.7", Tunnel.DEFAULT_WINDOW),
+        new TunnelMessage.Refused(3, 409, "already_attached", "close that window first"));
   }
 
   private static JsonNode capturedScopes() {

@@ -13,6 +13,7 @@ import dev.tether.relay.audit.AuditStores;
 import dev.tether.relay.cluster.Cluster;
 import dev.tether.relay.cluster.Forwarder;
 import dev.tether.relay.cluster.PeerDevTools;
+import dev.tether.relay.cluster.PeerLinks;
 import dev.tether.relay.cluster.PeerNegotiator;
 import dev.tether.relay.cluster.PeerTokens;
 import dev.tether.relay.policy.PolicyAudit;
@@ -103,6 +104,7 @@ public final class Relay implements AutoCloseable {
   private Policy policy;
   private RunningRelay running;
   private Cluster cluster;
+  private PeerLinks peerLinks;
 
   public Relay(RelayConfig config) {
     this(config, Clock.systemUTC());
@@ -262,13 +264,16 @@ public final class Relay implements AutoCloseable {
     upgrades.addMapping("/devtools/*", devtools);
     if (cluster != null) {
       Cluster here = cluster;
-      PeerDevTools peers = new PeerDevTools(cluster, scheduler, config.devtoolsKeepAlive());
+      peerLinks = new PeerLinks(cluster.nodeId(), cluster.peerTokens(), scheduler,
+          config.devtoolsKeepAlive());
+      PeerDevTools peers =
+          new PeerDevTools(cluster, peerLinks, scheduler, config.devtoolsKeepAlive());
       devtools.cluster((ticket, token, remote, heldHere) -> {
         here.redeem(ticket, heldHere, config.clockSkew());
         return heldHere ? null : peers.attach(ticket, token, remote);
       });
-      upgrades.addMapping(PeerDevTools.PATH,
-          new PeerNegotiator(cluster.peerTokens(), verifier, devtools));
+      upgrades.addMapping(Tunnel.PEER_PATH, new PeerNegotiator(cluster.peerTokens(), peerLinks,
+          verifier, devtools, config.devtoolsKeepAlive()));
     }
     // Plain requests: /metrics, then CORS for the API, the web module's files, the JSON routes.
     upgrades.setHandler(new MetricsHandler(metrics, new MetricsAccess(config.metricsToken()),
@@ -340,6 +345,12 @@ public final class Relay implements AutoCloseable {
     return Optional.ofNullable(cluster);
   }
 
+  /** This node's peer links to the other nodes of its cluster; empty for a relay alone. */
+  public Optional<PeerLinks> peerLinks() {
+    requireStarted();
+    return Optional.ofNullable(peerLinks);
+  }
+
   /** The audit trail: record, flush, query through its store. */
   public AuditLog audit() {
     requireStarted();
@@ -368,6 +379,9 @@ public final class Relay implements AutoCloseable {
     }
     if (registry != null) {
       registry.closeAll("the relay is shutting down");
+    }
+    if (peerLinks != null) {
+      peerLinks.close(); // the sessions are gone; their streams on other nodes end with the link
     }
     if (cluster != null) {
       cluster.close(); // after the tunnels: its entries go at once instead of after their TTL

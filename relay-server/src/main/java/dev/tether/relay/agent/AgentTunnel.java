@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * its streams. Hellos are bounded too ({@link AgentLimits}): instances per function, and the size
  * of every field.
  */
-public final class AgentTunnel implements FrameHandler {
+public final class AgentTunnel implements FrameHandler, StreamCarrier {
   private static final Logger LOG = LoggerFactory.getLogger(AgentTunnel.class);
   private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
@@ -365,6 +365,7 @@ public final class AgentTunnel implements FrameHandler {
   record Handover(List<TunnelStream> streams, int lastStreamId) {}
 
   /** Sends one control message to the shim; dropped while the tunnel is down or closed. */
+  @Override
   public void send(TunnelMessage message) {
     CoreSession socket = core;
     if (!phase.socketOpen() || socket == null) {
@@ -376,7 +377,8 @@ public final class AgentTunnel implements FrameHandler {
   }
 
   /** Writes one encoded data frame now, or drops it while the tunnel is down (it is replayed). */
-  void sendFrame(ByteBuffer frame) {
+  @Override
+  public void sendFrame(ByteBuffer frame) {
     CoreSession socket = core;
     if (phase != Phase.OPEN || socket == null) {
       return;
@@ -384,7 +386,8 @@ public final class AgentTunnel implements FrameHandler {
     socket.sendFrame(new Frame(OpCode.BINARY, frame), Callback.NOOP, false);
   }
 
-  void streamEnded(TunnelStream stream, TunnelMessage.Close close) {
+  @Override
+  public void streamEnded(TunnelStream stream, TunnelMessage.Close close) {
     streams.remove(stream.id(), stream);
     if (close != null) {
       send(close);
@@ -608,6 +611,7 @@ public final class AgentTunnel implements FrameHandler {
   }
 
   /** The round trip to the shim, as pings measured it; 0 while unknown. */
+  @Override
   public long roundTripNanos() {
     return roundTripNanos;
   }

@@ -9,17 +9,17 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * Joins the frames of one tunnel message, which a shim normally sends unfragmented, up to a fixed
  * size: the tunnel never carries a message bigger than one data chunk or one control message.
  */
-final class MessageAssembler {
+public final class MessageAssembler {
   private final int maxBytes;
   private ByteBuffer parts;
   private byte opcode;
 
-  MessageAssembler(int maxBytes) {
+  public MessageAssembler(int maxBytes) {
     this.maxBytes = maxBytes;
   }
 
   /** A complete message (whose opcode {@link #opcode()} tells), or null while more is to come. */
-  ByteBuffer add(Frame frame) throws ProtocolException {
+  public ByteBuffer add(Frame frame) throws ProtocolException {
     byte op = frame.getOpCode();
     ByteBuffer payload = frame.getPayload() == null ? ByteBuffer.allocate(0) : frame.getPayload();
     if (op == OpCode.CONTINUATION) {
@@ -48,7 +48,7 @@ final class MessageAssembler {
     return whole;
   }
 
-  byte opcode() {
+  public byte opcode() {
     return opcode;
   }
 }

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One stream of a tunnel (one DevTools session on one inspector socket) and its credit in both
- * directions. Towards the shim it never sends more than the shim granted; from the shim it accepts
+ * directions; the same class carries a DevTools socket over a peer link to the relay node holding
+ * its session ({@link StreamCarrier}), where the other node plays the shim's part. Towards the shim it never sends more than the shim granted; from the shim it accepts
  * no more than the relay granted, and grants more only after DevTools took what came.
  *
  * <p>It outlives a dropped tunnel: every data frame it sends stays in a {@link ReplayBuffer} until
@@ -37,7 +38,7 @@ public final class TunnelStream {
   private long creditBatch;
   private final ReplayBuffer<ByteBuffer> replay = new ReplayBuffer<>(frame -> {});
 
-  private volatile AgentTunnel tunnel;
+  private volatile StreamCarrier tunnel;
   private String target;
   private String sessionId;
   private boolean opened;
@@ -50,7 +51,7 @@ public final class TunnelStream {
   private long credited;
   private long lastAck;
 
-  TunnelStream(int id, AgentTunnel tunnel, StreamPeer peer, long window) {
+  public TunnelStream(int id, StreamCarrier tunnel, StreamPeer peer, long window) {
     this.id = id;
     this.tunnel = tunnel;
     this.peer = peer;
@@ -182,7 +183,7 @@ public final class TunnelStream {
     tunnel.streamEnded(this, new TunnelMessage.Close(id, code, reason));
   }
 
-  void onOpened(AgentTunnel from, long window) {
+  public void onOpened(StreamCarrier from, long window) {
     synchronized (this) {
       if (from != tunnel || opened || closed) {
         return;
@@ -193,7 +194,7 @@ public final class TunnelStream {
     notifyPeer(peer::onOpened);
   }
 
-  void onCredit(AgentTunnel from, long bytes, long ack) throws ProtocolException {
+  public void onCredit(StreamCarrier from, long bytes, long ack) throws ProtocolException {
     synchronized (this) {
       if (from != tunnel || closed) {
         return;
@@ -212,7 +213,8 @@ public final class TunnelStream {
   }
 
   /** A data chunk from the shim; more than its credit allows is a protocol error. */
-  void onData(AgentTunnel from, ByteBuffer payload, boolean fin) throws ProtocolException {
+  public void onData(StreamCarrier from, ByteBuffer payload, boolean fin)
+      throws ProtocolException {
     int length = payload.remaining();
     synchronized (this) {
       if (from != tunnel || closed) {
@@ -235,7 +237,7 @@ public final class TunnelStream {
   }
 
   /** The shim closed the stream, or the tunnel is gone. */
-  void onClosed(int code, String reason) {
+  public void onClosed(int code, String reason) {
     synchronized (this) {
       if (closed) {
         return;
@@ -279,7 +281,7 @@ public final class TunnelStream {
       if (closed) {
         return;
       }
-      AgentTunnel t = tunnel;
+      StreamCarrier t = tunnel;
       long grown = receiveWindow.onPassed(bytes, System.nanoTime(),
           t == null ? 0 : t.roundTripNanos());
       passedUncredited += bytes;

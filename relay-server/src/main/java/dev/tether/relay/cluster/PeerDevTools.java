@@ -1,56 +1,46 @@
 package dev.tether.relay.cluster;
 
+import dev.tether.relay.agent.TunnelStream;
 import dev.tether.relay.auth.Ticket;
-import dev.tether.relay.connect.Bridge;
-import dev.tether.relay.connect.LocalToRelay;
-import dev.tether.relay.connect.RelayToLocal;
 import dev.tether.relay.http.ApiError;
-import dev.tether.relay.http.Json;
 import dev.tether.relay.session.Session;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
-import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The landing side of peering: a DevTools socket whose session lives on another node is carried
- * to that node over a peer socket ({@code /peer/devtools}, a peer token, the ticket in a header),
- * frame for frame with backpressure both ways ({@link Bridge}), and each side gets the other's
- * close code and reason. The holding node checks the ticket again and runs every policy; this
- * node only shovels bytes and pings the DevTools socket so an idle window stays connected.
+ * The landing side of peering: a DevTools socket whose session lives on another node becomes one
+ * stream of this node's peer link to that node ({@link PeerLinks}, dialled on first need and
+ * shared by every such socket). The upgrade waits for the holding node's answer, so a refusal
+ * there (ticket, session, instance, one DevTools per session) is this upgrade's HTTP status and
+ * JSON reason. The holding node checks the ticket again and runs every policy; this node only
+ * shovels bytes ({@link PeeredDevTools}).
  */
 public final class PeerDevTools {
   private static final Logger LOG = LoggerFactory.getLogger(PeerDevTools.class);
-  public static final String PATH = "/peer/devtools";
-  public static final String TICKET_HEADER = "X-Tether-Ticket";
-  public static final String REMOTE_HEADER = "X-Tether-Remote";
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
 
   private final Cluster cluster;
+  private final PeerLinks links;
   private final ScheduledExecutorService scheduler;
   private final Duration keepAlive;
-  private final HttpClient http = HttpClient.newHttpClient();
 
-  public PeerDevTools(Cluster cluster, ScheduledExecutorService scheduler, Duration keepAlive) {
+  public PeerDevTools(Cluster cluster, PeerLinks links, ScheduledExecutorService scheduler,
+      Duration keepAlive) {
     this.cluster = cluster;
+    this.links = links;
     this.scheduler = scheduler;
     this.keepAlive = keepAlive;
   }
 
-  /** Opens the peer socket to the node holding {@code ticket}'s session; its DevTools handler. */
+  /** Attaches through the node holding {@code ticket}'s session; its DevTools handler. */
   public FrameHandler attach(Ticket ticket, String token, String remote) {
     URI peer;
     String node;
@@ -73,49 +63,42 @@ public final class PeerDevTools {
     } catch (ClusterStore.Unavailable e) {
       throw Cluster.unavailable("attach to a session on another node");
     }
-    Bridge bridge = new Bridge(() -> CompletableFuture.completedFuture(null), ticket.sessionId(),
-        ticket.instance());
+    PeeredDevTools devtools = new PeeredDevTools(scheduler, keepAlive);
+    TunnelStream stream = null;
     try {
-      http.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT)
-          .header("Authorization", "Bearer " + cluster.peerTokens().mint(cluster.nodeId()))
-          .header(TICKET_HEADER, token)
-          .header(REMOTE_HEADER, remote == null ? "" : remote)
-          .buildAsync(URI.create(peer.toString().replaceAll("/$", "") + PATH),
-              new RelayToLocal(bridge))
-          .get(CONNECT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+      PeerLink link = links.to(node, peer)
+          .get(PeerLinks.CONNECT_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+      stream = link.attach(devtools, token, remote == null ? "" : remote);
+      devtools.streamIs(stream);
+      PeerLink.PeerRefusal refused =
+          devtools.answer().get(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (refused != null) {
+        throw new ApiError(refused.status(), refused.error(), refused.message());
+      }
     } catch (ExecutionException e) {
-      throw refusal(e.getCause(), node);
+      if (e.getCause() instanceof WebSocketHandshakeException refused) {
+        LOG.warn("peer link refused node={} status={}", node, refused.getResponse().statusCode());
+        throw new ApiError(502, "node_refused", "the relay node " + node + " refused this node's"
+            + " peer link (HTTP " + refused.getResponse().statusCode() + "); every node needs the"
+            + " same signing key and relay version");
+      }
+      throw unreachable(node);
     } catch (TimeoutException e) {
+      if (stream != null) {
+        stream.close(1001, "the relay node holding the session did not answer in time");
+      }
       throw new ApiError(504, "node_timeout", "the relay node " + node + " holding the session did"
           + " not answer in time; try again");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiError(503, "interrupted", "the relay is shutting down");
     }
-    LOG.info("devtools peered session={} node={}", ticket.sessionId(), node);
-    ScheduledFuture<?> pings = scheduler.scheduleAtFixedRate(() -> {
-      var local = bridge.local();
-      if (local != null && local.isOutputOpen()) {
-        local.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
-      }
-    }, keepAlive.toMillis(), keepAlive.toMillis(), TimeUnit.MILLISECONDS);
-    bridge.onEnd(() -> pings.cancel(false));
-    return new LocalToRelay(bridge);
+    LOG.info("devtools peered session={} node={} stream={}", ticket.sessionId(), node,
+        stream.id());
+    return devtools;
   }
 
-  /** The holding node's refusal, passed on with its status, code and message. */
-  private static ApiError refusal(Throwable cause, String node) {
-    if (cause instanceof WebSocketHandshakeException refused) {
-      int status = refused.getResponse().statusCode();
-      try {
-        var error = Json.MAPPER.readTree(String.valueOf(refused.getResponse().body()));
-        return new ApiError(status, error.path("error").asText("node_refused"),
-            error.path("message").asText("the relay node " + node + " refused the attach"));
-      } catch (Exception notJson) {
-        return new ApiError(502, "node_refused", "the relay node " + node + " refused the attach"
-            + " with HTTP " + status);
-      }
-    }
+  private static ApiError unreachable(String node) {
     return new ApiError(502, "node_unreachable", "the relay node " + node + " that holds the"
         + " session does not answer (it may have just stopped); start a new session");
   }

@@ -1,10 +1,13 @@
 package dev.tether.relay.cluster;
 
+import dev.tether.protocol.DataFrame;
+import dev.tether.protocol.Tunnel;
+import dev.tether.protocol.TunnelCodec;
 import dev.tether.relay.auth.AuthException;
-import dev.tether.relay.auth.Ticket;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.devtools.DevToolsNegotiator;
 import dev.tether.relay.http.ApiError;
+import java.time.Duration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.Configuration;
@@ -14,20 +17,27 @@ import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
 
 /**
- * The holding side of peering ({@code WS /peer/devtools}): only another node of the cluster, with
- * a peer token, may open it; it brings the DevTools client's ticket, which is checked here again
- * and marked used in this node's own replay cache, and then the session attaches exactly as a
- * local DevTools socket would (same policy, limits, audit).
+ * The holding side of peering ({@code WS /peer}): only another node of the cluster, with a peer
+ * token and the peer subprotocol, may open it; any other credential (a user's, an agent's, a
+ * ticket) gets 401 {@code peer_refused}. What the link carries is {@link PeerEndpoint}'s.
  */
 public final class PeerNegotiator implements WebSocketNegotiator {
+  private static final int MAX_MESSAGE =
+      Math.max(DataFrame.HEADER_BYTES + DataFrame.MAX_CHUNK, TunnelCodec.MAX_CONTROL_MESSAGE_BYTES);
+
   private final PeerTokens tokens;
+  private final PeerLinks links;
   private final TokenVerifier verifier;
   private final DevToolsNegotiator devtools;
+  private final Duration heartbeat;
 
-  public PeerNegotiator(PeerTokens tokens, TokenVerifier verifier, DevToolsNegotiator devtools) {
+  public PeerNegotiator(PeerTokens tokens, PeerLinks links, TokenVerifier verifier,
+      DevToolsNegotiator devtools, Duration heartbeat) {
     this.tokens = tokens;
+    this.links = links;
     this.verifier = verifier;
     this.devtools = devtools;
+    this.heartbeat = heartbeat;
   }
 
   @Override
@@ -40,17 +50,16 @@ public final class PeerNegotiator implements WebSocketNegotiator {
         node = tokens.verify(TokenVerifier.bearer(request.getHeaders().get("Authorization")));
       } catch (PeerTokens.PeerRefused | AuthException e) {
         throw new ApiError(401, "peer_refused", "only another relay node of this cluster may open"
-            + " " + PeerDevTools.PATH + ", with a peer token signed by the cluster's key");
+            + " " + Tunnel.PEER_PATH + ", with a peer token signed by the cluster's key");
       }
-      Ticket ticket;
-      try {
-        ticket = verifier.redeemTicket(request.getHeaders().get(PeerDevTools.TICKET_HEADER));
-      } catch (AuthException e) {
-        throw ApiError.from(e);
+      if (!request.hasSubProtocol(Tunnel.PEER_SUBPROTOCOL)) {
+        throw ApiError.badRequest("subprotocol_required", "a peer link speaks the WebSocket"
+            + " subprotocol " + Tunnel.PEER_SUBPROTOCOL + " (offered: "
+            + request.getSubProtocols() + "); run the same relay version on every node");
       }
-      String client = request.getHeaders().get(PeerDevTools.REMOTE_HEADER);
-      return devtools.attachRedeemed(ticket,
-          client == null || client.isBlank() ? remote : client + " via " + node);
+      response.setAcceptedSubProtocol(Tunnel.PEER_SUBPROTOCOL);
+      links.acceptedOne();
+      return new PeerEndpoint(node, remote, verifier, devtools);
     } catch (ApiError e) {
       devtools.refuse(response, callback, e, remote, "peer");
       return null;
@@ -59,6 +68,11 @@ public final class PeerNegotiator implements WebSocketNegotiator {
 
   @Override
   public void customize(Configuration configuration) {
-    devtools.customize(configuration);
+    configuration.setMaxFrameSize(MAX_MESSAGE);
+    configuration.setAutoFragment(false);
+    configuration.setMaxTextMessageSize(MAX_MESSAGE);
+    configuration.setMaxBinaryMessageSize(MAX_MESSAGE);
+    configuration.setInputBufferSize(64 * 1024);
+    configuration.setIdleTimeout(heartbeat.multipliedBy(3).plusSeconds(5));
   }
 }

@@ -94,6 +94,12 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
   /** Refuses an upgrade as {@link #negotiate} does: status, JSON reason, audit for 401/403. */
   public void refuse(ServerUpgradeResponse response, Callback callback, ApiError e, String remote,
       String at) {
+    refused(e, remote, at);
+    Json.error(response, callback, e);
+  }
+
+  /** Logs, audits (401/403) and counts a refusal answered some other way than an upgrade's. */
+  public void refused(ApiError e, String remote, String at) {
     LOG.info("devtools refused remote={} status={} error={} at={}", remote, e.status(), e.code(),
         at);
     if (e.status() == 401 || e.status() == 403) {
@@ -103,7 +109,6 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
           .detail("status", e.status()).build());
     }
     metrics.refused(at, e.code());
-    Json.error(response, callback, e);
   }
 
   @Override

@@ -158,26 +158,26 @@ class InstanceOwnershipTest {
   @Test
   void anInstanceThatLeavesFreesItsPlaceUnderTheLimitForANewOne() throws Exception {
     String function = "churn-" + UUID.randomUUID().toString().substring(0, 8);
-    List<FakeAgent> agents = new ArrayList<>();
+    List<FakeShim> agents = new ArrayList<>();
     try {
       for (int round = 0; round < 3; round++) { // the count goes down as often as up
         while (agents.size() < MAX_INSTANCES) {
           agents.add(register(function, "c-" + round + "-" + agents.size()));
         }
-        FakeAgent leaving = agents.remove(0);
+        FakeShim leaving = agents.remove(0);
         leaving.leave("the function exited");
         Poll.until(WAIT, "the instance that left is no longer listed",
             () -> relay.relay().agents().instancesOf(function).size() == MAX_INSTANCES - 1);
       }
-      FakeAgent last = register(function, "c-last");
+      FakeShim last = register(function, "c-last");
       agents.add(last);
       assertThat(relay.relay().agents().instancesOf(function)).hasSize(MAX_INSTANCES);
-      FakeAgent oneTooMany = FakeAgent.connect(relay.agentUri(), relay.agentToken(function),
+      FakeShim oneTooMany = FakeShim.connect(relay.agentUri(), relay.agentToken(function),
           function, "c-too-many");
       agents.add(oneTooMany);
       assertThat(oneTooMany.awaitClose(WAIT).reason()).contains("agents.maxInstancesPerFunction");
     } finally {
-      agents.forEach(FakeAgent::close);
+      agents.forEach(FakeShim::close);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.util.Base64URL;
+import dev.tether.testkit.token.TokenForge;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class AgentTokenCacheTest {
     String forged = TokenForge.sign(
         JWSHeader.parse(new Base64URL(parts[0])),
         new Base64URL(parts[1]).decodeToString(),
-        TokenForge.signer(mallory));
+        TokenForge.signer(mallory.privateKey()));
     assertThat(forged.split("\\.")[1]).isEqualTo(parts[1]); // the very same claims
 
     assertThatThrownBy(() -> verifier.verifyAgent(forged))

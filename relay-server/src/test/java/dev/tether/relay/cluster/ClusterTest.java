@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.protocol.CloseCodes;
+import dev.tether.protocol.Tunnel;
+import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.testing.RedisServer;
 import dev.tether.relay.testing.TestCluster;
@@ -162,7 +164,7 @@ class ClusterTest {
     String peer = cluster.node(A).relay().cluster().orElseThrow().peerTokens().mint("relay-a");
 
     assertThatThrownBy(() -> CdpClient.connect(
-            cluster.node(B).relay().wsUri(PeerDevTools.PATH).toString(),
+            cluster.node(B).relay().wsUri(Tunnel.PEER_PATH).toString(),
             Map.of("Authorization", "Bearer " + alice)))
         .isInstanceOfSatisfying(HandshakeRefused.class, refused -> {
           assertThat(refused.status).isEqualTo(401);
@@ -230,20 +232,31 @@ class ClusterTest {
     String ticket = createSession(B, alice, instance).path("webSocketDebuggerUrl").asText()
         .replaceAll(".*/devtools/", "");
     String peer = cluster.node(A).relay().cluster().orElseThrow().peerTokens().mint("relay-a");
-    String url = cluster.node(B).relay().wsUri(PeerDevTools.PATH).toString();
+    FakeShim link = FakeShim.open(cluster.node(B).relay().wsUri(Tunnel.PEER_PATH),
+        Map.of("Authorization", "Bearer " + peer), Tunnel.PEER_SUBPROTOCOL);
+    closeLater.add(link);
 
-    assertThatThrownBy(() -> CdpClient.connect(url, Map.of("Authorization", "Bearer " + peer,
-            PeerDevTools.TICKET_HEADER, ticket.substring(0, ticket.length() - 4) + "AAAA")))
-        .isInstanceOfSatisfying(HandshakeRefused.class, refused ->
-            assertThat(refused.status).isEqualTo(401));
-    CdpClient once = CdpClient.connect(url,
-        Map.of("Authorization", "Bearer " + peer, PeerDevTools.TICKET_HEADER, ticket));
-    closeLater.add(0, once);
-    assertThatThrownBy(() -> CdpClient.connect(url, Map.of("Authorization", "Bearer " + peer,
-            PeerDevTools.TICKET_HEADER, ticket)))
+    link.send(new TunnelMessage.Attach(1, ticket.substring(0, ticket.length() - 4) + "AAAA", "",
+        Tunnel.DEFAULT_WINDOW));
+    assertThat(link.take(TunnelMessage.Refused.class, WAIT).status()).isEqualTo(401);
+    link.send(new TunnelMessage.Attach(2, ticket, "", Tunnel.DEFAULT_WINDOW));
+    assertThat(link.take(TunnelMessage.Opened.class, WAIT).stream()).isEqualTo(2);
+    link.send(new TunnelMessage.Attach(3, ticket, "", Tunnel.DEFAULT_WINDOW));
+    TunnelMessage.Refused again = link.take(TunnelMessage.Refused.class, WAIT);
+    assertThat(again.status()).isEqualTo(401);
+    assertThat(again.error()).isEqualTo("ticket_used");
+  }
+
+  @Test
+  void thePeerEndpointWantsThePeerSubprotocol() throws Exception {
+    String peer = cluster.node(A).relay().cluster().orElseThrow().peerTokens().mint("relay-a");
+
+    assertThatThrownBy(() -> CdpClient.connect(
+            cluster.node(B).relay().wsUri(Tunnel.PEER_PATH).toString(),
+            Map.of("Authorization", "Bearer " + peer)))
         .isInstanceOfSatisfying(HandshakeRefused.class, refused -> {
-          assertThat(refused.status).isEqualTo(401);
-          assertThat(refused.body).contains("ticket_used");
+          assertThat(refused.status).isEqualTo(400);
+          assertThat(refused.body).contains("subprotocol_required");
         });
   }
 }

@@ -126,6 +126,22 @@ public final class CdpClient implements AutoCloseable {
     }
   }
 
+  /** Sends one message as several frames (a text frame, then continuations), one per part. */
+  public void sendFragments(String... parts) {
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        socket.sendText(parts[i], i == parts.length - 1).get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        throw new CompletionException(e.getCause());
+      } catch (TimeoutException e) {
+        throw new AssertionError("could not send within 30 s (is the server reading?)");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   /** Sends any text as one message, for tests that speak for a misbehaving client. */
   public void sendRaw(String text) {
     sendText(text);

@@ -1,0 +1,203 @@
+package dev.tether.relay.cluster;
+
+import dev.tether.protocol.CloseCodes;
+import dev.tether.protocol.DataFrame;
+import dev.tether.protocol.ProtocolException;
+import dev.tether.protocol.Tunnel;
+import dev.tether.protocol.TunnelCodec;
+import dev.tether.protocol.TunnelMessage;
+import dev.tether.relay.agent.MessageAssembler;
+import dev.tether.relay.auth.AuthException;
+import dev.tether.relay.auth.Ticket;
+import dev.tether.relay.auth.TokenVerifier;
+import dev.tether.relay.devtools.DevToolsNegotiator;
+import dev.tether.relay.http.ApiError;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The holding node's end of a peer link another node dialled ({@code WS /peer}): each {@code
+ * attach} brings a DevTools client's ticket, which is checked here again and marked used in this
+ * node's replay cache, and the session is then admitted exactly as for a local DevTools socket
+ * (same handler, policy, limits, audit), over a {@link PeerStreamSocket}. It always keeps
+ * reading; credit bounds what each stream may send. A protocol error closes the link, which ends
+ * every stream on it.
+ */
+final class PeerEndpoint implements FrameHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerEndpoint.class);
+
+  private final String node;
+  private final String remote;
+  private final TokenVerifier verifier;
+  private final DevToolsNegotiator devtools;
+  private final MessageAssembler assembler =
+      new MessageAssembler(Math.max(DataFrame.HEADER_BYTES + DataFrame.MAX_CHUNK,
+          TunnelCodec.MAX_CONTROL_MESSAGE_BYTES));
+  private final Map<Integer, PeerStreamSocket> streams = new ConcurrentHashMap<>();
+  private int lastStreamId; // the reading thread's only
+  private volatile CoreSession core;
+  private volatile boolean closed;
+
+  PeerEndpoint(String node, String remote, TokenVerifier verifier, DevToolsNegotiator devtools) {
+    this.node = node;
+    this.remote = remote;
+    this.verifier = verifier;
+    this.devtools = devtools;
+  }
+
+  @Override
+  public void onOpen(CoreSession socket, Callback callback) {
+    core = socket;
+    callback.succeeded();
+    LOG.info("peer link accepted node={} remote={}", node, remote);
+    socket.demand();
+  }
+
+  @Override
+  public void onFrame(Frame frame, Callback callback) {
+    byte opcode = frame.getOpCode();
+    if (opcode == OpCode.CLOSE) {
+      callback.succeeded();
+      return;
+    }
+    try {
+      if (opcode == OpCode.PING) {
+        core.sendFrame(new Frame(OpCode.PONG, frame.getPayload()), Callback.NOOP, false);
+      } else if (frame.isDataFrame()) {
+        ByteBuffer message = assembler.add(frame);
+        if (message != null) {
+          if (assembler.opcode() == OpCode.TEXT) {
+            onControl(TunnelCodec.decode(message));
+          } else {
+            DataFrame.Chunk chunk = DataFrame.decode(message);
+            PeerStreamSocket stream = stream(chunk.stream());
+            if (stream != null) {
+              stream.onData(chunk.payload(), chunk.fin());
+            }
+          }
+        }
+      }
+      callback.succeeded();
+    } catch (ProtocolException | RuntimeException e) {
+      callback.succeeded();
+      LOG.warn("peer link protocol error node={} cause={}", node, e.getMessage());
+      core.close(CloseCodes.PROTOCOL_ERROR, "protocol error", Callback.NOOP);
+      lost("it broke the peer protocol");
+      return;
+    }
+    core.demand();
+  }
+
+  private void onControl(TunnelMessage message) throws ProtocolException {
+    if (message instanceof TunnelMessage.Attach attach) {
+      if (attach.stream() <= lastStreamId) {
+        throw new ProtocolException("stream " + attach.stream() + " was opened before");
+      }
+      lastStreamId = attach.stream();
+      attach(attach);
+    } else if (message instanceof TunnelMessage.Credit credit) {
+      PeerStreamSocket stream = stream(credit.stream());
+      if (stream != null && credit.bytes() > 0) {
+        stream.onCredit(credit.bytes());
+      }
+    } else if (message instanceof TunnelMessage.Close close) {
+      PeerStreamSocket stream = stream(close.stream());
+      if (stream != null) {
+        stream.closedByClient(close.code(), close.reason());
+      }
+    } else {
+      throw new ProtocolException(message.getClass().getSimpleName()
+          + " is not a message a landing node sends on a peer link");
+    }
+  }
+
+  /** Admits the client as a local socket would be, or answers with the refusal. */
+  private void attach(TunnelMessage.Attach attach) {
+    String client = attach.client().isBlank() ? remote : attach.client() + " via " + node;
+    FrameHandler handler;
+    try {
+      Ticket ticket;
+      try {
+        ticket = verifier.redeemTicket(attach.ticket());
+      } catch (AuthException e) {
+        throw ApiError.from(e);
+      }
+      handler = devtools.attachRedeemed(ticket, client);
+    } catch (ApiError e) {
+      devtools.refused(e, client, "peer");
+      send(new TunnelMessage.Refused(attach.stream(), e.status(), e.code(), e.getMessage()));
+      return;
+    }
+    PeerStreamSocket stream =
+        new PeerStreamSocket(attach.stream(), this, handler, attach.window(), client);
+    streams.put(stream.id(), stream);
+    send(new TunnelMessage.Opened(stream.id(), Tunnel.DEFAULT_WINDOW));
+    stream.start();
+    if (closed) {
+      stream.closedByClient(CloseCodes.NODE_LOST, "the peer link closed");
+    }
+  }
+
+  private PeerStreamSocket stream(int id) throws ProtocolException {
+    PeerStreamSocket stream = streams.get(id);
+    if (stream == null && (id <= 0 || id > lastStreamId)) {
+      throw new ProtocolException("unknown stream " + id);
+    }
+    return stream;
+  }
+
+  void send(TunnelMessage message) {
+    CoreSession socket = core;
+    if (!closed && socket != null) {
+      socket.sendFrame(new Frame(OpCode.TEXT, TunnelCodec.encode(message)), Callback.NOOP, false);
+    }
+  }
+
+  void sendFrame(ByteBuffer frame) {
+    CoreSession socket = core;
+    if (!closed && socket != null) {
+      socket.sendFrame(new Frame(OpCode.BINARY, frame), Callback.NOOP, false);
+    }
+  }
+
+  void streamClosed(PeerStreamSocket stream, TunnelMessage.Close close) {
+    streams.remove(stream.id(), stream);
+    if (close != null) {
+      send(close);
+    }
+  }
+
+  @Override
+  public void onError(Throwable cause, Callback callback) {
+    LOG.debug("peer link error node={} cause={}", node, cause.toString());
+    callback.succeeded();
+  }
+
+  @Override
+  public void onClosed(CloseStatus status, Callback callback) {
+    lost("the link closed (" + status.getCode() + ")");
+    callback.succeeded();
+  }
+
+  /** Ends every stream of the link: their sessions detach as when a local socket goes. */
+  private void lost(String why) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("peer link closed node={} streams={} reason=\"{}\"", node, streams.size(), why);
+    for (PeerStreamSocket stream : List.copyOf(streams.values())) {
+      stream.closedByClient(CloseCodes.NODE_LOST, "the link to relay node " + node + " closed");
+    }
+  }
+}
