@@ -36,9 +36,15 @@ if command -v strip >/dev/null 2>&1; then
 fi
 cp "$JAR" "$LAYER/lib/tether-shim.jar"
 # Netty's epoll library sits beside the jar, found through java.library.path (bin/tether-shim):
-# left in the jar, Netty copied it to a temporary file at every start (file writes, SecureRandom
-# and the security providers for the file's name: ~100 classes and their start time, B8).
-python3 - "$LAYER/lib" <<'PY'
+# left in the jar, Netty copied it to a temporary file at every start (a 100 KB file write, and
+# SecureRandom for the file's name; BENCHMARKS.md B8).
+# Without python3: unzip and zip; without those either, the library stays in the jar (as before).
+if ! command -v python3 >/dev/null 2>&1; then
+  if command -v unzip >/dev/null 2>&1 && command -v zip >/dev/null 2>&1; then
+    unzip -q -j -o "$LAYER/lib/tether-shim.jar" 'META-INF/native/*.so' -d "$LAYER/lib" &&
+      zip -q -d "$LAYER/lib/tether-shim.jar" 'META-INF/native/*.so'
+  fi
+else python3 - "$LAYER/lib" <<'PY'
 import os, shutil, sys, zipfile
 lib = sys.argv[1]
 jar = os.path.join(lib, "tether-shim.jar")
@@ -51,6 +57,7 @@ with zipfile.ZipFile(jar) as old, zipfile.ZipFile(jar + ".new", "w", zipfile.ZIP
             new.writestr(item, old.read(item), item.compress_type)
 os.replace(jar + ".new", jar)
 PY
+fi
 cp "$SRC/tether-shim" "$LAYER/bin/tether-shim"
 chmod 755 "$LAYER/bin/tether-shim"
 
