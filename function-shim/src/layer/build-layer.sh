@@ -35,6 +35,29 @@ if command -v strip >/dev/null 2>&1; then
   find "$LAYER/runtime" -name '*.so' -exec strip --strip-unneeded {} + 2>/dev/null || true
 fi
 cp "$JAR" "$LAYER/lib/tether-shim.jar"
+# Netty's epoll library sits beside the jar, found through java.library.path (bin/tether-shim):
+# left in the jar, Netty copied it to a temporary file at every start (a 100 KB file write, and
+# SecureRandom for the file's name; BENCHMARKS.md B8).
+# Without python3: unzip and zip; without those either, the library stays in the jar (as before).
+if ! command -v python3 >/dev/null 2>&1; then
+  if command -v unzip >/dev/null 2>&1 && command -v zip >/dev/null 2>&1; then
+    unzip -q -j -o "$LAYER/lib/tether-shim.jar" 'META-INF/native/*.so' -d "$LAYER/lib" &&
+      zip -q -d "$LAYER/lib/tether-shim.jar" 'META-INF/native/*.so'
+  fi
+else python3 - "$LAYER/lib" <<'PY'
+import os, shutil, sys, zipfile
+lib = sys.argv[1]
+jar = os.path.join(lib, "tether-shim.jar")
+with zipfile.ZipFile(jar) as old, zipfile.ZipFile(jar + ".new", "w", zipfile.ZIP_DEFLATED) as new:
+    for item in old.infolist():
+        if item.filename.startswith("META-INF/native/") and item.filename.endswith(".so"):
+            with old.open(item) as src, open(os.path.join(lib, os.path.basename(item.filename)), "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        else:
+            new.writestr(item, old.read(item), item.compress_type)
+os.replace(jar + ".new", jar)
+PY
+fi
 cp "$SRC/tether-shim" "$LAYER/bin/tether-shim"
 chmod 755 "$LAYER/bin/tether-shim"
 
@@ -60,7 +83,7 @@ train() { # the JVM options of the run; the rest is the shim's command line
     sleep 2 & training_pid=$!
     relay_port=9 # closed: the shim retries until the sleep ends
   fi
-  "$LAYER/runtime/bin/java" "$@" -jar "$LAYER/lib/tether-shim.jar" \
+  "$LAYER/runtime/bin/java" "$@" -Djava.library.path="$LAYER/lib" -jar "$LAYER/lib/tether-shim.jar" \
     --relay "ws://127.0.0.1:$relay_port/agent" --token training --function cds-training \
     --instance cds-training --pid "$training_pid" >>"$TARGET/tether-shim-training.log" 2>&1 &
   java_pid=$!

@@ -15,8 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
@@ -60,7 +62,12 @@ public record ShimConfig(
       throw new IllegalArgumentException(
           "missing the relay URL: pass --relay URL or set TETHER_RELAY_URL");
     }
-    relays = relays.stream().map(ShimConfig::agentUrl).distinct().toList();
+    // A loop, not a stream: the shim's start path loads no java.util.stream (BENCHMARKS.md B8).
+    Set<URI> agentUrls = new LinkedHashSet<>();
+    for (URI relay : relays) {
+      agentUrls.add(agentUrl(relay));
+    }
+    relays = List.copyOf(agentUrls);
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException(
           "missing the agent token: set TETHER_AGENT_TOKEN (or pass --token);"

@@ -61,7 +61,8 @@ final class FunctionImage {
     try (Stream<Path> libs = Files.walk(layer.resolve("runtime/lib"))) {
       libs.filter(p -> p.toString().endsWith(".so")).forEach(binaries::add);
     }
-    binaries.add(nettyEpollLibrary(layer.resolve("lib/tether-shim.jar"), context));
+    // Netty's epoll library sits beside the jar in the layer (found through java.library.path).
+    binaries.add(layer.resolve("lib/libnetty_transport_native_epoll_x86_64.so"));
     copy(node, rootfs.resolve("usr/bin/node"));
     copy(Path.of("/bin/sh").toRealPath(), rootfs.resolve("bin/sh"));
     for (Path library : sharedLibraries(binaries)) {
@@ -75,7 +76,6 @@ final class FunctionImage {
     // A large module, as a bundle would be, for the 128 MB test to load and read back.
     Files.writeString(task.resolve("bundle.js"),
         "/*" + "x".repeat(BUNDLE_BYTES) + "*/\nmodule.exports = 'bundle';\n");
-    Files.delete(context.resolve("netty-epoll.so"));
     Path tmp = Files.createDirectories(rootfs.resolve("tmp"));
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
     Files.writeString(context.resolve("Dockerfile"), String.join("\n",
@@ -114,17 +114,6 @@ final class FunctionImage {
       }
     }
     return libraries;
-  }
-
-  /** Netty unpacks its epoll library at run time; the image must hold what that one links. */
-  private static Path nettyEpollLibrary(Path shimJar, Path scratch) throws IOException {
-    String name = "META-INF/native/libnetty_transport_native_epoll_x86_64.so";
-    Path library = scratch.resolve("netty-epoll.so");
-    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(shimJar.toFile());
-        InputStream in = jar.getInputStream(jar.getEntry(name))) {
-      Files.copy(in, library);
-    }
-    return library;
   }
 
   private static void unzip(Path zip, Path into) throws IOException {

@@ -2,6 +2,7 @@ package dev.tether.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -21,8 +22,14 @@ public final class SnapshotRedaction {
   private final List<String> words;
 
   public SnapshotRedaction(List<String> words) {
-    this.words = words.stream().map(w -> w.toLowerCase(Locale.ROOT).trim())
-        .filter(w -> !w.isEmpty()).toList();
+    List<String> kept = new ArrayList<>(words.size());
+    for (String w : words) {
+      String word = w.toLowerCase(Locale.ROOT).trim();
+      if (!word.isEmpty()) {
+        kept.add(word);
+      }
+    }
+    this.words = List.copyOf(kept);
   }
 
   public List<String> words() {

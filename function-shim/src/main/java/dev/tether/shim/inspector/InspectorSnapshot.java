@@ -1,6 +1,7 @@
 package dev.tether.shim.inspector;
 
 import dev.tether.protocol.Target;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,10 +14,19 @@ public record InspectorSnapshot(String runtime, List<InspectorTarget> targets) {
 
   /** The targets as the relay may see them, without their WebSocket URLs. */
   public List<Target> publicTargets() {
-    return targets.stream().map(InspectorTarget::target).toList();
+    List<Target> visible = new ArrayList<>(targets.size());
+    for (InspectorTarget t : targets) {
+      visible.add(t.target());
+    }
+    return List.copyOf(visible);
   }
 
   public Optional<InspectorTarget> target(String id) {
-    return targets.stream().filter(t -> t.id().equals(id)).findFirst();
+    for (InspectorTarget t : targets) {
+      if (t.id().equals(id)) {
+        return Optional.of(t);
+      }
+    }
+    return Optional.empty();
   }
 }

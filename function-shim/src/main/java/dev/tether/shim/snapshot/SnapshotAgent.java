@@ -156,7 +156,10 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
 
   /** Opens or closes the session to match what is wanted, and arms what it can. */
   private void settle() {
-    boolean wanted = points.values().stream().anyMatch(p -> !p.disabled) || !scriptRequests.isEmpty();
+    boolean wanted = !scriptRequests.isEmpty();
+    for (Point p : points.values()) {
+      wanted |= !p.disabled;
+    }
     if (!wanted) {
       if (session != null) {
         CdpSession ending = session;

@@ -141,7 +141,11 @@ public final class Streams {
 
   /** Where each live stream is, for a resuming hello. */
   public List<StreamPosition> positions() {
-    return live.values().stream().map(Stream::position).toList();
+    List<StreamPosition> positions = new ArrayList<>(live.size());
+    for (Stream stream : live.values()) {
+      positions.add(stream.position());
+    }
+    return List.copyOf(positions);
   }
 
   /**

@@ -17,6 +17,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -111,8 +112,11 @@ public final class TunnelClient implements AutoCloseable {
     this.transport = transport;
     this.streams = streams;
     this.inspector = inspector;
-    this.ssl = config.relays().stream().anyMatch(url -> url.getScheme().equalsIgnoreCase("wss"))
-        ? clientTls() : null;
+    boolean anyTls = false;
+    for (URI url : config.relays()) {
+      anyTls |= url.getScheme().equalsIgnoreCase("wss");
+    }
+    this.ssl = anyTls ? clientTls() : null;
     this.loop = transport.group().next();
   }
 
