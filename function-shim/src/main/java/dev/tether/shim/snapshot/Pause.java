@@ -1,0 +1,81 @@
+package dev.tether.shim.snapshot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.protocol.SnapshotRedaction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One stop at a snapshot location, serving every point due there in as few round trips as V8
+ * allows: the points' conditions in one pipelined write (only when a point has one), then one
+ * capture for all the capture points admitted, each logpoint's line, and {@code Debugger.resume}
+ * right behind them in one write. Completes once the resume is answered, with what each point got.
+ */
+final class Pause {
+  /** What one point got: a {@link Capture.Result}, a log line, nothing (its condition was false), or an error. */
+  record Outcome(Point point, Object value, Throwable error) {}
+
+  private static final CompletableFuture<Boolean> YES = CompletableFuture.completedFuture(true);
+
+  private Pause() {}
+
+  static CompletableFuture<List<Outcome>> serve(CdpSession on, List<Point> points,
+      JsonNode callFrames, SnapshotRedaction masks, Map<String, String> scriptUrls) {
+    String top = callFrames.path(0).path("callFrameId").asText();
+    List<CompletableFuture<Boolean>> admitted = new ArrayList<>(points.size());
+    boolean conditions = false;
+    for (Point point : points) {
+      conditions |= point.spec.condition() != null;
+    }
+    if (!conditions) {
+      points.forEach(p -> admitted.add(YES));
+      return read(on, points, admitted, top, callFrames, masks, scriptUrls);
+    }
+    on.cork();
+    for (Point point : points) {
+      admitted.add(point.spec.condition() == null ? YES
+          : Evaluation.on(on, top, point.spec.condition()).thenApply(Evaluation::truthy));
+    }
+    on.uncork();
+    return CompletableFuture.allOf(admitted.toArray(CompletableFuture[]::new))
+        .handle((done, failed) -> null)
+        .thenCompose(done -> read(on, points, admitted, top, callFrames, masks, scriptUrls));
+  }
+
+  private static CompletableFuture<List<Outcome>> read(CdpSession on, List<Point> points,
+      List<CompletableFuture<Boolean>> admitted, String top, JsonNode callFrames,
+      SnapshotRedaction masks, Map<String, String> scriptUrls) {
+    List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(points.size());
+    CompletableFuture<Capture.Result> capture = null;
+    on.cork();
+    for (int i = 0; i < points.size(); i++) {
+      Point point = points.get(i);
+      CompletableFuture<Boolean> yes = admitted.get(i);
+      if (yes.isCompletedExceptionally()) {
+        outcomes.add(yes.handle((v, error) -> new Outcome(point, null, error)));
+      } else if (!yes.join()) {
+        outcomes.add(CompletableFuture.completedFuture(new Outcome(point, null, null)));
+      } else if (point.spec.log() != null) {
+        outcomes.add(LogLine.render(on, masks, top, point.spec.log())
+            .handle((line, error) -> new Outcome(point, line, error)));
+      } else {
+        if (capture == null) {
+          capture = Capture.of(on, masks, callFrames, scriptUrls);
+        }
+        outcomes.add(capture.handle((result, error) -> new Outcome(point, result, error)));
+      }
+    }
+    // Every read of the paused frame is written by now, and the inspector answers in order:
+    // the resume goes right behind them, so the pause is one round trip, not one per read.
+    CompletableFuture<JsonNode> resume = on.send("Debugger.resume");
+    on.uncork();
+    return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+        .thenCompose(done -> resume.handle((r, e) -> {
+          List<Outcome> list = new ArrayList<>(outcomes.size());
+          outcomes.forEach(o -> list.add(o.join()));
+          return list;
+        }));
+  }
+}
