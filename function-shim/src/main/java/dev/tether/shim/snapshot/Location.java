@@ -18,6 +18,8 @@ final class Location {
   final Map<String, Point> points = new LinkedHashMap<>();
   String breakpointId;
   boolean arming;
+  /** Whether this session paused here before: the first pause is cold ({@link HitBudget}). */
+  boolean warm;
 
   Location(String urlRegex, int lineNumber) {
     this.urlRegex = urlRegex;

@@ -179,7 +179,10 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
     retiring.clear();
     scriptUrls.clear();
     scripts.clear();
-    locations.values().forEach(l -> l.breakpointId = null);
+    locations.values().forEach(l -> {
+      l.breakpointId = null;
+      l.warm = false;
+    });
   }
 
   private void open() {
@@ -332,9 +335,12 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
       return;
     }
     List<Point> due = new ArrayList<>();
+    boolean cold = false;
     for (JsonNode id : hitBreakpoints) {
       Location location = byBreakpoint.get(id.asText());
       if (location != null) {
+        cold |= !location.warm;
+        location.warm = true;
         for (Point point : location.due()) {
           if (!due.contains(point)) {
             due.add(point);
@@ -356,10 +362,14 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
     } else {
       CdpSession on = session;
       JsonNode callFrames = params.path("callFrames");
+      boolean first = cold;
       Pause.serve(on, due, callFrames, redaction, scriptUrls).thenAccept(outcomes -> {
         double pauseMs = (System.nanoTime() - start) / 1e6;
+        if (first) {
+          log.debug("cold snapshot pause pauseMs={}", pauseMs);
+        }
         if (on == session) {
-          outcomes.forEach(outcome -> served(outcome, callFrames, pauseMs));
+          outcomes.forEach(outcome -> served(outcome, callFrames, pauseMs, first));
         }
       });
     }
@@ -368,7 +378,7 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
     }
   }
 
-  private void served(Pause.Outcome outcome, JsonNode callFrames, double pauseMs) {
+  private void served(Pause.Outcome outcome, JsonNode callFrames, double pauseMs, boolean cold) {
     Point point = outcome.point();
     if (points.get(point.id()) != point || point.disabled) {
       return; // removed or disabled meanwhile
@@ -387,7 +397,7 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
         outbox.hit(point.id(), at, pauseMs, Capture.stack(callFrames, scriptUrls), null, (String) result, false);
       }
     }
-    String over = point.budget.paused(pauseMs);
+    String over = point.budget.paused(pauseMs, cold);
     if (over != null) {
       disable(point, over);
     } else if (point.hits >= point.spec.maxHits()) {
