@@ -17,11 +17,14 @@ final class Pause {
   /** What one point got: a {@link Capture.Result}, a log line, nothing (its condition was false), or an error. */
   record Outcome(Point point, Object value, Throwable error) {}
 
+  /** What the points got, and when the resume's reply came ({@link System#nanoTime}). */
+  record Served(List<Outcome> outcomes, long resumedAt) {}
+
   private static final CompletableFuture<Boolean> YES = CompletableFuture.completedFuture(true);
 
   private Pause() {}
 
-  static CompletableFuture<List<Outcome>> serve(CdpSession on, List<Point> points,
+  static CompletableFuture<Served> serve(CdpSession on, List<Point> points,
       JsonNode callFrames, SnapshotRedaction masks, Map<String, String> scriptUrls) {
     String top = callFrames.path(0).path("callFrameId").asText();
     List<CompletableFuture<Boolean>> admitted = new ArrayList<>(points.size());
@@ -44,7 +47,7 @@ final class Pause {
         .thenCompose(done -> read(on, points, admitted, top, callFrames, masks, scriptUrls));
   }
 
-  private static CompletableFuture<List<Outcome>> read(CdpSession on, List<Point> points,
+  private static CompletableFuture<Served> read(CdpSession on, List<Point> points,
       List<CompletableFuture<Boolean>> admitted, String top, JsonNode callFrames,
       SnapshotRedaction masks, Map<String, String> scriptUrls) {
     List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(points.size());
@@ -69,13 +72,15 @@ final class Pause {
     }
     // Every read of the paused frame is written by now, and the inspector answers in order:
     // the resume goes right behind them, so the pause is one round trip, not one per read.
-    CompletableFuture<JsonNode> resume = on.send("Debugger.resume");
+    // The pause ends at the resume's reply, timed as it is read, not after the shim worked
+    // through the captured values (which wait for it: see Capture).
+    CompletableFuture<Long> resumed = on.send("Debugger.resume").handle((r, e) -> System.nanoTime());
     on.uncork();
     return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
-        .thenCompose(done -> resume.handle((r, e) -> {
+        .thenCompose(done -> resumed.thenApply(at -> {
           List<Outcome> list = new ArrayList<>(outcomes.size());
           outcomes.forEach(o -> list.add(o.join()));
-          return list;
+          return new Served(list, at);
         }));
   }
 }

@@ -363,13 +363,13 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
       CdpSession on = session;
       JsonNode callFrames = params.path("callFrames");
       boolean first = cold;
-      Pause.serve(on, due, callFrames, redaction, scriptUrls).thenAccept(outcomes -> {
-        double pauseMs = (System.nanoTime() - start) / 1e6;
+      Pause.serve(on, due, callFrames, redaction, scriptUrls).thenAccept(served -> {
+        double pauseMs = (served.resumedAt() - start) / 1e6;
         if (first) {
           log.debug("cold snapshot pause pauseMs={}", pauseMs);
         }
         if (on == session) {
-          outcomes.forEach(outcome -> served(outcome, callFrames, pauseMs, first));
+          served.outcomes().forEach(outcome -> served(outcome, callFrames, pauseMs, first));
         }
       });
     }
