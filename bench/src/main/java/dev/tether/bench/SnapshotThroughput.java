@@ -79,7 +79,7 @@ final class SnapshotThroughput {
       bench.add(new Result("B14", "throughput, hot line ~" + Math.round(withoutMedian * CALLS)
           + "/s: without | with a point (production budget)", "req/s", withoutMedian, null,
           withMedian, null, "with ≥ 0.9× without", ratio >= 0.9, String.format("ratio %.3f of the"
-              + " medians of %d alternating %d ms windows each (without %s, with %s req/s); the"
+              + " medians of %d alternating %d ms windows each (req/s in order, without first: %s); the"
               + " points hit %d times in all, disabled in %d of %d windows (%s)", ratio, pairs,
               window.toMillis(), order, hits, disabledCount, pairs,
               reason)));
