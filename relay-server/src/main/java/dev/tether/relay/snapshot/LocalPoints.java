@@ -75,18 +75,19 @@ final class LocalPoints implements PointStore {
   }
 
   @Override
-  public List<StoredPoint> all(String function) {
+  public List<StoredPoint> all(String function, boolean withHits) {
     synchronized (lock) {
       List<StoredPoint> copies = new ArrayList<>();
-      byFunction.getOrDefault(function, Map.of()).values().forEach(p -> copies.add(copy(p)));
+      byFunction.getOrDefault(function, Map.of()).values().forEach(p -> copies.add(copy(p, withHits)));
       return copies;
     }
   }
 
   @Override
-  public Optional<StoredPoint> get(String function, String id) {
+  public Optional<StoredPoint> get(String function, String id, boolean withHits) {
     synchronized (lock) {
-      return Optional.ofNullable(byFunction.getOrDefault(function, Map.of()).get(id)).map(LocalPoints::copy);
+      return Optional.ofNullable(byFunction.getOrDefault(function, Map.of()).get(id))
+          .map(p -> copy(p, withHits));
     }
   }
 
@@ -94,7 +95,7 @@ final class LocalPoints implements PointStore {
   public void add(StoredPoint point, int keep) {
     synchronized (lock) {
       Map<String, StoredPoint> points = byFunction.computeIfAbsent(point.function, f -> new LinkedHashMap<>());
-      points.put(point.id, copy(point));
+      points.put(point.id, copy(point, true));
       List<String> finished = points.values().stream()
           .filter(p -> p.status != StoredPoint.Status.ACTIVE).map(p -> p.id).toList();
       int excess = points.size() - keep; // the oldest finished points go first
@@ -169,8 +170,8 @@ final class LocalPoints implements PointStore {
     }
   }
 
-  private static StoredPoint copy(StoredPoint point) {
-    return StoredPoint.fromState(point.state(true));
+  private static StoredPoint copy(StoredPoint point, boolean withHits) {
+    return StoredPoint.fromState(point.state(withHits));
   }
 
   private void saveSoon() {

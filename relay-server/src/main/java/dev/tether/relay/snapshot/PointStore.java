@@ -13,10 +13,11 @@ import java.util.function.Consumer;
  * on any node shows on all. Points come out as copies; every change goes through a method here.
  */
 interface PointStore extends AutoCloseable {
-  /** The function's points, oldest first, with their hits. */
-  List<StoredPoint> all(String function);
+  /** The function's points, oldest first, with their hits when {@code withHits}. */
+  List<StoredPoint> all(String function, boolean withHits);
 
-  Optional<StoredPoint> get(String function, String id);
+  /** One point, with its hits when {@code withHits}. */
+  Optional<StoredPoint> get(String function, String id, boolean withHits);
 
   /** Adds a point, then forgets the oldest finished points past {@code keep} for its function. */
   void add(StoredPoint point, int keep);

@@ -57,12 +57,12 @@ final class SharedPoints implements PointStore {
   }
 
   @Override
-  public List<StoredPoint> all(String function) {
+  public List<StoredPoint> all(String function, boolean withHits) {
     return shared(() -> {
       Map<String, String> counts = store.hash(COUNTS + function);
       List<StoredPoint> points = new ArrayList<>();
       for (String state : store.hash(POINTS + function).values()) {
-        point(function, state, counts).ifPresent(points::add);
+        point(function, state, counts, withHits).ifPresent(points::add);
       }
       points.sort(Comparator.comparing(p -> p.id)); // ids sort by creation
       return points;
@@ -70,21 +70,24 @@ final class SharedPoints implements PointStore {
   }
 
   @Override
-  public Optional<StoredPoint> get(String function, String id) {
+  public Optional<StoredPoint> get(String function, String id, boolean withHits) {
     return shared(() -> {
       String state = store.hashField(POINTS + function, id);
       return state == null ? Optional.empty() : point(function, state, Map.of(
           id, String.valueOf(orZero(store.hashField(COUNTS + function, id))),
-          id + ":dropped", String.valueOf(orZero(store.hashField(COUNTS + function, id + ":dropped")))));
+          id + ":dropped", String.valueOf(orZero(store.hashField(COUNTS + function, id + ":dropped")))),
+          withHits);
     });
   }
 
-  private Optional<StoredPoint> point(String function, String state, Map<String, String> counts) {
+  private Optional<StoredPoint> point(String function, String state, Map<String, String> counts,
+      boolean withHits) {
     try {
       StoredPoint point = StoredPoint.fromState(Json.MAPPER.readTree(state));
       point.hitCount = (int) orZero(counts.get(point.id));
       point.dropped = (int) orZero(counts.get(point.id + ":dropped"));
-      List<String> hits = store.list(HITS + function + ":" + point.id, point.maxStoredHits);
+      List<String> hits = withHits ? store.list(HITS + function + ":" + point.id, point.maxStoredHits)
+          : List.of();
       for (int i = hits.size() - 1; i >= 0; i--) {
         if (Json.MAPPER.readTree(hits.get(i)) instanceof ObjectNode hit) {
           point.add(hit);
@@ -101,7 +104,7 @@ final class SharedPoints implements PointStore {
   public void add(StoredPoint point, int keep) {
     shared(() -> {
       store.putField(POINTS + point.function, point.id, json(point.state(false)), KEEP);
-      List<StoredPoint> points = all(point.function);
+      List<StoredPoint> points = all(point.function, false);
       List<StoredPoint> finished = points.stream()
           .filter(p -> p.status != StoredPoint.Status.ACTIVE).toList();
       int excess = points.size() - keep; // the oldest finished points go first

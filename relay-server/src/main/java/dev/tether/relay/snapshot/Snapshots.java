@@ -110,7 +110,7 @@ public final class Snapshots implements SnapshotListener {
 
   /** Has a timer end each active point of {@code function} at its expiry, once per node. */
   private void timeExpiries(String function) {
-    for (StoredPoint point : store.all(function)) {
+    for (StoredPoint point : store.all(function, false)) {
       if (point.status == StoredPoint.Status.ACTIVE && timed.add(point.id)) {
         long in = Math.max(0, point.expiresAt.toEpochMilli() - clock.millis());
         scheduler.schedule(() -> {
@@ -132,7 +132,7 @@ public final class Snapshots implements SnapshotListener {
   /** Sets a point on every instance of {@code function}, now and as they come. */
   ObjectNode set(String function, UserPrincipal user, PointRequest request, String remote) {
     Instant now = clock.instant();
-    long active = store.all(function).stream()
+    long active = store.all(function, false).stream()
         .filter(p -> p.status == StoredPoint.Status.ACTIVE).count();
     if (active >= config.maxPointsPerFunction()) {
       throw ApiError.conflict("too_many_points", "function " + function + " has " + active
@@ -158,17 +158,17 @@ public final class Snapshots implements SnapshotListener {
 
   List<ObjectNode> list(String function) {
     List<ObjectNode> views = new ArrayList<>();
-    store.all(function).forEach(p -> views.add(0, p.view(true))); // newest first
+    store.all(function, true).forEach(p -> views.add(0, p.view(true))); // newest first
     return views;
   }
 
   Optional<ObjectNode> find(String function, String id) {
-    return store.get(function, id).map(p -> p.view(true));
+    return store.get(function, id, true).map(p -> p.view(true));
   }
 
   /** Deletes a point and its hits; false when there is no such point. */
   boolean delete(String function, String id, UserPrincipal user, String remote) {
-    StoredPoint point = store.get(function, id).orElse(null);
+    StoredPoint point = store.get(function, id, false).orElse(null);
     if (point == null || !store.remove(function, id)) {
       return false;
     }
@@ -192,7 +192,7 @@ public final class Snapshots implements SnapshotListener {
   private void finish(String function, String id, StoredPoint.Status status, String reason) {
     StoredPoint point;
     try {
-      point = store.get(function, id).orElse(null);
+      point = store.get(function, id, false).orElse(null);
       if (point == null || !store.finish(function, id, status)) {
         return;
       }
@@ -225,7 +225,7 @@ public final class Snapshots implements SnapshotListener {
 
   private TunnelMessage.SnapshotPoints pointsOf(String function) {
     Instant now = clock.instant();
-    return new TunnelMessage.SnapshotPoints(store.all(function).stream()
+    return new TunnelMessage.SnapshotPoints(store.all(function, false).stream()
         .filter(p -> p.status == StoredPoint.Status.ACTIVE && now.isBefore(p.expiresAt))
         .map(StoredPoint::wire).toList(),
         config.redact(), config.hitsPerSecond(), (double) config.pauseBudget().toNanos() / 1e6);
@@ -275,7 +275,7 @@ public final class Snapshots implements SnapshotListener {
   }
 
   private void hit(Instance instance, String remote, TunnelMessage.SnapshotHit hit) {
-    StoredPoint point = store.get(instance.function(), hit.point()).orElse(null);
+    StoredPoint point = store.get(instance.function(), hit.point(), false).orElse(null);
     if (point == null) {
       return; // deleted meanwhile: a hit in flight is not kept
     }
@@ -314,7 +314,7 @@ public final class Snapshots implements SnapshotListener {
 
   private void disabled(Instance instance, String remote, TunnelMessage.SnapshotDisabled off) {
     String reason = off.reason().length() > 300 ? off.reason().substring(0, 300) + "…" : off.reason();
-    StoredPoint point = store.get(instance.function(), off.point()).orElse(null);
+    StoredPoint point = store.get(instance.function(), off.point(), false).orElse(null);
     if (point == null || !store.disabled(instance.function(), off.point(),
         new StoredPoint.Disabled(instance.id(), reason, clock.instant()))) {
       return;
