@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One stop at a snapshot location, serving every point due there in as few round trips as V8
@@ -39,12 +40,32 @@ final class Pause {
     on.cork();
     for (Point point : points) {
       admitted.add(point.spec.condition() == null ? YES
-          : Evaluation.on(on, top, point.spec.condition()).thenApply(Evaluation::truthy));
+          : Evaluation.on(on, top, point.spec.condition()).handle(Pause::admits));
     }
     on.uncork();
     return CompletableFuture.allOf(admitted.toArray(CompletableFuture[]::new))
         .handle((done, failed) -> null)
         .thenCompose(done -> read(on, points, admitted, top, callFrames, masks, scriptUrls));
+  }
+
+  /**
+   * Whether a condition's answer admits the hit. One V8 stopped (its 50 ms were up, e.g. on a
+   * loaded machine) does not: the pause it cost counts against the budget, which disables a
+   * condition that is always slow; an exception (a side effect V8 refused, a typo) disables the
+   * point at once.
+   */
+  private static boolean admits(JsonNode reply, Throwable error) {
+    if (error != null) {
+      Throwable cause = error.getCause() != null ? error.getCause() : error;
+      if (Evaluation.TERMINATED.equals(cause.getMessage())) {
+        return false;
+      }
+      throw error instanceof RuntimeException r ? r : new CompletionException(error);
+    }
+    if (reply.has("exceptionDetails") && Evaluation.TERMINATED.equals(Evaluation.error(reply))) {
+      return false;
+    }
+    return Evaluation.truthy(reply);
   }
 
   private static CompletableFuture<Served> read(CdpSession on, List<Point> points,
