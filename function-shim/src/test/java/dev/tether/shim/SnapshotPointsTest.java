@@ -13,8 +13,10 @@ import dev.tether.testkit.tunnel.FakeRelay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +123,80 @@ class SnapshotPointsTest {
     assertThat(hit.pauseMs()).isPositive();
     TunnelMessage.SnapshotHit second = next(TunnelMessage.SnapshotHit.class);
     assertThat(second.at()).isGreaterThanOrEqualTo(hit.at());
+  }
+
+  /** The next hits, failing on any point disabled meanwhile (a collision in V8 disables one). */
+  private List<TunnelMessage.SnapshotHit> hitsUntil(
+      Predicate<List<TunnelMessage.SnapshotHit>> enough)
+      throws InterruptedException {
+    List<TunnelMessage.SnapshotHit> hits = new ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!enough.test(hits)) {
+      TunnelMessage message =
+          relay.takeControl(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      if (message instanceof TunnelMessage.SnapshotDisabled off) {
+        throw new AssertionError("point " + off.point() + " was disabled: " + off.reason());
+      }
+      if (message instanceof TunnelMessage.SnapshotHit hit) {
+        hits.add(hit);
+      }
+    }
+    return hits;
+  }
+
+  private static long count(List<TunnelMessage.SnapshotHit> hits, String point) {
+    return hits.stream().filter(h -> h.point().equals(point)).count();
+  }
+
+  @Test
+  void aLogpointAndACapturePointOnOneLineAreBothServedByTheSamePause() throws Exception {
+    relay.send(points(new SnapshotPoint("p-cap", "work.js", WORK_LINE, null, null, 1000),
+        new SnapshotPoint("p-log", "work.js", WORK_LINE, null, "total={total}", 1000)));
+
+    var hits = hitsUntil(h -> count(h, "p-cap") >= 2 && count(h, "p-log") >= 2);
+
+    var captured = hits.stream().filter(h -> h.point().equals("p-cap"))
+        .map(h -> "total=" + variable(h.scopes(), "total").path("value").asText()).toList();
+    var logged = hits.stream().filter(h -> h.point().equals("p-log")).map(TunnelMessage.SnapshotHit::log)
+        .toList();
+    assertThat(logged).as("one pause, both points: the same values").containsAnyElementsOf(captured);
+  }
+
+  @Test
+  void eachPointOnASharedLineKeepsItsOwnCondition() throws Exception {
+    relay.send(points(new SnapshotPoint("p-even", "work.js", WORK_LINE, "n % 2 === 0", null, 1000),
+        new SnapshotPoint("p-odd", "work.js", WORK_LINE, "n % 2 === 1", null, 1000)));
+
+    var hits = hitsUntil(h -> count(h, "p-even") >= 2 && count(h, "p-odd") >= 2);
+
+    for (TunnelMessage.SnapshotHit hit : hits) {
+      int n = variable(hit.scopes(), "n").path("value").asInt();
+      assertThat(hit.point()).isEqualTo(n % 2 == 0 ? "p-even" : "p-odd");
+    }
+  }
+
+  @Test
+  void removingOnePointOfASharedLineKeepsTheBreakpointForTheOther() throws Exception {
+    relay.send(points(new SnapshotPoint("p-cap", "work.js", WORK_LINE, null, null, 1000),
+        new SnapshotPoint("p-log", "work.js", WORK_LINE, null, "total={total}", 1000)));
+    hitsUntil(h -> count(h, "p-cap") >= 1 && count(h, "p-log") >= 1);
+
+    relay.send(points(new SnapshotPoint("p-log", "work.js", WORK_LINE, null, "total={total}", 1000)));
+    long removed = System.currentTimeMillis();
+
+    var after = hitsUntil(h -> h.stream().filter(x -> x.at() > removed + 300).count() >= 3);
+    assertThat(after.stream().filter(x -> x.at() > removed + 300))
+        .allMatch(h -> h.point().equals("p-log"));
+  }
+
+  @Test
+  void aPointThatReachedItsMaxHitsLeavesTheSharedBreakpointToTheOther() throws Exception {
+    relay.send(points(new SnapshotPoint("p-once", "work.js", WORK_LINE, null, null, 1),
+        new SnapshotPoint("p-log", "work.js", WORK_LINE, null, "total={total}", 1000)));
+
+    var hits = hitsUntil(h -> count(h, "p-log") >= 4);
+
+    assertThat(count(hits, "p-once")).isEqualTo(1);
   }
 
   @Test

@@ -241,4 +241,29 @@ class SnapshotPointsTest {
       }
     });
   }
+
+  @Test
+  void aLogpointAndACapturePointOnTheSameLineBothGetHits() throws Exception {
+    TetherStack.Function function = tether.startFunction("orders");
+    int line = TetherStack.lineOf(HANDLER, "return { statusCode") + 1;
+    String logpoint = setPoint(alice, "{\"url\":\"handler.js\",\"line\":" + line
+        + ",\"log\":\"total={total}\",\"maxHits\":3}", 201).path("id").asText();
+    String capture = setPoint(alice, "{\"url\":\"handler.js\",\"line\":" + line
+        + ",\"maxHits\":3}", 201).path("id").asText();
+
+    Poll.until(WAIT, "hits on both points of the line", () -> {
+      try {
+        function.invoke(EVENT).get();
+        return point(logpoint).path("hitCount").asInt() >= 2 && point(capture).path("hitCount").asInt() >= 2;
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+    for (String id : List.of(logpoint, capture)) {
+      assertThat(point(id).path("disabled")).as("point " + id + " disabled").isEmpty();
+    }
+    assertThat(point(logpoint).at("/hits/0/log").asText()).isEqualTo("total=24");
+    assertThat(variable(point(capture).at("/hits/0/scopes"), "total").path("value").asText())
+        .isEqualTo("24");
+  }
 }

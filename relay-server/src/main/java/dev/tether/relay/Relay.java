@@ -185,12 +185,15 @@ public final class Relay implements AutoCloseable {
       registry = new AgentRegistry(sessions, audit, clock);
       reports = ReportStores.create(config.audit(), config.dataDir());
       registry.onCrash(new Crashes(reports, audit, clock));
-      snapshots = new Snapshots(registry, audit, clock, scheduler, config.snapshots());
-      registry.onSnapshot(snapshots);
       if (config.cluster().isPresent()) {
         cluster = new Cluster(config.cluster().get(),
-            new PeerTokens(keys, publicUrl.toString(), clock), registry,
-            sessions, clock).start();
+            new PeerTokens(keys, publicUrl.toString(), clock), registry, sessions, clock);
+      }
+      snapshots = Snapshots.open(registry, audit, clock, scheduler, config.snapshots(),
+          config.dataDir(), cluster); // before the cluster starts: it hears point changes
+      registry.onSnapshot(snapshots);
+      if (cluster != null) {
+        cluster.start();
       }
       policy = new Policy(config.limits(), new PolicyAudit(audit, clock, policyListener), sessions,
           scheduler, policyNanos);
@@ -200,6 +203,7 @@ public final class Relay implements AutoCloseable {
       server.start();
       running = new RunningRelay(ProcessHandle.current().pid(), publicUrl.toString(),
           uri("/").toString());
+      snapshots.resume();
       running.write(config.dataDir()); // last: `tether token` may now sign for this relay
     } catch (Exception e) {
       close();
@@ -382,6 +386,9 @@ public final class Relay implements AutoCloseable {
     }
     if (peerLinks != null) {
       peerLinks.close(); // the sessions are gone; their streams on other nodes end with the link
+    }
+    if (snapshots != null) {
+      snapshots.close(); // saves the points of a relay alone
     }
     if (cluster != null) {
       cluster.close(); // after the tunnels: its entries go at once instead of after their TTL

@@ -111,7 +111,9 @@ final class Capture {
   private CompletableFuture<JsonNode> properties(String objectId, boolean previews) {
     ObjectNode params = CdpSession.params().put("objectId", objectId).put("ownProperties", true)
         .put("generatePreview", previews);
-    return session.send("Runtime.getProperties", params).thenApply(r -> r.path("result"));
+    // Filled in later: V8 has the resume behind this request, so the function runs meanwhile.
+    return session.send("Runtime.getProperties", params).thenApplyAsync(r -> r.path("result"),
+        session.later());
   }
 
   private void fill(ArrayNode into, JsonNode properties, int max, boolean expandObjects) {

@@ -23,6 +23,7 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The shim's own inspector session for snapshot points: a small CDP client on one WebSocket to
@@ -131,6 +132,14 @@ final class CdpSession {
 
   CompletableFuture<JsonNode> send(String method) {
     return send(method, null);
+  }
+
+  /**
+   * Runs work on this session's event loop after what it is reading now: a capture's values are
+   * read into the hit there, after the resume's reply, since the function runs again by then.
+   */
+  Executor later() {
+    return channel.eventLoop();
   }
 
   static ObjectNode params() {

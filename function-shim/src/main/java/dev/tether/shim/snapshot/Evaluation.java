@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 final class Evaluation {
   /** A condition or a template's expression runs inside the pause: it must be quick. */
   static final int TIMEOUT_MS = 50;
+  /** V8's error when it stopped an evaluation at its timeout. */
+  static final String TERMINATED = "Execution was terminated";
 
   private Evaluation() {}
 

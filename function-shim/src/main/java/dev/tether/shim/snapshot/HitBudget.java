@@ -6,6 +6,12 @@ import java.util.Locale;
  * What one point may cost its instance, per one-second window: at most {@code hitsPerSecond}
  * hits, and at most {@code pauseMsPerSecond} milliseconds of pause (the CPU the function loses).
  * Past either the point is disabled on the instance; the reason says which and by how much.
+ *
+ * <p>A location's first pause after the snapshot session opens is cold (V8 prepares the function
+ * for debugging, the shim's capture code runs for the first time) and has taken over 100 ms,
+ * which alone would spend the whole default budget on a point that then costs ~2 ms a hit: a cold
+ * pause counts as a hit but not against the pause budget. It is one pause per location and
+ * session, and is still reported with its real {@code pauseMs}.
  */
 final class HitBudget {
   private static final long WINDOW_NANOS = 1_000_000_000L;
@@ -36,8 +42,11 @@ final class HitBudget {
     return null;
   }
 
-  /** Adds a hit's pause; the reason to disable the point, or null. */
-  String paused(double ms) {
+  /** Adds a hit's pause (unless {@code cold}); the reason to disable the point, or null. */
+  String paused(double ms, boolean cold) {
+    if (cold) {
+      return null;
+    }
     pauseMs += ms;
     if (pauseMs > pauseMsPerSecond) {
       return String.format(Locale.ROOT, "its pauses took %.1f ms in one second on this"

@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A logpoint's line: the template with each {@code {expression}} evaluated on the paused frame
  * side-effect free ({@code throwOnSideEffect}), all expressions at once. An expression that names
- * a denied value is not evaluated at all; one that throws shows its error in place.
+ * a denied value is not evaluated at all; one that throws, or that V8 stops, shows its error in
+ * place.
  */
 final class LogLine {
   static final int MAX_VALUE = 200;
@@ -33,7 +34,7 @@ final class LogLine {
       String expression = template.substring(open + 1, close).trim();
       CompletableFuture<String> value = redaction.denies(expression)
           ? CompletableFuture.completedFuture(SnapshotRedaction.MASK)
-          : Evaluation.on(session, callFrameId, expression).thenApply(LogLine::text);
+          : Evaluation.on(session, callFrameId, expression).handle(LogLine::textOrError);
       values.add(value);
       parts.add(value);
       at = close + 1;
@@ -45,6 +46,19 @@ final class LogLine {
       }
       return line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + "…" : line.toString();
     });
+  }
+
+  /**
+   * An expression V8 stopped (its 50 ms were up, e.g. on a loaded machine) shows that in place,
+   * as one that throws does: the line still tells the rest, and the pause budget, not one slow
+   * evaluation, decides whether the point goes on.
+   */
+  private static String textOrError(JsonNode reply, Throwable error) {
+    if (error == null) {
+      return text(reply);
+    }
+    Throwable cause = error.getCause() != null ? error.getCause() : error;
+    return "[error: " + cause.getMessage() + "]";
   }
 
   private static String text(JsonNode reply) {

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Snapshot points on this instance: holds the shim's own inspector session while the relay has
  * points for the function (and none otherwise, so an idle function pays nothing), sets a
- * breakpoint per point, and on each hit captures, resumes, and only then queues the capture for
+ * breakpoint per line (shared by every point there, {@link Location}), and on each hit serves all
+ * of that line's points in one pause ({@link Pause}), resumes, and only then queues the captures for
  * the relay ({@link Outbox}: bounded, never waits on the network). Event loop only.
  *
  * <p>Developers come first. V8 pauses every session on any breakpoint, and a resume from any
@@ -48,7 +49,9 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
   private final Supplier<CompletableFuture<URI>> target;
   private final Outbox outbox;
   private final Map<String, Point> points = new LinkedHashMap<>();
-  private final Map<String, Point> byBreakpoint = new HashMap<>();
+  /** Points by where V8 stops: one breakpoint per location, whatever number of points. */
+  private final Map<String, Location> locations = new LinkedHashMap<>();
+  private final Map<String, Location> byBreakpoint = new HashMap<>();
   /** Breakpoints being removed: V8 may still stop on one until the removal is through. */
   private final Set<String> retiring = new HashSet<>();
   private final Set<String> scripts = new LinkedHashSet<>();
@@ -63,21 +66,6 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
   private boolean enabled;
   private boolean paused;
   private int developers;
-
-  /** One point as this instance runs it. */
-  private static final class Point {
-    final SnapshotPoint spec;
-    final HitBudget budget;
-    String breakpointId;
-    boolean arming;
-    boolean disabled;
-    int hits;
-
-    Point(SnapshotPoint spec, HitBudget budget) {
-      this.spec = spec;
-      this.budget = budget;
-    }
-  }
 
   /**
    * @param target where the function's inspector target is, opening the inspector first when it
@@ -111,7 +99,7 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
     developers++;
     if (developers == 1 && !points.isEmpty()) {
       log.info("a developer attached: snapshot points step aside on this instance");
-      points.values().forEach(this::disarm);
+      locations.values().forEach(this::disarm);
     }
   }
 
@@ -143,14 +131,23 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
     Map<String, SnapshotPoint> wanted = new LinkedHashMap<>();
     set.points().forEach(p -> wanted.put(p.id(), p));
     for (Point point : List.copyOf(points.values())) {
-      if (!wanted.containsKey(point.spec.id())) {
-        disarm(point);
-        points.remove(point.spec.id());
+      if (!wanted.containsKey(point.id())) {
+        points.remove(point.id());
+        point.location.points.remove(point.id());
+        release(point.location);
       }
     }
-    wanted.values().forEach(spec -> points.computeIfAbsent(spec.id(),
-        id -> new Point(spec, new HitBudget(hitsPerSecond, pauseMsPerSecond))));
-    log.debug("snapshot points={}", points.size());
+    for (SnapshotPoint spec : wanted.values()) {
+      if (!points.containsKey(spec.id())) {
+        String regex = urlRegex(spec.url());
+        Location location = locations.computeIfAbsent(Location.key(regex, spec.line() - 1),
+            key -> new Location(regex, spec.line() - 1));
+        Point point = new Point(spec, new HitBudget(hitsPerSecond, pauseMsPerSecond), location);
+        points.put(spec.id(), point);
+        location.points.put(spec.id(), point);
+      }
+    }
+    log.debug("snapshot points={} locations={}", points.size(), locations.size());
     settle();
   }
 
@@ -163,13 +160,7 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
     if (!wanted) {
       if (session != null) {
         CdpSession ending = session;
-        session = null;
-        enabled = false;
-        byBreakpoint.clear();
-        retiring.clear();
-        scriptUrls.clear();
-        scripts.clear();
-        points.values().forEach(p -> p.breakpointId = null);
+        forgetSession();
         ending.close();
         log.info("no snapshot point left: snapshot session closed");
       }
@@ -181,6 +172,20 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
       answerScripts();
       armAll();
     }
+  }
+
+  private void forgetSession() {
+    session = null;
+    enabled = false;
+    paused = false;
+    byBreakpoint.clear();
+    retiring.clear();
+    scriptUrls.clear();
+    scripts.clear();
+    locations.values().forEach(l -> {
+      l.breakpointId = null;
+      l.warm = false;
+    });
   }
 
   private void open() {
@@ -223,55 +228,70 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
     if (developers > 0 || !enabled) {
       return;
     }
-    points.values().forEach(this::arm);
+    locations.values().forEach(this::arm);
   }
 
-  private void arm(Point point) {
-    if (point.disabled || point.breakpointId != null || point.arming || session == null) {
+  private void arm(Location location) {
+    if (!location.live() || location.breakpointId != null || location.arming || session == null) {
       return;
     }
-    point.arming = true;
+    location.arming = true;
     CdpSession on = session;
     on.send("Debugger.setBreakpointByUrl", CdpSession.params()
-            .put("urlRegex", urlRegex(point.spec.url()))
-            .put("lineNumber", point.spec.line() - 1))
+            .put("urlRegex", location.urlRegex)
+            .put("lineNumber", location.lineNumber))
         .whenComplete((reply, error) -> {
-          point.arming = false;
+          location.arming = false;
           if (on != session) {
             return;
           }
           if (error != null) {
-            disable(point, "the inspector refused the breakpoint: " + rootMessage(error));
+            String why = "the inspector refused the breakpoint: " + rootMessage(error);
+            location.due().forEach(point -> disable(point, why));
             return;
           }
           String id = reply.path("breakpointId").asText();
-          if (!points.containsValue(point) || point.disabled || developers > 0) {
+          if (locations.get(location.key()) != location || !location.live() || developers > 0) {
             on.send("Debugger.removeBreakpoint", CdpSession.params().put("breakpointId", id));
             return;
           }
-          point.breakpointId = id;
-          byBreakpoint.put(id, point);
+          location.breakpointId = id;
+          byBreakpoint.put(id, location);
         });
   }
 
-  private void disarm(Point point) {
-    if (point.breakpointId != null && session != null) {
-      String id = point.breakpointId;
+  /** Removes the location's breakpoint, and the location itself once no point is set there. */
+  private void release(Location location) {
+    if (!location.live()) {
+      disarm(location);
+    }
+    if (location.points.isEmpty()) {
+      locations.remove(location.key());
+    }
+  }
+
+  private void disarm(Location location) {
+    String id = location.breakpointId;
+    if (id == null) {
+      return;
+    }
+    location.breakpointId = null;
+    byBreakpoint.remove(id);
+    if (session != null) {
       retiring.add(id);
       session.send("Debugger.removeBreakpoint", CdpSession.params().put("breakpointId", id))
           .whenComplete((ok, error) -> retiring.remove(id));
     }
-    if (point.breakpointId != null) {
-      byBreakpoint.remove(point.breakpointId);
-    }
-    point.breakpointId = null;
   }
 
   private void disable(Point point, String why) {
+    if (point.disabled) {
+      return;
+    }
     point.disabled = true;
-    disarm(point);
-    log.info("snapshot point disabled point={} reason=\"{}\"", point.spec.id(), why);
-    outbox.send(new TunnelMessage.SnapshotDisabled(point.spec.id(), why));
+    release(point.location);
+    log.info("snapshot point disabled point={} reason=\"{}\"", point.id(), why);
+    outbox.send(new TunnelMessage.SnapshotDisabled(point.id(), why));
   }
 
   /** A suffix such as {@code handler.js} or a whole URL, as a JavaScript regex on script URLs. */
@@ -304,11 +324,12 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
     if (session == null) {
       return;
     }
+    JsonNode hitBreakpoints = params.path("hitBreakpoints");
     if (developers > 0) {
       // The developer's pause is the developer's to resume; but a stop on one of this session's
       // breakpoints that was on its way out as they attached is ours, and nobody else would end it.
-      boolean ours = params.path("hitBreakpoints").size() > 0;
-      for (JsonNode id : params.path("hitBreakpoints")) {
+      boolean ours = hitBreakpoints.size() > 0;
+      for (JsonNode id : hitBreakpoints) {
         ours &= byBreakpoint.containsKey(id.asText()) || retiring.contains(id.asText());
       }
       if (ours) {
@@ -316,75 +337,75 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
       }
       return;
     }
-    Point point = null;
-    for (JsonNode id : params.path("hitBreakpoints")) {
-      Point candidate = byBreakpoint.get(id.asText());
-      if (candidate != null && !candidate.disabled) {
-        point = candidate;
-        break;
+    List<Point> due = new ArrayList<>();
+    boolean cold = false;
+    for (JsonNode id : hitBreakpoints) {
+      Location location = byBreakpoint.get(id.asText());
+      if (location != null) {
+        cold |= !location.warm;
+        location.warm = true;
+        for (Point point : location.due()) {
+          if (!due.contains(point)) {
+            due.add(point);
+          }
+        }
       }
     }
-    if (point == null) {
-      session.send("Debugger.resume");
-      return;
+    List<Point> over = new ArrayList<>();
+    List<String> why = new ArrayList<>();
+    for (int i = due.size() - 1; i >= 0; i--) {
+      String reason = due.get(i).budget.hit(start);
+      if (reason != null) {
+        over.add(due.remove(i));
+        why.add(reason);
+      }
     }
-    String over = point.budget.hit(start);
-    if (over != null) {
+    if (due.isEmpty()) {
       session.send("Debugger.resume");
-      disable(point, over);
-      return;
+    } else {
+      CdpSession on = session;
+      JsonNode callFrames = params.path("callFrames");
+      boolean first = cold;
+      Pause.serve(on, due, callFrames, redaction, scriptUrls).thenAccept(served -> {
+        double pauseMs = (served.resumedAt() - start) / 1e6;
+        if (first) {
+          log.debug("cold snapshot pause pauseMs={}", pauseMs);
+        }
+        if (on == session) {
+          served.outcomes().forEach(outcome -> served(outcome, callFrames, pauseMs, first));
+        }
+      });
     }
-    capture(point, params.path("callFrames"), start);
+    for (int i = 0; i < over.size(); i++) {
+      disable(over.get(i), why.get(i));
+    }
   }
 
-  private void capture(Point point, JsonNode callFrames, long start) {
-    CdpSession on = session;
-    String top = callFrames.path(0).path("callFrameId").asText();
-    SnapshotPoint spec = point.spec;
-    SnapshotRedaction masks = redaction;
-    CompletableFuture<Boolean> admitted = spec.condition() == null
-        ? CompletableFuture.completedFuture(true)
-        : Evaluation.on(on, top, spec.condition()).thenApply(Evaluation::truthy);
-    admitted.whenComplete((yes, failed) -> {
-      on.cork();
-      CompletableFuture<Object> read = failed != null ? CompletableFuture.failedFuture(failed)
-          : !yes ? CompletableFuture.completedFuture(null)
-          : spec.log() != null ? LogLine.render(on, masks, top, spec.log()).thenApply(l -> (Object) l)
-          : Capture.of(on, masks, callFrames, scriptUrls).thenApply(c -> (Object) c);
-      // Every read of the paused frame is written by now, and the inspector answers in order:
-      // the resume goes right behind them, so the pause is one round trip, not one per step.
-      CompletableFuture<JsonNode> resume = on.send("Debugger.resume");
-      on.uncork();
-      read.whenComplete((result, error) -> resume.whenComplete((r, e) -> {
-        double pauseMs = (System.nanoTime() - start) / 1e6;
-        resumed(point, callFrames, result, error, pauseMs);
-      }));
-    });
-  }
-
-  private void resumed(Point point, JsonNode callFrames, Object result, Throwable error, double pauseMs) {
-    if (!points.containsValue(point)) {
-      return; // removed meanwhile
+  private void served(Pause.Outcome outcome, JsonNode callFrames, double pauseMs, boolean cold) {
+    Point point = outcome.point();
+    if (points.get(point.id()) != point || point.disabled) {
+      return; // removed or disabled meanwhile
     }
-    if (error != null) {
-      disable(point, "the condition or template failed: " + rootMessage(error));
+    if (outcome.error() != null) {
+      disable(point, "the condition or template failed: " + rootMessage(outcome.error()));
       return;
     }
+    Object result = outcome.value();
     if (result != null) {
       point.hits++;
       long at = System.currentTimeMillis();
       if (result instanceof Capture.Result capture) {
-        outbox.hit(point.spec.id(), at, pauseMs, capture.stack(), capture.scopes(), null, capture.cut());
+        outbox.hit(point.id(), at, pauseMs, capture.stack(), capture.scopes(), null, capture.cut());
       } else {
-        outbox.hit(point.spec.id(), at, pauseMs, Capture.stack(callFrames, scriptUrls), null, (String) result, false);
+        outbox.hit(point.id(), at, pauseMs, Capture.stack(callFrames, scriptUrls), null, (String) result, false);
       }
     }
-    String over = point.budget.paused(pauseMs);
+    String over = point.budget.paused(pauseMs, cold);
     if (over != null) {
       disable(point, over);
     } else if (point.hits >= point.spec.maxHits()) {
-      disarm(point); // the relay removes it too; until then it costs nothing here
-      point.disabled = true;
+      point.disabled = true; // the relay removes it too; until then it costs nothing here
+      release(point.location);
     }
   }
 
@@ -415,14 +436,7 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
       if (session == null) {
         return; // closed on purpose
       }
-      session = null;
-      enabled = false;
-      paused = false;
-      byBreakpoint.clear();
-      retiring.clear();
-      scriptUrls.clear();
-      scripts.clear();
-      points.values().forEach(p -> p.breakpointId = null);
+      forgetSession();
       log.info("snapshot session ended: {}", why);
       loop.schedule(SnapshotAgent.this::settle, REOPEN_DELAY_MS, TimeUnit.MILLISECONDS);
     }

@@ -8,18 +8,22 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
@@ -49,6 +53,8 @@ public final class ClusterStore implements AutoCloseable {
 
   private final RedisClient redis;
   private final ClusterConfig config;
+  /** Channels other parts of the relay hear, besides terminations; set before {@link #onTerminate}. */
+  private final Map<String, Consumer<String>> channels = new ConcurrentHashMap<>();
   private volatile boolean reachable = true;
   private volatile Thread subscriber;
   private volatile JedisPubSub subscription;
@@ -150,7 +156,7 @@ public final class ClusterStore implements AutoCloseable {
   }
 
   /**
-   * Hears terminate messages on a thread of its own, subscribing again whenever Redis drops the
+   * Hears terminate messages (and the channels of {@link #listen}) on a thread of its own, subscribing again whenever Redis drops the
    * connection (e.g. while it restarts), until {@link #close}.
    */
   public void onTerminate(BiConsumer<String, String> listener) {
@@ -159,12 +165,19 @@ public final class ClusterStore implements AutoCloseable {
         JedisPubSub pubSub = new JedisPubSub() {
           @Override
           public void onMessage(String channel, String message) {
-            listener.accept(channel, message);
+            Consumer<String> other = channels.get(channel);
+            if (other != null) {
+              other.accept(message);
+            } else {
+              listener.accept(channel, message);
+            }
           }
         };
         subscription = pubSub;
+        List<String> subscribed = new ArrayList<>(channels.keySet());
+        subscribed.add(TERMINATE);
         try {
-          redis.subscribe(pubSub, TERMINATE);
+          redis.subscribe(pubSub, subscribed.toArray(String[]::new));
         } catch (JedisException e) {
           if (!closed) {
             LOG.debug("cluster subscription lost cause={}", e.toString());
@@ -176,6 +189,111 @@ public final class ClusterStore implements AutoCloseable {
     thread.setDaemon(true);
     subscriber = thread;
     thread.start();
+  }
+
+  /** Has {@code listener} hear {@code channel} too; call before the subscription starts. */
+  public void listen(String channel, Consumer<String> listener) {
+    channels.put(channel, listener);
+  }
+
+  /** Publishes {@code message} on {@code channel} to every node, this one too. */
+  public void publish(String channel, String message) {
+    call(() -> redis.publish(channel, message));
+  }
+
+  /** Every field of a hash (empty when absent). */
+  public Map<String, String> hash(String key) {
+    return call(() -> redis.hgetAll(key));
+  }
+
+  /** One field of a hash, or null. */
+  public String hashField(String key, String field) {
+    return call(() -> redis.hget(key, field));
+  }
+
+  /** Sets a hash field and keeps the hash for {@code keep} after its last write. */
+  public void putField(String key, String field, String value, Duration keep) {
+    call(() -> {
+      Pipeline pipe = (Pipeline) redis.pipelined();
+      try (pipe) {
+        pipe.hset(key, field, value);
+        pipe.pexpire(key, keep.toMillis());
+        pipe.sync();
+      }
+      return null;
+    });
+  }
+
+  /** Removes hash fields; true when the first was there. */
+  public boolean removeFields(String key, String... fields) {
+    return call(() -> {
+      Pipeline pipe = (Pipeline) redis.pipelined();
+      try (pipe) {
+        var first = pipe.hdel(key, fields[0]);
+        if (fields.length > 1) {
+          pipe.hdel(key, Arrays.copyOfRange(fields, 1, fields.length));
+        }
+        pipe.sync();
+        return first.get() > 0;
+      }
+    });
+  }
+
+  /** Adds {@code by} to a hash field's number; the number after. */
+  public long addToField(String key, String field, long by, Duration keep) {
+    return call(() -> {
+      Pipeline pipe = (Pipeline) redis.pipelined();
+      try (pipe) {
+        var after = pipe.hincrBy(key, field, by);
+        pipe.pexpire(key, keep.toMillis());
+        pipe.sync();
+        return after.get();
+      }
+    });
+  }
+
+  /** Pushes {@code value} at the head of a list cut to {@code max} entries. */
+  public void pushBounded(String key, String value, int max, Duration keep) {
+    call(() -> {
+      Pipeline pipe = (Pipeline) redis.pipelined();
+      try (pipe) {
+        pipe.lpush(key, value);
+        pipe.ltrim(key, 0, max - 1L);
+        pipe.pexpire(key, keep.toMillis());
+        pipe.sync();
+      }
+      return null;
+    });
+  }
+
+  /** A list's first {@code max} entries, head first. */
+  public List<String> list(String key, int max) {
+    return call(() -> redis.lrange(key, 0, max - 1L));
+  }
+
+  /** Deletes keys. */
+  public void delete(String... keys) {
+    call(() -> redis.del(keys));
+  }
+
+  /** The keys under {@code prefix}. */
+  public List<String> keys(String prefix) {
+    return call(() -> {
+      List<String> keys = new ArrayList<>();
+      String cursor = ScanParams.SCAN_POINTER_START;
+      ScanParams match = new ScanParams().match(prefix + "*").count(SCAN_BATCH);
+      do {
+        ScanResult<String> page = redis.scan(cursor, match);
+        keys.addAll(page.getResult());
+        cursor = page.getCursor();
+      } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+      return keys;
+    });
+  }
+
+  /** Runs a Lua script atomically in Redis; its answer. */
+  public Object script(String lua, List<String> keys, List<String> args) {
+    return call(() -> redis.eval(lua, keys, args));
   }
 
   /** Whether the last Redis call worked. */
@@ -215,7 +333,7 @@ public final class ClusterStore implements AutoCloseable {
   private <T> T callOnce(Callable<T> command) throws Exception {
     try {
       return command.call();
-    } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+    } catch (JedisConnectionException e) {
       redis.getPool().clear();
       return command.call();
     }

@@ -12,19 +12,22 @@ import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditSink;
 import dev.tether.relay.auth.UserPrincipal;
+import dev.tether.relay.cluster.Cluster;
 import dev.tether.relay.config.SnapshotConfig;
 import dev.tether.relay.http.ApiError;
 import dev.tether.relay.http.Json;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,12 +37,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The relay's snapshot points: kept in memory (bounded: {@code maxPointsPerFunction} active points
- * and twice as many kept per function, {@code maxStoredHits} hits per point; a relay restart
- * forgets them), handed to every live instance of their function and to each instance as it
- * registers, taken off them when they reach {@code maxHits}, expire or are deleted. Hits are
- * masked again here before they are kept, whatever the shim did. Every point set, hit, disabled
- * and removed is audited with who, function and location, never a captured value.
+ * The relay's snapshot points: kept in a {@link PointStore} (bounded: {@code maxPointsPerFunction}
+ * active points and twice as many kept per function, {@code maxStoredHits} hits per point; saved
+ * in the data directory, or in the cluster's Redis so every node has them), handed to every live
+ * instance of their function and to each instance as it registers, taken off them when they reach
+ * {@code maxHits}, expire or are deleted. Hits are masked again here before they are kept,
+ * whatever the shim did. Every point set, hit, disabled and removed is audited with who, function
+ * and location, never a captured value.
  */
 public final class Snapshots implements SnapshotListener {
   private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
@@ -54,20 +58,67 @@ public final class Snapshots implements SnapshotListener {
   private final SnapshotConfig config;
   private final SnapshotRedaction redaction;
   private final SecureRandom random = new SecureRandom();
-  private final Object lock = new Object();
-  private final Map<String, Map<String, StoredPoint>> byFunction = new LinkedHashMap<>();
+  private final PointStore store;
+  /** Points whose expiry this node has a timer for. */
+  private final Set<String> timed = ConcurrentHashMap.newKeySet();
   private final Map<Integer, CompletableFuture<TunnelMessage.Scripts>> scriptRequests =
       new ConcurrentHashMap<>();
   private final AtomicInteger nextRequest = new AtomicInteger();
 
-  public Snapshots(AgentRegistry registry, AuditSink audit, Clock clock,
-      ScheduledExecutorService scheduler, SnapshotConfig config) {
+  Snapshots(AgentRegistry registry, AuditSink audit, Clock clock,
+      ScheduledExecutorService scheduler, SnapshotConfig config, PointStore store) {
     this.registry = registry;
     this.audit = audit;
     this.clock = clock;
     this.scheduler = scheduler;
     this.config = config;
     this.redaction = new SnapshotRedaction(config.redact());
+    this.store = store;
+  }
+
+  /**
+   * The points of a relay: in the cluster's Redis when {@code cluster} is set (call before the
+   * cluster starts: it subscribes to point changes), else saved in {@code dataDir}; a saved file
+   * that cannot be read fails with what to do.
+   */
+  public static Snapshots open(AgentRegistry registry, AuditSink audit, Clock clock,
+      ScheduledExecutorService scheduler, SnapshotConfig config, Path dataDir, Cluster cluster)
+      throws IOException {
+    PointStore store = cluster != null ? new SharedPoints(cluster.store(), cluster.nodeId())
+        : LocalPoints.open(dataDir, scheduler);
+    Snapshots snapshots = new Snapshots(registry, audit, clock, scheduler, config, store);
+    store.onChange(function -> {
+      snapshots.push(function);
+      snapshots.timeExpiries(function);
+    });
+    return snapshots;
+  }
+
+  /** Starts the expiry timers of the points kept from before; once, after the relay is up. */
+  public void resume() {
+    try {
+      store.functions().forEach(this::timeExpiries);
+    } catch (RuntimeException e) {
+      LOG.warn("snapshot expiry timers not started cause={}", e.getMessage());
+    }
+  }
+
+  /** Saves what is kept (alone) and stops. */
+  public void close() {
+    store.close();
+  }
+
+  /** Has a timer end each active point of {@code function} at its expiry, once per node. */
+  private void timeExpiries(String function) {
+    for (StoredPoint point : store.all(function, false)) {
+      if (point.status == StoredPoint.Status.ACTIVE && timed.add(point.id)) {
+        long in = Math.max(0, point.expiresAt.toEpochMilli() - clock.millis());
+        scheduler.schedule(() -> {
+          timed.remove(point.id);
+          expire(function, point.id);
+        }, in, TimeUnit.MILLISECONDS);
+      }
+    }
   }
 
   SnapshotConfig config() {
@@ -81,62 +132,56 @@ public final class Snapshots implements SnapshotListener {
   /** Sets a point on every instance of {@code function}, now and as they come. */
   ObjectNode set(String function, UserPrincipal user, PointRequest request, String remote) {
     Instant now = clock.instant();
-    StoredPoint point;
-    synchronized (lock) {
-      Map<String, StoredPoint> points = byFunction.computeIfAbsent(function, f -> new LinkedHashMap<>());
-      long active = points.values().stream().filter(p -> p.status == StoredPoint.Status.ACTIVE).count();
-      if (active >= config.maxPointsPerFunction()) {
-        throw ApiError.conflict("too_many_points", "function " + function + " has " + active
-            + " active points, the relay's limit (snapshots.maxPointsPerFunction); delete one first");
-      }
-      point = new StoredPoint(newId(now), function, request, user.subject(), now,
-          now.plus(request.expiresIn()), Math.min(config.maxStoredHits(), request.maxHits()));
-      points.put(point.id, point);
-      forgetOldest(points);
+    long active = store.all(function, false).stream()
+        .filter(p -> p.status == StoredPoint.Status.ACTIVE).count();
+    if (active >= config.maxPointsPerFunction()) {
+      throw ApiError.conflict("too_many_points", "function " + function + " has " + active
+          + " active points, the relay's limit (snapshots.maxPointsPerFunction); delete one first");
     }
-    scheduler.schedule(() -> expire(function, point.id), request.expiresIn().toMillis(),
-        TimeUnit.MILLISECONDS);
+    StoredPoint point = new StoredPoint(newId(now), function, request, user.subject(), now,
+        now.plus(request.expiresIn()), Math.min(config.maxStoredHits(), request.maxHits()));
+    store.add(point, 2 * config.maxPointsPerFunction());
+    timed.add(point.id);
+    scheduler.schedule(() -> {
+      timed.remove(point.id);
+      expire(function, point.id);
+    }, request.expiresIn().toMillis(), TimeUnit.MILLISECONDS);
     audit.record(event(AuditCode.SNAPSHOT_SET, point, user.subject(), user.role().claim())
         .remote(remote).detail("expiresAt", point.expiresAt.toString())
         .detail("maxHits", request.maxHits())
         .detail("condition", request.condition()).detail("log", request.log()).build());
     LOG.info("snapshot point set function={} point={} url={} line={} by={}", function, point.id,
         request.url(), request.line(), user.subject());
-    push(function);
-    synchronized (lock) {
-      return point.view(true);
-    }
+    changed(function);
+    return point.view(true);
   }
 
   List<ObjectNode> list(String function) {
-    synchronized (lock) {
-      List<ObjectNode> views = new ArrayList<>();
-      byFunction.getOrDefault(function, Map.of()).values()
-          .forEach(p -> views.add(0, p.view(true))); // newest first
-      return views;
-    }
+    List<ObjectNode> views = new ArrayList<>();
+    store.all(function, true).forEach(p -> views.add(0, p.view(true))); // newest first
+    return views;
   }
 
   Optional<ObjectNode> find(String function, String id) {
-    synchronized (lock) {
-      return Optional.ofNullable(byFunction.getOrDefault(function, Map.of()).get(id))
-          .map(p -> p.view(true));
-    }
+    return store.get(function, id, true).map(p -> p.view(true));
   }
 
   /** Deletes a point and its hits; false when there is no such point. */
   boolean delete(String function, String id, UserPrincipal user, String remote) {
-    StoredPoint point;
-    synchronized (lock) {
-      point = byFunction.getOrDefault(function, Map.of()).remove(id);
-    }
-    if (point == null) {
+    StoredPoint point = store.get(function, id, false).orElse(null);
+    if (point == null || !store.remove(function, id)) {
       return false;
     }
     audit.record(event(AuditCode.SNAPSHOT_REMOVED, point, user.subject(), user.role().claim())
         .remote(remote).detail("reason", "deleted").detail("hits", point.hitCount).build());
-    push(function);
+    changed(function);
     return true;
+  }
+
+  /** Pushes the function's points here and tells the other nodes to push them too. */
+  private void changed(String function) {
+    push(function);
+    store.changed(function);
   }
 
   private void expire(String function, String id) {
@@ -146,36 +191,44 @@ public final class Snapshots implements SnapshotListener {
   /** Takes an active point off the instances, keeping it and its hits to read. */
   private void finish(String function, String id, StoredPoint.Status status, String reason) {
     StoredPoint point;
-    synchronized (lock) {
-      point = byFunction.getOrDefault(function, Map.of()).get(id);
-      if (point == null || point.status != StoredPoint.Status.ACTIVE) {
+    try {
+      point = store.get(function, id, false).orElse(null);
+      if (point == null || !store.finish(function, id, status)) {
         return;
       }
-      point.status = status;
+    } catch (ApiError e) {
+      LOG.warn("snapshot point not finished function={} point={}: {}", function, id, e.getMessage());
+      return;
     }
     audit.record(event(AuditCode.SNAPSHOT_REMOVED, point, AuditEvent.RELAY, "relay")
         .detail("reason", reason).detail("hits", point.hitCount).build());
     LOG.info("snapshot point done function={} point={} reason={}", function, id, reason);
-    push(function);
+    changed(function);
   }
 
-  /** Sends the function's active points to each of its live instances. */
+  /** Sends the function's active points to each of its live instances on this node. */
   private void push(String function) {
-    TunnelMessage.SnapshotPoints points = pointsOf(function);
-    for (AgentTunnel tunnel : registry.instancesOf(function)) {
-      if (tunnel.supports(CAPABILITY)) {
-        tunnel.send(points);
-      }
+    List<AgentTunnel> tunnels = registry.instancesOf(function).stream()
+        .filter(t -> t.supports(CAPABILITY)).toList();
+    if (tunnels.isEmpty()) {
+      return;
     }
+    TunnelMessage.SnapshotPoints points;
+    try {
+      points = pointsOf(function);
+    } catch (ApiError e) {
+      LOG.warn("snapshot points not pushed function={}: {}", function, e.getMessage());
+      return;
+    }
+    tunnels.forEach(tunnel -> tunnel.send(points));
   }
 
   private TunnelMessage.SnapshotPoints pointsOf(String function) {
-    synchronized (lock) {
-      return new TunnelMessage.SnapshotPoints(
-          byFunction.getOrDefault(function, Map.of()).values().stream()
-              .filter(p -> p.status == StoredPoint.Status.ACTIVE).map(StoredPoint::wire).toList(),
-          config.redact(), config.hitsPerSecond(), (double) config.pauseBudget().toNanos() / 1e6);
-    }
+    Instant now = clock.instant();
+    return new TunnelMessage.SnapshotPoints(store.all(function, false).stream()
+        .filter(p -> p.status == StoredPoint.Status.ACTIVE && now.isBefore(p.expiresAt))
+        .map(StoredPoint::wire).toList(),
+        config.redact(), config.hitsPerSecond(), (double) config.pauseBudget().toNanos() / 1e6);
   }
 
   @Override
@@ -183,7 +236,13 @@ public final class Snapshots implements SnapshotListener {
     // Always, when the shim takes points: an empty set clears what a shim kept from before a
     // relay restart or from a point deleted while its tunnel was down.
     if (tunnel.supports(CAPABILITY)) {
-      tunnel.instance().ifPresent(instance -> tunnel.send(pointsOf(instance.function())));
+      tunnel.instance().ifPresent(instance -> {
+        try {
+          tunnel.send(pointsOf(instance.function()));
+        } catch (ApiError e) {
+          LOG.warn("snapshot points not sent instance={}: {}", instance.name(), e.getMessage());
+        }
+      });
     }
   }
 
@@ -216,22 +275,18 @@ public final class Snapshots implements SnapshotListener {
   }
 
   private void hit(Instance instance, String remote, TunnelMessage.SnapshotHit hit) {
-    StoredPoint point;
-    boolean done;
-    synchronized (lock) {
-      point = byFunction.getOrDefault(instance.function(), Map.of()).get(hit.point());
-      if (point == null || point.status != StoredPoint.Status.ACTIVE) {
-        return; // deleted or done meanwhile: a hit in flight is not kept
-      }
-      point.hitCount++;
-      point.dropped += hit.dropped();
-      point.add(stored(instance, hit));
-      done = point.hitCount >= point.request.maxHits();
+    StoredPoint point = store.get(instance.function(), hit.point(), false).orElse(null);
+    if (point == null) {
+      return; // deleted meanwhile: a hit in flight is not kept
+    }
+    int count = store.hit(instance.function(), hit.point(), stored(instance, hit), hit.dropped());
+    if (count < 0) {
+      return; // done meanwhile
     }
     audit.record(event(AuditCode.SNAPSHOT_HIT, point, "agent:" + instance.function(), "agent")
         .instance(instance.id()).remote(remote)
         .detail("pauseMicros", Math.round(hit.pauseMs() * 1000)).build());
-    if (done) {
+    if (count >= point.request.maxHits()) {
       finish(instance.function(), point.id, StoredPoint.Status.COMPLETED, "maxHits");
     }
   }
@@ -258,14 +313,11 @@ public final class Snapshots implements SnapshotListener {
   }
 
   private void disabled(Instance instance, String remote, TunnelMessage.SnapshotDisabled off) {
-    StoredPoint point;
     String reason = off.reason().length() > 300 ? off.reason().substring(0, 300) + "…" : off.reason();
-    synchronized (lock) {
-      point = byFunction.getOrDefault(instance.function(), Map.of()).get(off.point());
-      if (point == null || point.disabled.containsKey(instance.id()) || point.disabled.size() >= 100) {
-        return;
-      }
-      point.disabled.put(instance.id(), new StoredPoint.Disabled(instance.id(), reason, clock.instant()));
+    StoredPoint point = store.get(instance.function(), off.point(), false).orElse(null);
+    if (point == null || !store.disabled(instance.function(), off.point(),
+        new StoredPoint.Disabled(instance.id(), reason, clock.instant()))) {
+      return;
     }
     audit.record(event(AuditCode.SNAPSHOT_DISABLED, point, "agent:" + instance.function(), "agent")
         .instance(instance.id()).remote(remote).detail("reason", reason).build());
@@ -288,16 +340,6 @@ public final class Snapshots implements SnapshotListener {
         .function(point.function).detail("point", point.id).detail("kind", point.kind())
         .detail("url", point.request.url()).detail("line", point.request.line())
         .detail("createdBy", point.createdBy);
-  }
-
-  /** Keeps at most twice the active limit per function: the oldest finished points go first. */
-  private void forgetOldest(Map<String, StoredPoint> points) {
-    var finished = points.values().stream().filter(p -> p.status != StoredPoint.Status.ACTIVE)
-        .map(p -> p.id).toList();
-    int excess = points.size() - 2 * config.maxPointsPerFunction();
-    for (int i = 0; i < excess && i < finished.size(); i++) {
-      points.remove(finished.get(i));
-    }
   }
 
   /** {@code s-<millis>-<random>}: sorts by creation, not guessable. */

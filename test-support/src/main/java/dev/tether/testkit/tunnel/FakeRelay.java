@@ -162,17 +162,14 @@ public final class FakeRelay implements AutoCloseable {
     agent().writeAndFlush(frame);
   }
 
-  /**
-   * Opens a stream and waits for the shim's {@code Opened}. Snapshot hits of a point that is
-   * armed meanwhile may come first (they are asynchronous); they are passed over.
-   */
+  /** Opens a stream and waits for the shim's {@code Opened}, skipping snapshot points' news. */
   public TunnelMessage.Opened open(int stream, String target, Duration timeout) throws InterruptedException {
     send(new TunnelMessage.Open(stream, target, "session-" + stream, OPEN_WINDOW));
     long deadline = System.nanoTime() + timeout.toNanos();
-    TunnelMessage answer = takeControl(timeout);
-    while (answer instanceof TunnelMessage.SnapshotHit && System.nanoTime() < deadline) {
+    TunnelMessage answer;
+    do { // snapshot points go on reporting meanwhile: their news is not the answer
       answer = takeControl(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-    }
+    } while (answer instanceof TunnelMessage.SnapshotHit || answer instanceof TunnelMessage.SnapshotDisabled);
     if (!(answer instanceof TunnelMessage.Opened opened)) {
       throw new AssertionError("expected opened for stream " + stream + ", got " + answer);
     }
