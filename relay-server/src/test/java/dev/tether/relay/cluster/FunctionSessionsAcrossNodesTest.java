@@ -49,6 +49,7 @@ class FunctionSessionsAcrossNodesTest {
   private static TestCluster cluster;
   private final List<AutoCloseable> closeLater = new ArrayList<>();
   private final String function = "fn-" + UUID.randomUUID().toString().substring(0, 8);
+  private String session; // the last function session opened on node A
 
   @BeforeAll
   static void start() throws Exception {
@@ -94,6 +95,7 @@ class FunctionSessionsAcrossNodesTest {
     HttpResponse<String> created = cluster.node(A).call("POST", "/api/sessions", user,
         "{\"function\":\"" + function + "\",\"scope\":\"function\",\"mode\":\"" + mode + "\"}");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    session = Json.MAPPER.readTree(created.body()).path("sessionId").asText();
     DevToolsClient client = DevToolsClient.connect(cluster.via(A, Json.MAPPER.readTree(
         created.body()).path("webSocketDebuggerUrl").asText()));
     closeLater.add(0, client);
@@ -139,6 +141,15 @@ class FunctionSessionsAcrossNodesTest {
     assertThat(answer.path("sessionId").asText()).isEqualTo(sessionId);
     assertThat(answer.path("params").path("expression").asText())
         .as("the shim on node B answered").isEqualTo("1+1");
+
+    assertThat(cluster.node(A).relay().audit().flush(WAIT)).isTrue();
+    HttpResponse<String> audit = cluster.node(A).call("GET", "/api/admin/audit?type=cdp.command"
+        + "&session=" + session, cluster.node(A).adminToken("carol"), null);
+    assertThat(Json.MAPPER.readTree(audit.body()).path("events")).as("node A audits the command"
+        + " it judged, naming the instance of node B").anySatisfy(event -> {
+          assertThat(event.path("instance").asText()).isEqualTo("there");
+          assertThat(event.path("details").path("code.expression").asText()).isEqualTo("1+1");
+        });
   }
 
   @Test
