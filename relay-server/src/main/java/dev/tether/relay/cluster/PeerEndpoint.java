@@ -189,9 +189,9 @@ final class PeerEndpoint implements FrameHandler {
       if (opening.remove(id) == null) {
         return; // the other node closed it meanwhile
       }
-      if (refusal != null) {
-        send(new TunnelMessage.Refused(id, refusal.status(), refusal.error(),
-            refusal.message()));
+      if (refusal != null) { // the shim closed the stream instead of opening it
+        send(new TunnelMessage.Refused(id, 404, "instance_not_found", "instance "
+            + open.function() + "/" + open.instance() + " did not open: " + refusal.message()));
         return;
       }
       PeerStreamSocket socket = new PeerStreamSocket(id, this, bridge, open.window(), client);
