@@ -49,7 +49,8 @@ public final class TunnelCodec {
       Map.entry(TunnelMessage.ScriptsRequest.class, "scripts-request"),
       Map.entry(TunnelMessage.Scripts.class, "scripts"),
       Map.entry(TunnelMessage.Attach.class, "attach"),
-      Map.entry(TunnelMessage.Refused.class, "refused"));
+      Map.entry(TunnelMessage.Refused.class, "refused"),
+      Map.entry(TunnelMessage.OpenInstance.class, "open-instance"));
 
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -140,6 +141,14 @@ public final class TunnelCodec {
       json.writeStringField("ticket", m.ticket());
       json.writeStringField("client", m.client());
       json.writeNumberField("window", m.window());
+    } else if (message instanceof TunnelMessage.OpenInstance m) {
+      json.writeNumberField("stream", m.stream());
+      json.writeStringField("function", m.function());
+      json.writeStringField("instance", m.instance());
+      json.writeStringField("session", m.session());
+      json.writeStringField("user", m.user());
+      json.writeStringField("mode", m.mode());
+      json.writeNumberField("window", m.window());
     } else if (message instanceof TunnelMessage.Refused m) {
       json.writeNumberField("stream", m.stream());
       json.writeNumberField("status", m.status());
@@ -225,6 +234,9 @@ public final class TunnelCodec {
           f.text("reason"));
       case "attach" -> new TunnelMessage.Attach(f.int32("stream"), f.text("ticket"),
           f.text("client"), f.int64("window"));
+      case "open-instance" -> new TunnelMessage.OpenInstance(f.int32("stream"),
+          f.text("function"), f.text("instance"), f.text("session"), f.text("user"),
+          f.text("mode"), f.int64("window"));
       case "refused" -> new TunnelMessage.Refused(f.int32("stream"), f.int32("status"),
           f.text("error"), f.text("message"));
       case "credit" -> new TunnelMessage.Credit(f.int32("stream"), f.int64("bytes"),

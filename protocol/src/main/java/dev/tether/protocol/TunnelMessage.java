@@ -44,6 +44,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = TunnelMessage.Scripts.class, name = "scripts"),
   @JsonSubTypes.Type(value = TunnelMessage.Attach.class, name = "attach"),
   @JsonSubTypes.Type(value = TunnelMessage.Refused.class, name = "refused"),
+  @JsonSubTypes.Type(value = TunnelMessage.OpenInstance.class, name = "open-instance"),
 })
 public sealed interface TunnelMessage {
 
@@ -248,6 +249,27 @@ public sealed interface TunnelMessage {
     @Override
     public String toString() {
       return "Attach[stream=" + stream + ", window=" + window + "]";
+    }
+  }
+
+  /**
+   * Peer link only, landing node → holding node: open stream {@code stream} to the inspector of
+   * instance {@code instance} of {@code function}, which the holding node's registry holds, for
+   * the function session {@code session} of {@code user} in {@code mode} (named for the holding
+   * node's log and the shim; policy and audit of the commands run on the landing node, where the
+   * session lives). Answered like {@link Attach}: {@link Opened} once the shim opened its
+   * inspector session, or {@link Refused}.
+   */
+  record OpenInstance(int stream, String function, String instance, String session, String user,
+      String mode, long window) implements TunnelMessage {
+    public OpenInstance {
+      requireStream(stream);
+      requireText(function, "function");
+      requireText(instance, "instance");
+      requireText(session, "session");
+      requireText(user, "user");
+      requireText(mode, "mode");
+      requireWindow(window);
     }
   }
 

@@ -55,7 +55,9 @@ class TunnelCodecTest {
         new TunnelMessage.Scripts(4, List.of("file:///srv/handler.js"), null),
         new TunnelMessage.Scripts(5, List.of(), "the inspector did not answer"),
         new TunnelMessage.Attach(3, "eyJ.ticket.sig", "203.0.113.7", Tunnel.DEFAULT_WINDOW),
-        new TunnelMessage.Refused(3, 409, "already_attached", "close that window first"));
+        new TunnelMessage.Refused(3, 409, "already_attached", "close that window first"),
+        new TunnelMessage.OpenInstance(4, "orders", "i-1", "s-1", "alice", "readonly",
+            Tunnel.DEFAULT_WINDOW));
   }
 
   private static JsonNode capturedScopes() {

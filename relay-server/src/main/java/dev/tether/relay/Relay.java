@@ -11,6 +11,7 @@ import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditLog;
 import dev.tether.relay.audit.AuditStores;
 import dev.tether.relay.cluster.Cluster;
+import dev.tether.relay.cluster.ClusterTargets;
 import dev.tether.relay.cluster.Forwarder;
 import dev.tether.relay.cluster.PeerDevTools;
 import dev.tether.relay.cluster.PeerLinks;
@@ -105,6 +106,7 @@ public final class Relay implements AutoCloseable {
   private RunningRelay running;
   private Cluster cluster;
   private PeerLinks peerLinks;
+  private ClusterTargets clusterTargets;
 
   public Relay(RelayConfig config) {
     this(config, Clock.systemUTC());
@@ -277,7 +279,9 @@ public final class Relay implements AutoCloseable {
         return heldHere ? null : peers.attach(ticket, token, remote);
       });
       upgrades.addMapping(Tunnel.PEER_PATH, new PeerNegotiator(cluster.peerTokens(), peerLinks,
-          verifier, devtools, config.devtoolsKeepAlive()));
+          verifier, devtools, config.devtoolsKeepAlive(), cluster, registry, scheduler));
+      clusterTargets = new ClusterTargets(cluster, peerLinks, ClusterTargets.EVERY);
+      devtools.others(clusterTargets);
     }
     // Plain requests: /metrics, then CORS for the API, the web module's files, the JSON routes.
     upgrades.setHandler(new MetricsHandler(metrics, new MetricsAccess(config.metricsToken()),
@@ -383,6 +387,9 @@ public final class Relay implements AutoCloseable {
     }
     if (registry != null) {
       registry.closeAll("the relay is shutting down");
+    }
+    if (clusterTargets != null) {
+      clusterTargets.close();
     }
     if (peerLinks != null) {
       peerLinks.close(); // the sessions are gone; their streams on other nodes end with the link

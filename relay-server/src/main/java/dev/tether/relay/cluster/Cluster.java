@@ -269,6 +269,24 @@ public final class Cluster implements AutoCloseable {
     return found;
   }
 
+  /**
+   * The instances of {@code function} on other nodes; empty (unknown, not none) while Redis is
+   * down. One SCAN of that function's keys only.
+   */
+  public Optional<List<RemoteInstance>> remoteInstancesOf(String function) {
+    try {
+      List<RemoteInstance> found = new ArrayList<>();
+      String prefix = agentKey(function, "").replaceAll("([*?\\[\\]\\\\])", "\\\\$1"); // literal
+      for (JsonNode entry : store.all(prefix)) {
+        remote(entry).filter(r -> r.function().equals(function)).ifPresent(found::add);
+      }
+      return Optional.of(found);
+    } catch (ClusterStore.Unavailable e) {
+      LOG.debug("other nodes' instances unknown: {}", e.getMessage());
+      return Optional.empty();
+    }
+  }
+
   /** Where instance {@code instance} of {@code function} is, if on another node. */
   public Optional<RemoteInstance> findRemote(String function, String instance) {
     return store.get(agentKey(function, instance)).flatMap(this::remote);

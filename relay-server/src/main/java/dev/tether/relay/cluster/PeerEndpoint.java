@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * node's replay cache, and the session is then admitted exactly as for a local DevTools socket
  * (same handler, policy, limits, audit), over a {@link PeerStreamSocket}. It always keeps
  * reading; credit bounds what each stream may send. A protocol error closes the link, which ends
- * every stream on it.
+ * every stream on it. An {@code open-instance} (a function session of the other node attaching
+ * to an instance here) is checked against the registry and the session's entry in Redis, then
+ * bridged straight to the instance's tunnel stream: its policy and audit run on the other node.
  */
 final class PeerEndpoint implements FrameHandler {
   private static final Logger LOG = LoggerFactory.getLogger(PeerEndpoint.class);
@@ -40,6 +42,9 @@ final class PeerEndpoint implements FrameHandler {
   private final String remote;
   private final TokenVerifier verifier;
   private final DevToolsNegotiator devtools;
+  private final InstanceOpener instances;
+  /** Instance streams waiting for their shim to open; the link's other side may close them. */
+  private final Map<Integer, PeeredDevTools> opening = new ConcurrentHashMap<>();
   private final MessageAssembler assembler =
       new MessageAssembler(Math.max(DataFrame.HEADER_BYTES + DataFrame.MAX_CHUNK,
           TunnelCodec.MAX_CONTROL_MESSAGE_BYTES));
@@ -48,7 +53,9 @@ final class PeerEndpoint implements FrameHandler {
   private volatile CoreSession core;
   private volatile boolean closed;
 
-  PeerEndpoint(String node, String remote, TokenVerifier verifier, DevToolsNegotiator devtools) {
+  PeerEndpoint(String node, String remote, TokenVerifier verifier, DevToolsNegotiator devtools,
+      InstanceOpener instances) {
+    this.instances = instances;
     this.node = node;
     this.remote = remote;
     this.verifier = verifier;
@@ -105,6 +112,12 @@ final class PeerEndpoint implements FrameHandler {
       }
       lastStreamId = attach.stream();
       attach(attach);
+    } else if (message instanceof TunnelMessage.OpenInstance open) {
+      if (open.stream() <= lastStreamId) {
+        throw new ProtocolException("stream " + open.stream() + " was opened before");
+      }
+      lastStreamId = open.stream();
+      openInstance(open);
     } else if (message instanceof TunnelMessage.Credit credit) {
       PeerStreamSocket stream = stream(credit.stream());
       if (stream != null && credit.bytes() > 0) {
@@ -114,6 +127,10 @@ final class PeerEndpoint implements FrameHandler {
       PeerStreamSocket stream = stream(close.stream());
       if (stream != null) {
         stream.closedByClient(close.code(), close.reason());
+      }
+      PeeredDevTools waiting = opening.remove(close.stream());
+      if (waiting != null) {
+        waiting.closeOnce(close.code(), close.reason(), true);
       }
     } else {
       throw new ProtocolException(message.getClass().getSimpleName()
@@ -146,6 +163,48 @@ final class PeerEndpoint implements FrameHandler {
     if (closed) {
       stream.closedByClient(CloseCodes.NODE_LOST, "the peer link closed");
     }
+  }
+
+  /**
+   * Opens a stream on the instance's tunnel for a function session of the other node, once
+   * {@link InstanceOpener} found that session and instance fit; answers opened when the shim
+   * opened its inspector session, or the refusal.
+   */
+  private void openInstance(TunnelMessage.OpenInstance open) {
+    int id = open.stream();
+    PeeredDevTools bridge = new PeeredDevTools(instances.scheduler(), instances.keepAlive());
+    InstanceOpener.Opening stream;
+    try {
+      stream = instances.open(node, open, bridge);
+    } catch (ApiError e) {
+      LOG.info("instance stream refused node={} function={} instance={} session={} error={}",
+          node, open.function(), open.instance(), open.session(), e.code());
+      send(new TunnelMessage.Refused(id, e.status(), e.code(), e.getMessage()));
+      return;
+    }
+    bridge.streamIs(stream.stream());
+    opening.put(id, bridge);
+    String client = "relay node " + node + " for session " + open.session();
+    bridge.answer().thenAccept(refusal -> {
+      if (opening.remove(id) == null) {
+        return; // the other node closed it meanwhile
+      }
+      if (refusal != null) { // the shim closed the stream instead of opening it
+        send(new TunnelMessage.Refused(id, 404, "instance_not_found", "instance "
+            + open.function() + "/" + open.instance() + " did not open: " + refusal.message()));
+        return;
+      }
+      PeerStreamSocket socket = new PeerStreamSocket(id, this, bridge, open.window(), client);
+      streams.put(id, socket);
+      send(new TunnelMessage.Opened(id, Tunnel.DEFAULT_WINDOW));
+      socket.start();
+      if (closed) {
+        socket.closedByClient(CloseCodes.NODE_LOST, "the peer link closed");
+      }
+    });
+    stream.stream().open(stream.target(), open.session());
+    LOG.info("instance stream opening node={} function={} instance={} session={} user={} mode={}",
+        node, open.function(), open.instance(), open.session(), open.user(), open.mode());
   }
 
   private PeerStreamSocket stream(int id) throws ProtocolException {
@@ -196,6 +255,10 @@ final class PeerEndpoint implements FrameHandler {
     }
     closed = true;
     LOG.info("peer link closed node={} streams={} reason=\"{}\"", node, streams.size(), why);
+    for (PeeredDevTools waiting : List.copyOf(opening.values())) {
+      waiting.closeOnce(CloseCodes.NODE_LOST, "the peer link closed", true);
+    }
+    opening.clear();
     for (PeerStreamSocket stream : List.copyOf(streams.values())) {
       stream.closedByClient(CloseCodes.NODE_LOST, "the link to relay node " + node + " closed");
     }

@@ -7,6 +7,7 @@ import dev.tether.protocol.Tunnel;
 import dev.tether.protocol.TunnelCodec;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.agent.StreamCarrier;
+import dev.tether.relay.agent.StreamPeer;
 import dev.tether.relay.agent.TunnelStream;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
@@ -82,6 +83,29 @@ final class PeerLink implements StreamCarrier, WebSocket.Listener {
     }
     send(new TunnelMessage.Attach(id, ticket, client, Tunnel.DEFAULT_WINDOW));
     return stream;
+  }
+
+  /**
+   * A stream for {@code peer} to an instance the other node holds; {@link #openInstance} asks
+   * for it once the caller is ready for its events. Refused or lost, it closes with the reason.
+   */
+  TunnelStream instanceStream(StreamPeer peer) {
+    int id = lastStreamId.incrementAndGet();
+    TunnelStream stream = new TunnelStream(id, this, peer, Tunnel.DEFAULT_WINDOW);
+    streams.put(id, stream);
+    return stream;
+  }
+
+  /** Asks the other node to open {@code stream} on its instance (see {@link #instanceStream}). */
+  void openInstance(TunnelStream stream, String function, String instance, String session,
+      String user, String mode) {
+    if (closed.get()) {
+      streams.remove(stream.id(), stream);
+      stream.onClosed(CloseCodes.NODE_LOST, lost().message());
+      return;
+    }
+    send(new TunnelMessage.OpenInstance(stream.id(), function, instance, session, user, mode,
+        Tunnel.DEFAULT_WINDOW));
   }
 
   @Override

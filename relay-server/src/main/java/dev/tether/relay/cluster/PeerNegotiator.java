@@ -3,11 +3,13 @@ package dev.tether.relay.cluster;
 import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.Tunnel;
 import dev.tether.protocol.TunnelCodec;
+import dev.tether.relay.agent.AgentRegistry;
 import dev.tether.relay.auth.AuthException;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.devtools.DevToolsNegotiator;
 import dev.tether.relay.http.ApiError;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.Configuration;
@@ -30,9 +32,12 @@ public final class PeerNegotiator implements WebSocketNegotiator {
   private final TokenVerifier verifier;
   private final DevToolsNegotiator devtools;
   private final Duration heartbeat;
+  private final InstanceOpener instances;
 
   public PeerNegotiator(PeerTokens tokens, PeerLinks links, TokenVerifier verifier,
-      DevToolsNegotiator devtools, Duration heartbeat) {
+      DevToolsNegotiator devtools, Duration heartbeat, Cluster cluster, AgentRegistry registry,
+      ScheduledExecutorService scheduler) {
+    this.instances = new InstanceOpener(cluster, registry, scheduler, heartbeat);
     this.tokens = tokens;
     this.links = links;
     this.verifier = verifier;
@@ -59,7 +64,7 @@ public final class PeerNegotiator implements WebSocketNegotiator {
       }
       response.setAcceptedSubProtocol(Tunnel.PEER_SUBPROTOCOL);
       links.acceptedOne();
-      return new PeerEndpoint(node, remote, verifier, devtools);
+      return new PeerEndpoint(node, remote, verifier, devtools, instances);
     } catch (ApiError e) {
       devtools.refuse(response, callback, e, remote, "peer");
       return null;

@@ -19,6 +19,7 @@ import dev.tether.relay.policy.SessionGuard;
 import dev.tether.relay.session.Session;
 import dev.tether.relay.session.SessionState;
 import dev.tether.relay.session.Sessions;
+import dev.tether.relay.targets.OtherNodes;
 import dev.tether.relay.targets.TargetWindow;
 import java.time.Clock;
 import java.util.List;
@@ -55,6 +56,7 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
   private final Policy policy;
   private final RelayMetrics metrics;
   private ClusterTickets cluster;
+  private OtherNodes others = OtherNodes.NONE;
 
   public DevToolsNegotiator(
       OriginPolicy origins, TokenVerifier verifier, Sessions sessions, AgentRegistry registry,
@@ -78,6 +80,12 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
    */
   public DevToolsNegotiator cluster(ClusterTickets cluster) {
     this.cluster = cluster;
+    return this;
+  }
+
+  /** In a cluster: function sessions see and attach to the other nodes' instances too. */
+  public DevToolsNegotiator others(OtherNodes others) {
+    this.others = others;
     return this;
   }
 
@@ -219,7 +227,7 @@ public final class DevToolsNegotiator implements WebSocketNegotiator {
       SessionGuard guard = policy.guard(session, maxText);
       guard.onRead(new CommandAudit(audit, session, instance, remote, clock)::record);
       return guard;
-    }, config.maxMessageBytes(), maxText, scheduler, config.devtoolsKeepAlive());
+    }, config.maxMessageBytes(), maxText, scheduler, config.devtoolsKeepAlive(), others);
     if (!sessions.attach(session, window)) {
       throw ApiError.conflict("already_attached",
           "session " + session.id() + " already has DevTools attached; close that window first"

@@ -71,6 +71,11 @@ final class AttachedTarget implements StreamPeer {
 
   /** Opens the inspector session on the instance's target through {@code opened}'s stream. */
   void start(TunnelStream opened, String inspectorTarget, String tetherSession) {
+    start(opened, () -> opened.open(inspectorTarget, tetherSession));
+  }
+
+  /** Starts on {@code opened}, which {@code open} asks the far end to open. */
+  void start(TunnelStream opened, Runnable open) {
     stream = opened;
     guard.start(new SessionGuard.Actions() {
       @Override
@@ -83,7 +88,7 @@ final class AttachedTarget implements StreamPeer {
         window.end(code, reason);
       }
     });
-    opened.open(inspectorTarget, tetherSession);
+    open.run();
   }
 
   /** Sends one whole client message; {@code done} runs once the stream took all of it. */
@@ -167,7 +172,14 @@ final class AttachedTarget implements StreamPeer {
 
   @Override
   public void onStreamClosed(int code, String reason) {
+    boolean wasOpened;
+    synchronized (this) {
+      wasOpened = opened;
+    }
     if (shut()) {
+      if (!wasOpened) {
+        window.attachFailed(this, attachId, reason); // DevTools still waits for its answer
+      }
       window.detached(this, reason);
     }
   }

@@ -1,7 +1,7 @@
 package dev.tether.relay.targets;
 
 import dev.tether.protocol.CloseCodes;
-import dev.tether.relay.agent.AgentTunnel;
+import dev.tether.relay.agent.Instance;
 import dev.tether.relay.cdp.CdpCommands;
 import dev.tether.relay.cdp.CommandReader;
 import dev.tether.relay.cdp.ReadCommand;
@@ -65,8 +65,8 @@ final class BrowserCommands {
 
   private List<Map<String, Object>> infos() {
     List<Map<String, Object>> infos = new ArrayList<>();
-    for (AgentTunnel tunnel : window.instances()) {
-      tunnel.instance().ifPresent(instance -> infos.add(window.info(instance)));
+    for (Instance instance : window.instances()) {
+      infos.add(window.info(instance));
     }
     return infos;
   }

@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  * BrowserCommands}) or routed to its target by its {@code sessionId} (flattened) or as the
  * {@code message} of {@code Target.sendMessageToTarget}, which is itself read once, strictly,
  * before the target's guard judges it. DevTools' next message is read once this one is handled.
+ * In a cluster the instances other nodes hold are targets too ({@link OtherNodes}); their streams
+ * go over the peer link to that node, and the guard here judges their commands all the same.
  */
 public final class TargetWindow implements FrameHandler, Attachment, InstanceListener {
   private static final Logger LOG = LoggerFactory.getLogger(TargetWindow.class);
@@ -65,6 +67,9 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
   private final Duration keepAlive;
   private final BrowserCommands browser = new BrowserCommands(this);
   private final Map<String, AttachedTarget> attached = new ConcurrentHashMap<>();
+  private final OtherNodes others;
+  /** Instances of other nodes, as last heard; guarded by this. */
+  private final Map<String, Instance> elsewhere = new LinkedHashMap<>();
   private final ByteArrayOutputStream message = new ByteArrayOutputStream();
   private final CommandReader reader; // the window's one reader, message after message
   private final DevToolsOutbox outbox;
@@ -72,6 +77,7 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
   private volatile CoreSession core;
   private volatile boolean discovering;
   private Runnable unwatch;
+  private Runnable unwatchOthers;
   private ScheduledFuture<?> pinger;
   private boolean closed;
   private int closeCode;
@@ -80,8 +86,9 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
   public TargetWindow(
       Session session, Sessions sessions, AgentRegistry registry,
       Function<String, SessionGuard> guards, long maxMessageBytes, int maxTextChars,
-      ScheduledExecutorService scheduler, Duration keepAlive) {
+      ScheduledExecutorService scheduler, Duration keepAlive, OtherNodes others) {
     this.session = session;
+    this.others = others;
     this.sessions = sessions;
     this.registry = registry;
     this.guards = guards;
@@ -112,6 +119,7 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
         return;
       }
       unwatch = registry.watch(this);
+      unwatchOthers = others.watch(session.function(), this::elsewhereNow);
       pinger = scheduler.scheduleAtFixedRate(this::ping, keepAlive.toMillis(),
           keepAlive.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -228,11 +236,64 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
 
   // Targets
 
-  /** The live instances this session may debug, in the order they connected. */
-  List<AgentTunnel> instances() {
+  /** The live instances this session may debug: this node's in the order they connected, then
+   * those of the other nodes. */
+  List<Instance> instances() {
     List<AgentTunnel> live = new ArrayList<>(registry.instancesOf(session.function()));
     Collections.reverse(live);
-    return live;
+    List<Instance> all = new ArrayList<>();
+    live.forEach(tunnel -> tunnel.instance().ifPresent(all::add));
+    synchronized (this) {
+      for (Instance other : elsewhere.values()) {
+        if (all.stream().noneMatch(i -> i.id().equals(other.id()))) {
+          all.add(other);
+        }
+      }
+    }
+    return all;
+  }
+
+  /** The other nodes' instances now: what is new is created, what went is destroyed. */
+  private void elsewhereNow(List<Instance> now) {
+    List<Instance> created = new ArrayList<>();
+    List<Instance> destroyed = new ArrayList<>();
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      Map<String, Instance> next = new LinkedHashMap<>();
+      now.forEach(i -> next.put(i.id(), i));
+      for (Instance gone : elsewhere.values()) {
+        if (!next.containsKey(gone.id())) {
+          destroyed.add(gone);
+        }
+      }
+      for (Instance come : next.values()) {
+        if (!elsewhere.containsKey(come.id())) {
+          created.add(come);
+        }
+      }
+      elsewhere.clear();
+      elsewhere.putAll(next);
+    }
+    if (!discovering) {
+      return;
+    }
+    for (Instance gone : destroyed) {
+      if (registry.find(gone.function(), gone.id()).isEmpty()) {
+        event(TargetMessages.event("Target.targetDestroyed", Map.of("targetId", gone.id())));
+      }
+    }
+    for (Instance come : created) {
+      if (registry.find(come.function(), come.id()).isEmpty()) {
+        event(TargetMessages.event("Target.targetCreated",
+            Map.of("targetInfo", TargetMessages.info(come, attachedTo(come.id()).isPresent()))));
+      }
+    }
+  }
+
+  private synchronized Optional<Instance> elsewhere(String targetId) {
+    return Optional.ofNullable(elsewhere.get(targetId));
   }
 
   Map<String, Object> info(Instance instance) {
@@ -262,7 +323,12 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
   void attach(long id, String targetId, boolean flatten) {
     Optional<AgentTunnel> tunnel = registry.find(session.function(), targetId)
         .filter(AgentTunnel::isOpen);
-    if (tunnel.isEmpty()) {
+    Optional<Instance> remote = tunnel.isEmpty() ? elsewhere(targetId) : Optional.empty();
+    if (remote.isPresent() && attachedTo(targetId).isEmpty()) {
+      attachElsewhere(id, remote.get(), flatten);
+      return;
+    }
+    if (tunnel.isEmpty() && remote.isEmpty()) {
       reply(TargetMessages.error(id, TargetMessages.NOT_FOUND,
           "No target with given id found: " + targetId + " is not a live instance of "
               + session.function()));
@@ -298,6 +364,41 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
     target.start(stream.get(), targets.get(0).id(), session.id());
     LOG.debug("target attaching {} target={} stream={}", session, targetId, stream.get().id());
     readNext(); // the reply waits for the shim; DevTools may go on meanwhile
+  }
+
+  /**
+   * Attaches to an instance another node holds: a stream over the peer link to that node, which
+   * opens it on the instance's tunnel; the commands are judged here, by the target's own guard.
+   */
+  private void attachElsewhere(long id, Instance instance, boolean flatten) {
+    String sessionId = UUID.randomUUID().toString().replace("-", "").toUpperCase();
+    AttachedTarget target = new AttachedTarget(this, sessionId, instance, flatten, id,
+        guards.apply(instance.id()));
+    attached.put(sessionId, target);
+    others.carry(instance, session, target).whenComplete((carried, failure) -> {
+      if (failure != null) {
+        attachFailed(target, id, "the relay node holding " + instance.name()
+            + " cannot be reached; try again in a moment");
+        return;
+      }
+      if (isClosed()) {
+        attached.remove(sessionId);
+        carried.stream().close(CloseCodes.NORMAL, "the window closed");
+        return;
+      }
+      target.start(carried.stream(), carried.open());
+      LOG.debug("target attaching {} target={} elsewhere stream={}", session, instance.id(),
+          carried.stream().id());
+    });
+    readNext(); // the reply waits for the other node and its shim
+  }
+
+  /** An attach that never opened: DevTools gets the error answer to its command. */
+  void attachFailed(AttachedTarget target, long attachId, String reason) {
+    if (attached.remove(target.sessionId(), target) && !isClosed()) {
+      event(TargetMessages.error(attachId, TargetMessages.NOT_FOUND,
+          "could not attach to " + target.instance().id() + ": " + reason));
+    }
   }
 
   /** The shim opened the target's inspector session: tell DevTools. */
@@ -369,6 +470,9 @@ public final class TargetWindow implements FrameHandler, Attachment, InstanceLis
       }
       if (unwatch != null) {
         unwatch.run();
+      }
+      if (unwatchOthers != null) {
+        unwatchOthers.run();
       }
     }
     for (AttachedTarget target : List.copyOf(attached.values())) {
