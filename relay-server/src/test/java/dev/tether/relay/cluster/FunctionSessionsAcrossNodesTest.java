@@ -7,11 +7,11 @@ import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.agent.StreamPeer;
 import dev.tether.relay.agent.TunnelStream;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.DevToolsClient;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.Poll;
 import dev.tether.relay.testing.RedisServer;
 import dev.tether.relay.testing.TestCluster;
+import dev.tether.testkit.Poll;
+import dev.tether.testkit.cdp.CdpClient;
+import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -74,15 +74,15 @@ class FunctionSessionsAcrossNodesTest {
     }
   }
 
-  private FakeAgent agent(int node, String instance, boolean echo) throws Exception {
-    FakeAgent agent = FakeAgent.register(cluster.node(node).agentUri(),
+  private FakeShim agent(int node, String instance, boolean echo) throws Exception {
+    FakeShim agent = FakeShim.register(cluster.node(node).agentUri(),
         cluster.node(node).agentToken(function), function, instance).echo(echo);
     closeLater.add(agent);
     return agent;
   }
 
-  private FakeAgent agentOnB(String instance, boolean echo) throws Exception {
-    FakeAgent agent = agent(B, instance, echo);
+  private FakeShim agentOnB(String instance, boolean echo) throws Exception {
+    FakeShim agent = agent(B, instance, echo);
     Cluster onA = cluster.node(A).relay().cluster().orElseThrow();
     Poll.until(WAIT, "node A to see the instance of node B",
         () -> onA.findRemote(function, instance).isPresent());
@@ -90,22 +90,22 @@ class FunctionSessionsAcrossNodesTest {
   }
 
   /** A function session created on node A and its DevTools socket, discovering targets. */
-  private DevToolsClient functionSessionOnA(String mode) throws Exception {
+  private CdpClient functionSessionOnA(String mode) throws Exception {
     String user = cluster.node(A).userToken("dev-" + UUID.randomUUID(), function);
     HttpResponse<String> created = cluster.node(A).call("POST", "/api/sessions", user,
         "{\"function\":\"" + function + "\",\"scope\":\"function\",\"mode\":\"" + mode + "\"}");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     session = Json.MAPPER.readTree(created.body()).path("sessionId").asText();
-    DevToolsClient client = DevToolsClient.connect(cluster.via(A, Json.MAPPER.readTree(
+    CdpClient client = CdpClient.connect(cluster.via(A, Json.MAPPER.readTree(
         created.body()).path("webSocketDebuggerUrl").asText()));
     closeLater.add(0, client);
-    client.send("{\"id\":1,\"method\":\"Target.setDiscoverTargets\","
+    client.sendText("{\"id\":1,\"method\":\"Target.setDiscoverTargets\","
         + "\"params\":{\"discover\":true}}");
     return client;
   }
 
-  private static String attach(DevToolsClient client, String targetId) throws Exception {
-    client.send("{\"id\":2,\"method\":\"Target.attachToTarget\",\"params\":"
+  private static String attach(CdpClient client, String targetId) throws Exception {
+    client.sendText("{\"id\":2,\"method\":\"Target.attachToTarget\",\"params\":"
         + "{\"targetId\":\"" + targetId + "\",\"flatten\":true}}");
     JsonNode attached = takeUntil(client, m -> m.path("method").asText()
         .equals("Target.attachedToTarget") || m.path("id").asInt() == 2 && m.has("error"));
@@ -119,8 +119,8 @@ class FunctionSessionsAcrossNodesTest {
   void aFunctionSessionOnOneNodeSeesTheInstancesOfBothAndDrivesTheOneOnTheOther()
       throws Exception {
     agent(A, "here", true);
-    FakeAgent there = agentOnB("there", true);
-    DevToolsClient client = functionSessionOnA("full");
+    FakeShim there = agentOnB("there", true);
+    CdpClient client = functionSessionOnA("full");
 
     Set<String> targets = new HashSet<>();
     while (targets.size() < 2) {
@@ -134,8 +134,8 @@ class FunctionSessionsAcrossNodesTest {
 
     String sessionId = attach(client, "there");
     assertThat(there.take(TunnelMessage.Open.class, WAIT).target())
-        .isEqualTo(FakeAgent.TARGET);
-    client.send("{\"id\":3,\"method\":\"Runtime.evaluate\",\"sessionId\":\"" + sessionId
+        .isEqualTo(FakeShim.TARGET);
+    client.sendText("{\"id\":3,\"method\":\"Runtime.evaluate\",\"sessionId\":\"" + sessionId
         + "\",\"params\":{\"expression\":\"1+1\"}}");
     JsonNode answer = takeUntil(client, m -> m.path("id").asInt() == 3);
     assertThat(answer.path("sessionId").asText()).isEqualTo(sessionId);
@@ -154,8 +154,8 @@ class FunctionSessionsAcrossNodesTest {
 
   @Test
   void anInstanceOfTheOtherNodeIsDestroyedAsATargetWhenItsShimStops() throws Exception {
-    FakeAgent there = agentOnB("gone-soon", true);
-    DevToolsClient client = functionSessionOnA("full");
+    FakeShim there = agentOnB("gone-soon", true);
+    CdpClient client = functionSessionOnA("full");
     takeUntil(client, m -> m.path("method").asText().equals("Target.targetCreated"));
     String sessionId = attach(client, "gone-soon");
 
@@ -171,8 +171,8 @@ class FunctionSessionsAcrossNodesTest {
 
   @Test
   void aReadOnlyFunctionSessionCannotRunCodeOnAnInstanceOfTheOtherNode() throws Exception {
-    FakeAgent there = agentOnB("guarded", false);
-    DevToolsClient client = functionSessionOnA("readonly");
+    FakeShim there = agentOnB("guarded", false);
+    CdpClient client = functionSessionOnA("readonly");
     takeUntil(client, m -> m.path("method").asText().equals("Target.targetCreated"));
     String sessionId = attach(client, "guarded");
     there.take(TunnelMessage.Open.class, WAIT);
@@ -182,9 +182,9 @@ class FunctionSessionsAcrossNodesTest {
     client.sendFragments(
         "{\"id\":4,\"sessionId\":\"" + sessionId + "\",\"method\":\"Debugger.setScr",
         "iptSource\",\"params\":{\"scriptId\":\"1\",\"scriptSource\":\"process.exit(1)\"}}");
-    client.send("{\"id\":5,\"sessionId\":\"" + sessionId + "\",\"method\":\"Runtime.evaluate\","
+    client.sendText("{\"id\":5,\"sessionId\":\"" + sessionId + "\",\"method\":\"Runtime.evaluate\","
         + "\"params\":{\"expression\":\"globalThis.x = 1\",\"throwOnSideEffect\":false}}");
-    client.send("{\"id\":6,\"method\":\"Target.sendMessageToTarget\",\"params\":{\"sessionId\":\""
+    client.sendText("{\"id\":6,\"method\":\"Target.sendMessageToTarget\",\"params\":{\"sessionId\":\""
         + sessionId + "\",\"message\":\"{\\\"id\\\":7,\\\"method\\\":\\\"Runtime.compileScript"
         + "\\\",\\\"params\\\":{\\\"expression\\\":\\\"1\\\",\\\"sourceURL\\\":\\\"x\\\","
         + "\\\"persistScript\\\":true}}\"}}");
@@ -205,7 +205,7 @@ class FunctionSessionsAcrossNodesTest {
   @Test
   void theHoldingNodeOpensNoInstanceStreamForASessionTheAskingNodeDoesNotHold()
       throws Exception {
-    FakeAgent there = agentOnB("forged", true);
+    FakeShim there = agentOnB("forged", true);
     Cluster onA = cluster.node(A).relay().cluster().orElseThrow();
     Cluster.RemoteInstance where = onA.findRemote(function, "forged").orElseThrow();
     PeerLink link = cluster.node(A).relay().peerLinks().orElseThrow()
@@ -252,7 +252,7 @@ class FunctionSessionsAcrossNodesTest {
   }
 
   /** The first message matching {@code wanted}, skipping the others; fails after the wait. */
-  private static JsonNode takeUntil(DevToolsClient client, Predicate<JsonNode> wanted)
+  private static JsonNode takeUntil(CdpClient client, Predicate<JsonNode> wanted)
       throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {

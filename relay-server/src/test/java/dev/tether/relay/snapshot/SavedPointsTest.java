@@ -9,8 +9,8 @@ import dev.tether.protocol.Target;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.cli.Cli;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.Poll;
+import dev.tether.testkit.tunnel.FakeShim;
+import dev.tether.testkit.Poll;
 import dev.tether.relay.testing.TestRelay;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -36,16 +36,16 @@ class SavedPointsTest {
 
   @TempDir Path dir;
 
-  static FakeAgent snapshotAgent(URI relay, String token, String instance) throws Exception {
-    FakeAgent agent = FakeAgent.connect(relay, token, new TunnelMessage.Hello("orders", instance,
-        "node v22-fake", List.of(new Target(FakeAgent.TARGET, "node", "orders", "file:///orders.js")),
+  static FakeShim snapshotAgent(URI relay, String token, String instance) throws Exception {
+    FakeShim agent = FakeShim.connect(relay, token, new TunnelMessage.Hello("orders", instance,
+        "node v22-fake", List.of(new Target(FakeShim.TARGET, "node", "orders", "file:///orders.js")),
         List.of(Snapshots.CAPABILITY), "test"));
     agent.take(TunnelMessage.Welcome.class, WAIT);
     return agent;
   }
 
   /** Waits for a set of points holding {@code id}; the sets before it may be empty. */
-  static TunnelMessage.SnapshotPoints pointsWith(FakeAgent agent, String id) throws Exception {
+  static TunnelMessage.SnapshotPoints pointsWith(FakeShim agent, String id) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
       TunnelMessage.SnapshotPoints points = agent.take(TunnelMessage.SnapshotPoints.class,
@@ -74,7 +74,7 @@ class SavedPointsTest {
           "{\"url\":\"orders.js\",\"line\":12,\"maxHits\":5}");
       assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
       id = Json.MAPPER.readTree(created.body()).path("id").asText();
-      try (FakeAgent agent = snapshotAgent(relay.agentUri(), relay.agentToken("orders"), "i-1")) {
+      try (FakeShim agent = snapshotAgent(relay.agentUri(), relay.agentToken("orders"), "i-1")) {
         pointsWith(agent, id);
         agent.send(hit(id));
         Poll.until(WAIT, "the hit kept", () -> point(relay, alice, id).path("hitCount").asInt() == 1);
@@ -88,7 +88,7 @@ class SavedPointsTest {
       assertThat(point.path("hitCount").asInt()).isEqualTo(1);
       assertThat(point.at("/hits/0/instance").asText()).isEqualTo("i-1");
       assertThat(point.at("/hits/0/scopes/0/variables/0/value").asText()).isEqualTo("24");
-      try (FakeAgent agent = snapshotAgent(relay.agentUri(), relay.agentToken("orders"), "i-2")) {
+      try (FakeShim agent = snapshotAgent(relay.agentUri(), relay.agentToken("orders"), "i-2")) {
         assertThat(pointsWith(agent, id).points().get(0).maxHits()).as("hits still wanted").isEqualTo(4);
         agent.send(hit(id));
         Poll.until(WAIT, "a hit after the restart", () -> point(relay, alice, id).path("hitCount").asInt() == 2);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.FakeAgent;
-import dev.tether.relay.testing.Poll;
+import dev.tether.testkit.tunnel.FakeShim;
+import dev.tether.testkit.Poll;
 import dev.tether.relay.testing.RedisServer;
 import dev.tether.relay.testing.TestCluster;
 import dev.tether.relay.testing.TestRelay;
@@ -55,7 +55,7 @@ class SharedPointsTest {
   void aPointSetOnOneNodeGetsHitsFromAnInstanceOnAnotherAndEveryNodeShowsThem() throws Exception {
     TestRelay b = cluster.node(B);
     String alice = cluster.node(A).userToken("alice", "orders");
-    try (FakeAgent agent = SavedPointsTest.snapshotAgent(b.agentUri(), b.agentToken("orders"), "i-b")) {
+    try (FakeShim agent = SavedPointsTest.snapshotAgent(b.agentUri(), b.agentToken("orders"), "i-b")) {
       HttpResponse<String> created = cluster.node(A).call("POST", "/api/functions/orders/snapshots",
           alice, "{\"url\":\"orders.js\",\"line\":12,\"maxHits\":2}");
       assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
@@ -85,7 +85,7 @@ class SharedPointsTest {
   void aPointDeletedOnOneNodeLeavesTheInstancesOfAnother() throws Exception {
     TestRelay b = cluster.node(B);
     String alice = cluster.node(A).userToken("alice", "orders");
-    try (FakeAgent agent = SavedPointsTest.snapshotAgent(b.agentUri(), b.agentToken("orders"), "i-b2")) {
+    try (FakeShim agent = SavedPointsTest.snapshotAgent(b.agentUri(), b.agentToken("orders"), "i-b2")) {
       String id = Json.MAPPER.readTree(cluster.node(A).call("POST",
           "/api/functions/orders/snapshots", alice, "{\"url\":\"orders.js\",\"line\":20}").body())
           .path("id").asText();
