@@ -8,7 +8,6 @@ import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.Tunnel;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.RedisServer;
 import dev.tether.relay.testing.TestCluster;
 import dev.tether.relay.testing.TestRelay;
 import dev.tether.testkit.Poll;
@@ -17,16 +16,13 @@ import dev.tether.testkit.socket.Closed;
 import dev.tether.testkit.socket.HandshakeRefused;
 import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three relays, one Redis of the test's own: an agent on one node is listed and debugged through
@@ -40,26 +36,9 @@ class ClusterTest {
   private static final int B = 1;
   private static final int C = 2;
 
-  @TempDir static Path dir;
-  private static RedisServer redis;
-  private static TestCluster cluster;
+  @RegisterExtension
+  static final TestCluster.PerClass cluster = TestCluster.perClass(3);
   private final java.util.List<AutoCloseable> closeLater = new java.util.ArrayList<>();
-
-  @BeforeAll
-  static void start() throws Exception {
-    redis = RedisServer.start();
-    cluster = TestCluster.start(dir, redis.url(0), 3);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-  }
 
   @AfterEach
   void closeAll() throws Exception {
@@ -183,7 +162,7 @@ class ClusterTest {
         .orElseThrow().findRemote("orders", remote).isPresent());
     CdpClient client = devtools(A, createSession(A, alice, local));
 
-    redis.kill();
+    cluster.redis().kill();
     try {
       client.sendText("{\"id\":1,\"method\":\"still\"}");
       assertThat(client.take(WAIT)).isEqualTo("{\"id\":1,\"method\":\"still\"}");
@@ -195,7 +174,7 @@ class ClusterTest {
       assertThat(refused.statusCode()).isEqualTo(503);
       assertThat(refused.body()).contains("cluster_unavailable");
     } finally {
-      redis.restart();
+      cluster.redis().restart();
     }
 
     Poll.until(WAIT, "a cross-node session to open again after Redis came back", () -> {

@@ -7,14 +7,12 @@ import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.agent.StreamPeer;
 import dev.tether.relay.agent.TunnelStream;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.RedisServer;
 import dev.tether.relay.testing.TestCluster;
 import dev.tether.testkit.Poll;
 import dev.tether.testkit.cdp.CdpClient;
 import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,12 +23,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.eclipse.jetty.util.Callback;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two relays, one Redis: a function session on node A lists the function's instances of both
@@ -44,28 +40,11 @@ class FunctionSessionsAcrossNodesTest {
   private static final int A = 0;
   private static final int B = 1;
 
-  @TempDir static Path dir;
-  private static RedisServer redis;
-  private static TestCluster cluster;
+  @RegisterExtension
+  static final TestCluster.PerClass cluster = TestCluster.perClass(2);
   private final List<AutoCloseable> closeLater = new ArrayList<>();
   private final String function = "fn-" + UUID.randomUUID().toString().substring(0, 8);
   private String session; // the last function session opened on node A
-
-  @BeforeAll
-  static void start() throws Exception {
-    redis = RedisServer.start();
-    cluster = TestCluster.start(dir, redis.url(0), 2);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-  }
 
   @AfterEach
   void closeAll() throws Exception {

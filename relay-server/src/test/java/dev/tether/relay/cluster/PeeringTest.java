@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.http.Json;
-import dev.tether.relay.testing.RedisServer;
 import dev.tether.relay.testing.TestCluster;
 import dev.tether.relay.testing.TestRelay;
 import dev.tether.testkit.Poll;
@@ -14,19 +13,16 @@ import dev.tether.testkit.cdp.CdpClient;
 import dev.tether.testkit.socket.Closed;
 import dev.tether.testkit.tunnel.FakeShim;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two relays, one Redis: every DevTools socket node A forwards to node B rides one peer link with
@@ -40,26 +36,9 @@ class PeeringTest {
   private static final int A = 0;
   private static final int B = 1;
 
-  @TempDir static Path dir;
-  private static RedisServer redis;
-  private static TestCluster cluster;
+  @RegisterExtension
+  static final TestCluster.PerClass cluster = TestCluster.perClass(2);
   private final List<AutoCloseable> closeLater = new ArrayList<>();
-
-  @BeforeAll
-  static void start() throws Exception {
-    redis = RedisServer.start();
-    cluster = TestCluster.start(dir, redis.url(0), 2);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-  }
 
   @AfterEach
   void closeAll() throws Exception {

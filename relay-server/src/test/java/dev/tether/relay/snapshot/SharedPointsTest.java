@@ -7,17 +7,13 @@ import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.http.Json;
 import dev.tether.testkit.tunnel.FakeShim;
 import dev.tether.testkit.Poll;
-import dev.tether.relay.testing.RedisServer;
 import dev.tether.relay.testing.TestCluster;
 import dev.tether.relay.testing.TestRelay;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Snapshot points in a cluster of three relays on one Redis of the test's own: a point set on
@@ -31,25 +27,8 @@ class SharedPointsTest {
   private static final int B = 1;
   private static final int C = 2;
 
-  @TempDir static Path dir;
-  private static RedisServer redis;
-  private static TestCluster cluster;
-
-  @BeforeAll
-  static void start() throws Exception {
-    redis = RedisServer.start();
-    cluster = TestCluster.start(dir, redis.url(0), 3);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-  }
+  @RegisterExtension
+  static final TestCluster.PerClass cluster = TestCluster.perClass(3);
 
   @Test
   void aPointSetOnOneNodeGetsHitsFromAnInstanceOnAnotherAndEveryNodeShowsThem() throws Exception {
