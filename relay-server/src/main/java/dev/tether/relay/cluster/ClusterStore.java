@@ -118,14 +118,7 @@ public final class ClusterStore implements AutoCloseable {
   /** Every live entry under {@code prefix}, parsed (unparseable ones are skipped). */
   public List<JsonNode> all(String prefix) {
     return call(() -> {
-      List<String> keys = new ArrayList<>();
-      String cursor = ScanParams.SCAN_POINTER_START;
-      ScanParams match = new ScanParams().match(prefix + "*").count(SCAN_BATCH);
-      do {
-        ScanResult<String> page = redis.scan(cursor, match);
-        keys.addAll(page.getResult());
-        cursor = page.getCursor();
-      } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+      List<String> keys = scan(prefix);
       List<JsonNode> found = new ArrayList<>();
       for (int from = 0; from < keys.size(); from += SCAN_BATCH) {
         List<String> batch = keys.subList(from, Math.min(keys.size(), from + SCAN_BATCH));
@@ -278,17 +271,20 @@ public final class ClusterStore implements AutoCloseable {
 
   /** The keys under {@code prefix}. */
   public List<String> keys(String prefix) {
-    return call(() -> {
-      List<String> keys = new ArrayList<>();
-      String cursor = ScanParams.SCAN_POINTER_START;
-      ScanParams match = new ScanParams().match(prefix + "*").count(SCAN_BATCH);
-      do {
-        ScanResult<String> page = redis.scan(cursor, match);
-        keys.addAll(page.getResult());
-        cursor = page.getCursor();
-      } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-      return keys;
-    });
+    return call(() -> scan(prefix));
+  }
+
+  /** Every key under {@code prefix}, a page of {@link #SCAN_BATCH} at a time (never KEYS). */
+  private List<String> scan(String prefix) {
+    List<String> keys = new ArrayList<>();
+    String cursor = ScanParams.SCAN_POINTER_START;
+    ScanParams match = new ScanParams().match(prefix + "*").count(SCAN_BATCH);
+    do {
+      ScanResult<String> page = redis.scan(cursor, match);
+      keys.addAll(page.getResult());
+      cursor = page.getCursor();
+    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    return keys;
   }
 
   /** Runs a Lua script atomically in Redis; its answer. */
