@@ -17,7 +17,7 @@ final class Latency {
       bench.distributions.put("B2 debugger off", off);
       double added = Result.ms(off[1].p50() - off[0].p50());
       bench.add(Result.latency("B2", "evaluate round trip, debugger off", off[0], off[1],
-          "relayed p50 ≤ direct + 0.1 ms", added <= 0.1,
+          "relayed p50 ≤ direct + 0.15 ms", added <= 0.15,
           String.format("added p50 %+.3f ms", added)));
 
       for (Cdp client : new Cdp[] {direct, relayed}) {
@@ -28,7 +28,8 @@ final class Latency {
       Samples[] on = alternate(direct, relayed, bench.size(50, 20), bench.size(300, 60));
       bench.distributions.put("B3 debugger on", on);
       bench.add(Result.latency("B3", "evaluate round trip, debugger on", on[0], on[1],
-          "relayed p50 ≤ 1 ms", Result.ms(on[1].p50()) <= 1.0,
+          "relayed p50 ≤ 0.8 ms, p99 ≤ 3 ms",
+          Result.ms(on[1].p50()) <= 0.8 && Result.ms(on[1].p99()) <= 3.0,
           "direct suffers the inspector's Nagle + delayed-ACK stall; the shim re-arms TCP_QUICKACK"));
       for (Cdp client : new Cdp[] {direct, relayed}) {
         client.send("Debugger.disable", null);
@@ -45,8 +46,10 @@ final class Latency {
           d.add(throughput(direct, window, messages));
           r.add(throughput(relayed, window, messages));
         }
+        boolean goal = window > 1; // window 1 is B2's round trip again, reported for the curve
         bench.add(new Result("B4", "pipelined evaluate, window " + window, "msg/s", d.p50(),
-            null, r.p50(), null, "report only", null,
+            null, r.p50(), null, goal ? "relayed ≥ 0.75× direct" : "report only",
+            goal ? r.p50() >= 0.75 * d.p50() : null,
             String.format("median of 3 runs of %d messages", messages)));
       }
     }
