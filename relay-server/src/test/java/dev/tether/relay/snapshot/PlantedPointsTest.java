@@ -125,6 +125,28 @@ class PlantedPointsTest {
     }
   }
 
+  @Test
+  void aRefusedFileIsInTheAuditTrailAndMovingItAwayStartsTheRelayWithoutItsPoints()
+      throws Exception {
+    tamper(points -> ((ObjectNode) points.get(0)).put("maxHits", 1000));
+    assertTheStartIsRefused("its signature");
+
+    Files.move(dir.resolve(LocalPoints.FILE), dir.resolve(LocalPoints.FILE + ".refused"));
+    try (TestRelay relay = TestRelay.start(dir)) {
+      assertThat(relay.call("GET", "/api/functions/orders/snapshots",
+          relay.userToken("alice", "orders"), null).body()).isEqualTo("[]");
+      assertThat(relay.relay().audit().flush(WAIT)).isTrue();
+      JsonNode events = Json.MAPPER.readTree(relay.call("GET",
+          "/api/admin/audit?type=snapshot.refused", relay.adminToken("root"), null).body())
+          .path("events");
+      assertThat(events).hasSize(1);
+      assertThat(events.get(0).path("code").asText()).isEqualTo("TSN006E");
+      assertThat(events.get(0).at("/details/problem").asText()).isEqualTo("altered");
+      assertThat(events.get(0).at("/details/file").asText())
+          .isEqualTo(dir.resolve(LocalPoints.FILE).toAbsolutePath().toString());
+    }
+  }
+
   /**
    * Changes the saved points as an attacker without the key can: in place when the file is plain
    * JSON, inside the signed payload (keeping the old signature) when it is signed.
