@@ -192,7 +192,7 @@ public final class Relay implements AutoCloseable {
             new PeerTokens(keys, publicUrl.toString(), clock), registry, sessions, clock);
       }
       snapshots = Snapshots.open(registry, audit, clock, scheduler, config.snapshots(),
-          config.dataDir(), cluster); // before the cluster starts: it hears point changes
+          config.dataDir(), keys, cluster); // before the cluster starts: it hears point changes
       registry.onSnapshot(snapshots);
       if (cluster != null) {
         cluster.start();

@@ -41,6 +41,13 @@ public enum AuditCode {
   SNAPSHOT_REMOVED("TSN003I", "snapshot.removed"),
   /** A shim disabled a point on its instance (its budget, a refused condition). */
   SNAPSHOT_DISABLED("TSN004W", "snapshot.disabled"),
+  /** A relay alone started with an active point from its signed file (function, location, owner). */
+  SNAPSHOT_RESTORED("TSN005I", "snapshot.restored"),
+  /**
+   * A relay alone refused to start on a points file it did not sign as it is; {@code
+   * details.problem}: unsigned, other_key, altered or not_points.
+   */
+  SNAPSHOT_FILE_REFUSED("TSN006E", "snapshot.refused"),
   AUDIT_STARTED("TAD001I", "audit.started"),
   /** The write queue was full and events were lost; the record says how many. */
   AUDIT_DROPPED("TAD002E", "audit.dropped"),

@@ -4,12 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.http.Json;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A relay's own snapshot points: in memory, and saved to {@code snapshots.json} in the data
- * directory (written whole to a temporary file and moved into place, at most twice a second and
- * when the relay stops), with each point's {@link #SAVED_HITS} newest hits, so a restart keeps
- * them. A file that cannot be read stops the relay's start with what to do, never a stack trace.
+ * directory (signed with the relay's key, written whole and moved into place, at most twice a
+ * second and when the relay stops; see {@link PointsFile}), with each point's {@link #SAVED_HITS}
+ * newest hits, so a restart keeps them. A file that cannot be read, or that the relay did not
+ * sign as it is, stops the relay's start with what to do, never a stack trace.
  */
 final class LocalPoints implements PointStore {
   private static final Logger LOG = LoggerFactory.getLogger(LocalPoints.class);
@@ -34,44 +33,60 @@ final class LocalPoints implements PointStore {
   static final int SAVED_HITS = 20;
   private static final long SAVE_DELAY_MS = 500;
 
-  private final Path file;
+  private final PointsFile file;
   private final ScheduledExecutorService scheduler;
   private final Object lock = new Object();
   private final Map<String, Map<String, StoredPoint>> byFunction = new LinkedHashMap<>();
+  private final List<StoredPoint> loaded = new ArrayList<>();
   private boolean saveScheduled;
   private boolean closed;
 
-  private LocalPoints(Path file, ScheduledExecutorService scheduler) {
+  private LocalPoints(PointsFile file, ScheduledExecutorService scheduler) {
     this.file = file;
     this.scheduler = scheduler;
   }
 
-  /** The points saved in {@code dataDir} (none the first time); {@code null} dataDir: memory only. */
-  static LocalPoints open(Path dataDir, ScheduledExecutorService scheduler) throws IOException {
-    LocalPoints points = new LocalPoints(dataDir == null ? null : dataDir.resolve(FILE), scheduler);
-    if (points.file != null && Files.exists(points.file)) {
+  /**
+   * The points saved in {@code dataDir} and signed with {@code keys} (none the first time);
+   * {@code null} dataDir: memory only. A file that is not this relay's, as it saved it, is a
+   * {@link PointsFile.Refused}.
+   */
+  static LocalPoints open(Path dataDir, SigningKeys keys, ScheduledExecutorService scheduler)
+      throws IOException {
+    LocalPoints points = new LocalPoints(
+        dataDir == null ? null : new PointsFile(dataDir.resolve(FILE), keys), scheduler);
+    if (points.file != null && points.file.exists()) {
       points.load();
     }
     return points;
   }
 
   private void load() throws IOException {
+    byte[] document = file.read();
     try {
-      JsonNode root = Json.MAPPER.readTree(Files.readAllBytes(file));
+      JsonNode root = Json.MAPPER.readTree(document);
       if (root == null || !root.path("points").isArray()) {
         throw new IllegalArgumentException("it has no \"points\" list");
       }
       for (JsonNode state : root.path("points")) {
         StoredPoint point = StoredPoint.fromState(state);
         byFunction.computeIfAbsent(point.function, f -> new LinkedHashMap<>()).put(point.id, point);
+        loaded.add(copy(point, false));
       }
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      String why = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
-      throw new IOException("the relay's snapshot points file " + file.toAbsolutePath()
-          + " cannot be read (" + why + "); fix it, or move it away to start without the saved"
-          + " points");
+      throw file.unreadable(
+          e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage());
     }
-    LOG.info("snapshot points loaded file={} functions={}", file, byFunction.size());
+    LOG.info("snapshot points loaded file={} functions={}", file.path(), byFunction.size());
+  }
+
+  @Override
+  public List<StoredPoint> restored() {
+    synchronized (lock) {
+      List<StoredPoint> once = List.copyOf(loaded);
+      loaded.clear();
+      return once;
+    }
   }
 
   @Override
@@ -188,7 +203,7 @@ final class LocalPoints implements PointStore {
     }
   }
 
-  /** Writes the file whole and moves it into place: a reader never sees half of it. */
+  /** Signs the points and puts the file in place whole. */
   void save() {
     byte[] bytes;
     synchronized (lock) {
@@ -196,7 +211,7 @@ final class LocalPoints implements PointStore {
       if (file == null) {
         return;
       }
-      ObjectNode root = Json.MAPPER.createObjectNode().put("version", 1);
+      ObjectNode root = Json.MAPPER.createObjectNode().put("version", 2);
       ArrayNode list = root.putArray("points");
       byFunction.values().forEach(points -> points.values().forEach(p -> {
         ObjectNode state = p.state(false);
@@ -212,16 +227,9 @@ final class LocalPoints implements PointStore {
       }
     }
     try {
-      Files.createDirectories(file.getParent());
-      Path temp = Files.createTempFile(file.getParent(), "snapshots", ".tmp");
-      Files.write(temp, bytes);
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      file.write(bytes);
     } catch (IOException e) {
-      LOG.warn("snapshot points not saved file={} cause={}", file, e.toString());
+      LOG.warn("snapshot points not saved file={} cause={}", file.path(), e.toString());
     }
   }
 

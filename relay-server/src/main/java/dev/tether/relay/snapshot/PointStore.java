@@ -37,6 +37,15 @@ interface PointStore extends AutoCloseable {
    */
   int hit(String function, String id, ObjectNode hit, int dropped);
 
+  /**
+   * The points this store brought back from before the relay started (a relay alone: its signed
+   * file), to be audited as restored; once (later calls: none). None in a cluster, whose points
+   * never left Redis.
+   */
+  default List<StoredPoint> restored() {
+    return List.of();
+  }
+
   /** Functions that have points, for the expiry timers of a relay that starts. */
   Set<String> functions();
 

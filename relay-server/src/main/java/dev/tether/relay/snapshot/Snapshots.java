@@ -11,6 +11,7 @@ import dev.tether.relay.agent.SnapshotListener;
 import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
 import dev.tether.relay.audit.AuditSink;
+import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.auth.UserPrincipal;
 import dev.tether.relay.cluster.Cluster;
 import dev.tether.relay.config.SnapshotConfig;
@@ -78,20 +79,46 @@ public final class Snapshots implements SnapshotListener {
 
   /**
    * The points of a relay: in the cluster's Redis when {@code cluster} is set (call before the
-   * cluster starts: it subscribes to point changes), else saved in {@code dataDir}; a saved file
-   * that cannot be read fails with what to do.
+   * cluster starts: it subscribes to point changes), else saved in {@code dataDir} and signed
+   * with {@code keys}. A saved file that cannot be read fails with what to do; one the relay did
+   * not sign as it is is audited ({@code snapshot.refused}) and fails too, so no point is applied
+   * and none is dropped unseen. Each active point brought back is audited as restored.
    */
   public static Snapshots open(AgentRegistry registry, AuditSink audit, Clock clock,
-      ScheduledExecutorService scheduler, SnapshotConfig config, Path dataDir, Cluster cluster)
-      throws IOException {
-    PointStore store = cluster != null ? new SharedPoints(cluster.store(), cluster.nodeId())
-        : LocalPoints.open(dataDir, scheduler);
+      ScheduledExecutorService scheduler, SnapshotConfig config, Path dataDir, SigningKeys keys,
+      Cluster cluster) throws IOException {
+    PointStore store;
+    try {
+      store = cluster != null ? new SharedPoints(cluster.store(), cluster.nodeId())
+          : LocalPoints.open(dataDir, keys, scheduler);
+    } catch (PointsFile.Refused e) {
+      audit.record(AuditEvent.of(AuditCode.SNAPSHOT_FILE_REFUSED).at(clock.instant())
+          .actor(AuditEvent.RELAY).role("relay")
+          .detail("file", dataDir.resolve(LocalPoints.FILE).toAbsolutePath().toString())
+          .detail("problem", e.problem).build());
+      throw e;
+    }
     Snapshots snapshots = new Snapshots(registry, audit, clock, scheduler, config, store);
+    snapshots.auditRestored();
     store.onChange(function -> {
       snapshots.push(function);
       snapshots.timeExpiries(function);
     });
     return snapshots;
+  }
+
+  /** Records each point that is live again after the start, so the trail says what runs. */
+  private void auditRestored() {
+    Instant now = clock.instant();
+    for (StoredPoint point : store.restored()) {
+      if (point.status == StoredPoint.Status.ACTIVE && now.isBefore(point.expiresAt)) {
+        audit.record(event(AuditCode.SNAPSHOT_RESTORED, point, AuditEvent.RELAY, "relay")
+            .detail("expiresAt", point.expiresAt.toString())
+            .detail("maxHits", point.request.maxHits()).detail("hitCount", point.hitCount)
+            .detail("condition", point.request.condition()).detail("log", point.request.log())
+            .build());
+      }
+    }
   }
 
   /** Starts the expiry timers of the points kept from before; once, after the relay is up. */

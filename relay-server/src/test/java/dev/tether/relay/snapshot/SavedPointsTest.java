@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.protocol.CapturedFrame;
 import dev.tether.protocol.Target;
 import dev.tether.protocol.TunnelMessage;
+import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.cli.Cli;
 import dev.tether.relay.http.Json;
 import dev.tether.testkit.tunnel.FakeShim;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A relay alone keeps its snapshot points in its data directory: a restart on the same directory
  * still has the point and its hits and hands the point to an instance that registers after it,
- * and a file broken by hand stops the start with what to do, not a stack trace.
+ * and a file broken by hand, or unsigned as earlier versions wrote it, stops the start with what
+ * to do, not a stack trace.
  */
 @Timeout(60)
 class SavedPointsTest {
@@ -129,12 +131,34 @@ class SavedPointsTest {
   }
 
   @Test
-  void aPointsFileWithAPointMissingAFieldIsRefusedTooAndNamesTheField() throws Exception {
-    Files.createDirectories(dir);
-    Files.writeString(dir.resolve(LocalPoints.FILE), "{\"points\": [{\"id\": \"s-1\"}]}");
+  void aSignedPointsFileWithAPointMissingAFieldIsRefusedTooAndNamesTheField() throws Exception {
+    new PointsFile(dir.resolve(LocalPoints.FILE), SigningKeys.loadOrCreate(dir))
+        .write("{\"points\": [{\"id\": \"s-1\"}]}".getBytes(StandardCharsets.UTF_8));
 
     assertThatThrownBy(() -> TestRelay.start(dir))
         .hasMessageContaining("snapshot points file").hasMessageContaining("createdAt");
+  }
+
+  @Test
+  void anUnsignedPointsFileAsAnEarlierVersionWroteItStopsTheStartWithWhatToDo() throws Exception {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve(LocalPoints.FILE), "{\"version\":1,\"points\":[{\"id\":"
+        + "\"s-1796000000000-0a1b2c3d\",\"function\":\"orders\",\"kind\":\"snapshot\",\"url\":"
+        + "\"orders.js\",\"line\":12,\"maxHits\":10,\"status\":\"active\",\"hitCount\":0,"
+        + "\"createdBy\":\"alice\",\"createdAt\":\"2026-11-30T00:00:00Z\",\"expiresAt\":"
+        + "\"2026-12-01T00:00:00Z\",\"disabled\":[],\"maxStoredHits\":10,\"dropped\":0,"
+        + "\"hits\":[]}]}");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int status = Cli.run(new String[] {"relay", "--port", "0", "--data-dir", dir.toString()},
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    String said = err.toString(StandardCharsets.UTF_8);
+    assertThat(status).isNotZero().isNotEqualTo(Cli.KEEP_RUNNING);
+    assertThat(said).contains(dir.resolve(LocalPoints.FILE).toAbsolutePath().toString())
+        .contains("is not signed").contains("move it away").contains("set them again")
+        .doesNotContain("\tat ").doesNotContain("Exception");
   }
 
   private static JsonNode point(TestRelay relay, String token, String id) {
