@@ -93,6 +93,17 @@ final class CdpSession {
     return opened;
   }
 
+  /**
+   * A session on a channel whose WebSocket handshake is done, reading the frames that reach the
+   * end of its pipeline: tests script an inspector on an embedded channel this way.
+   */
+  static CdpSession over(Channel channel, Listener listener) {
+    CdpSession session = new CdpSession(listener);
+    session.channel = channel;
+    channel.pipeline().addLast(session.new Handler(new CompletableFuture<>()));
+    return session;
+  }
+
   /** Sends one command; event loop only. */
   CompletableFuture<JsonNode> send(String method, ObjectNode params) {
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();

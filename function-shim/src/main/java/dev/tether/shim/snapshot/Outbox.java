@@ -3,9 +3,9 @@ package dev.tether.shim.snapshot;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.protocol.CapturedFrame;
 import dev.tether.protocol.TunnelMessage;
-import dev.tether.shim.tunnel.TunnelClient;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * What the snapshot points have to tell the relay, on its way: sent at once when the tunnel can
@@ -16,11 +16,12 @@ import java.util.List;
 final class Outbox {
   static final int MAX_QUEUED = 64;
 
-  private final TunnelClient tunnel;
+  /** The tunnel's {@code offer}: true when it took the message. */
+  private final Predicate<TunnelMessage> tunnel;
   private final ArrayDeque<TunnelMessage> queue = new ArrayDeque<>();
   private int dropped;
 
-  Outbox(TunnelClient tunnel) {
+  Outbox(Predicate<TunnelMessage> tunnel) {
     this.tunnel = tunnel;
   }
 
@@ -38,7 +39,7 @@ final class Outbox {
 
   void send(TunnelMessage message) {
     flush();
-    if (queue.isEmpty() && tunnel.offer(message)) {
+    if (queue.isEmpty() && tunnel.test(message)) {
       return;
     }
     boolean hit = message instanceof TunnelMessage.SnapshotHit;
@@ -51,7 +52,7 @@ final class Outbox {
   }
 
   void flush() {
-    while (!queue.isEmpty() && tunnel.offer(queue.peek())) {
+    while (!queue.isEmpty() && tunnel.test(queue.peek())) {
       queue.poll();
     }
   }

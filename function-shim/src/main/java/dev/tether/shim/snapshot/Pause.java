@@ -5,14 +5,18 @@ import dev.tether.protocol.SnapshotRedaction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * One stop at a snapshot location, serving every point due there in as few round trips as V8
- * allows: the points' conditions in one pipelined write (only when a point has one), then one
- * capture for all the capture points admitted, each logpoint's line, and {@code Debugger.resume}
- * right behind them in one write. Completes once the resume is answered, with what each point got.
+ * One stop at a snapshot location, serving every point due there in one round trip: each point's
+ * condition (when it has one), the capture all capture points share, each logpoint's expressions,
+ * and {@code Debugger.resume} right behind them, in one write. V8 answers in order, so the function
+ * runs again as soon as V8 has read the frame; a capture or line whose condition turns out false is
+ * dropped afterwards, in the shim. The reads are side-effect free, so reading speculatively costs
+ * V8 only the reading, never a second wake-up of the shim while the function waits. Completes once
+ * the resume is answered, with what each point got.
  */
 final class Pause {
   /** What one point got: a {@link Capture.Result}, a log line, nothing (its condition was false), or an error. */
@@ -28,24 +32,59 @@ final class Pause {
   static CompletableFuture<Served> serve(CdpSession on, List<Point> points,
       JsonNode callFrames, SnapshotRedaction masks, Map<String, String> scriptUrls) {
     String top = callFrames.path(0).path("callFrameId").asText();
-    List<CompletableFuture<Boolean>> admitted = new ArrayList<>(points.size());
-    boolean conditions = false;
-    for (Point point : points) {
-      conditions |= point.spec.condition() != null;
-    }
-    if (!conditions) {
-      points.forEach(p -> admitted.add(YES));
-      return read(on, points, admitted, top, callFrames, masks, scriptUrls);
-    }
+    List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(points.size());
+    CompletableFuture<Capture.Result> capture = null;
     on.cork();
     for (Point point : points) {
-      admitted.add(point.spec.condition() == null ? YES
-          : Evaluation.on(on, top, point.spec.condition()).handle(Pause::admits));
+      CompletableFuture<Boolean> admitted = point.spec.condition() == null ? YES
+          : Evaluation.on(on, top, point.spec.condition()).handle(Pause::admits);
+      CompletableFuture<?> value;
+      if (point.spec.log() != null) {
+        value = LogLine.render(on, masks, top, point.spec.log());
+      } else {
+        if (capture == null) {
+          capture = Capture.of(on, masks, callFrames, scriptUrls);
+        }
+        value = capture;
+      }
+      outcomes.add(CompletableFuture.allOf(admitted, value)
+          .handle((done, failed) -> outcome(point, admitted, value)));
     }
+    // Every read of the paused frame is written by now, and the inspector answers in order:
+    // the resume goes right behind them, so the pause is one round trip, not one per read.
+    // The pause ends at the resume's reply, timed as it is read, not after the shim worked
+    // through the captured values (which wait for it: see Capture).
+    CompletableFuture<Long> resumed = on.send("Debugger.resume").handle((r, e) -> System.nanoTime());
     on.uncork();
-    return CompletableFuture.allOf(admitted.toArray(CompletableFuture[]::new))
-        .handle((done, failed) -> null)
-        .thenCompose(done -> read(on, points, admitted, top, callFrames, masks, scriptUrls));
+    return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+        .thenCompose(done -> resumed.thenApply(at -> {
+          List<Outcome> list = new ArrayList<>(outcomes.size());
+          outcomes.forEach(o -> list.add(o.join()));
+          return new Served(list, at);
+        }));
+  }
+
+  /** A point's outcome once its condition and its reads are answered: the condition decides. */
+  private static Outcome outcome(Point point, CompletableFuture<Boolean> admitted,
+      CompletableFuture<?> value) {
+    Throwable refused = failure(admitted);
+    if (refused != null) {
+      return new Outcome(point, null, refused);
+    }
+    if (!admitted.join()) {
+      return new Outcome(point, null, null);
+    }
+    Throwable failed = failure(value);
+    return failed != null ? new Outcome(point, null, failed) : new Outcome(point, value.join(), null);
+  }
+
+  private static Throwable failure(CompletableFuture<?> done) {
+    try {
+      done.join();
+      return null;
+    } catch (CompletionException | CancellationException e) {
+      return e.getCause() != null ? e.getCause() : e;
+    }
   }
 
   /**
@@ -66,42 +105,5 @@ final class Pause {
       return false;
     }
     return Evaluation.truthy(reply);
-  }
-
-  private static CompletableFuture<Served> read(CdpSession on, List<Point> points,
-      List<CompletableFuture<Boolean>> admitted, String top, JsonNode callFrames,
-      SnapshotRedaction masks, Map<String, String> scriptUrls) {
-    List<CompletableFuture<Outcome>> outcomes = new ArrayList<>(points.size());
-    CompletableFuture<Capture.Result> capture = null;
-    on.cork();
-    for (int i = 0; i < points.size(); i++) {
-      Point point = points.get(i);
-      CompletableFuture<Boolean> yes = admitted.get(i);
-      if (yes.isCompletedExceptionally()) {
-        outcomes.add(yes.handle((v, error) -> new Outcome(point, null, error)));
-      } else if (!yes.join()) {
-        outcomes.add(CompletableFuture.completedFuture(new Outcome(point, null, null)));
-      } else if (point.spec.log() != null) {
-        outcomes.add(LogLine.render(on, masks, top, point.spec.log())
-            .handle((line, error) -> new Outcome(point, line, error)));
-      } else {
-        if (capture == null) {
-          capture = Capture.of(on, masks, callFrames, scriptUrls);
-        }
-        outcomes.add(capture.handle((result, error) -> new Outcome(point, result, error)));
-      }
-    }
-    // Every read of the paused frame is written by now, and the inspector answers in order:
-    // the resume goes right behind them, so the pause is one round trip, not one per read.
-    // The pause ends at the resume's reply, timed as it is read, not after the shim worked
-    // through the captured values (which wait for it: see Capture).
-    CompletableFuture<Long> resumed = on.send("Debugger.resume").handle((r, e) -> System.nanoTime());
-    on.uncork();
-    return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
-        .thenCompose(done -> resumed.thenApply(at -> {
-          List<Outcome> list = new ArrayList<>(outcomes.size());
-          outcomes.forEach(o -> list.add(o.join()));
-          return new Served(list, at);
-        }));
   }
 }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +45,13 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
   private static final long REOPEN_DELAY_MS = 1_000;
   private static final int MAX_SCRIPTS = 10_000;
 
-  private final Transport transport;
+  /** Opens the shim's own inspector session, with this agent listening to it. */
+  interface Inspector {
+    CompletableFuture<CdpSession> open(CdpSession.Listener listener);
+  }
+
   private final EventLoop loop;
-  private final Supplier<CompletableFuture<URI>> target;
+  private final Inspector inspector;
   private final Outbox outbox;
   private final Map<String, Point> points = new LinkedHashMap<>();
   /** Points by where V8 stops: one breakpoint per location, whatever number of points. */
@@ -72,10 +77,15 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
    *     is opened on demand
    */
   public SnapshotAgent(Transport transport, TunnelClient tunnel, Supplier<CompletableFuture<URI>> target) {
-    this.transport = transport;
-    this.loop = tunnel.loop();
-    this.target = target;
-    this.outbox = new Outbox(tunnel);
+    this(tunnel.loop(), tunnel::offer,
+        listener -> target.get().thenCompose(url -> CdpSession.open(transport, url, listener)));
+  }
+
+  /** @param relay the tunnel's {@code offer} */
+  SnapshotAgent(EventLoop loop, Predicate<TunnelMessage> relay, Inspector inspector) {
+    this.loop = loop;
+    this.inspector = inspector;
+    this.outbox = new Outbox(relay);
   }
 
   @Override
@@ -193,8 +203,7 @@ public final class SnapshotAgent implements TunnelClient.ControlListener, Stream
       return;
     }
     opening = true;
-    target.get()
-        .thenCompose(url -> CdpSession.open(transport, url, new Events()))
+    inspector.open(new Events())
         .whenComplete((opened, error) -> loop.execute(() -> {
           opening = false;
           if (error != null) {
