@@ -10,11 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -128,17 +126,19 @@ public final class ClusterStore implements AutoCloseable {
       Pipeline pipe = (Pipeline) redis.pipelined();
       try (pipe) {
         long ttl = config.registryTtl().toMillis();
-        long expires = System.currentTimeMillis() + ttl;
-        Set<String> touched = new HashSet<>();
+        double expires = System.currentTimeMillis() + ttl;
+        Map<String, Map<String, Double>> listed = new HashMap<>(); // one ZADD per index
         entries.forEach((key, value) -> {
           pipe.set(key, value, SetParams.setParams().px(ttl));
           String index = indexes.get(key);
           if (index != null) {
-            pipe.zadd(index, expires, key);
-            touched.add(index);
+            listed.computeIfAbsent(index, i -> new HashMap<>()).put(key, expires);
           }
         });
-        touched.forEach(index -> pipe.pexpire(index, ttl));
+        listed.forEach((index, members) -> {
+          pipe.zadd(index, members);
+          pipe.pexpire(index, ttl);
+        });
         String mine = "\"node\":\"" + config.nodeId() + "\"";
         for (String key : deletes) {
           String index = indexes.get(key);
