@@ -1,6 +1,5 @@
 package dev.tether.bench;
 
-import io.netty.channel.Channel;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,9 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -28,9 +24,12 @@ final class ClusterScale {
    * {@code -Dtether.bench.b13.inFlight=N} sets another.
    */
   private static final int IN_FLIGHT = Integer.getInteger("tether.bench.b13.inFlight", 256);
-  /** Handshakes that failed (a relay too busy to answer a hello in time) and were retried. */
-  private static final java.util.concurrent.atomic.AtomicInteger RETRIED =
-      new java.util.concurrent.atomic.AtomicInteger();
+  /**
+   * Simulated shims per child process at most (each child's sockets stay well below the
+   * sandbox's 20,000 open files per process); {@code -Dtether.bench.b13.children=N} sets the
+   * number of children instead.
+   */
+  private static final int PER_CHILD = 5_000;
   private static final String EVAL = "{\"expression\":\"6*7\"}";
 
   private ClusterScale() {}
@@ -65,55 +64,61 @@ final class ClusterScale {
 
       roundTrips(bench, work, nodes, running);
 
-      int agents = bench.size(20_000, 3_000);
+      int agents = bench.size(20_000, 3_000) / 3 * 3;
+      int perNode = agents / 3;
       String function = "bench-cluster";
-      List<FakeShims> shims = new ArrayList<>();
+      // The simulated shims live in child processes, each below one process's open-file limit.
+      int count = Integer.getInteger("tether.bench.b13.children",
+          (agents + PER_CHILD - 1) / PER_CHILD);
+      ShimFleet fleet = ShimFleet.start(count, Math.max(1, IN_FLIGHT / count), function, work);
+      running.add(0, fleet);
       for (int i = 0; i < 3; i++) {
-        FakeShims node = new FakeShims(nodes[i].agentUri(), nodes[i].agentToken(function),
-            function);
-        shims.add(node);
-        running.add(0, node);
+        fleet.relay(i, nodes[i].agentUri(), nodes[i].agentToken(function));
       }
-      // The three nodes' agents dial together, as a fleet does: n0-0, n1-0, n2-0, n0-1, …
-      List<String> fleet = new ArrayList<>(agents);
-      for (int k = 0; k < agents / 3; k++) {
-        for (int i = 0; i < 3; i++) {
-          fleet.add("n" + i + "-" + k);
+      // Child j holds n0-k, n1-k, n2-k for its range of k, and the three nodes' agents dial
+      // together, as a fleet does: n0-k on node a, n1-k on node b, n2-k on node c, n0-k+1, …
+      List<List<String>> slices = new ArrayList<>();
+      List<List<String>> ofNodeC = new ArrayList<>();
+      for (int j = 0; j < count; j++) {
+        List<String> slice = new ArrayList<>();
+        List<String> onC = new ArrayList<>();
+        for (int k = j * perNode / count; k < (j + 1) * perNode / count; k++) {
+          for (int i = 0; i < 3; i++) {
+            slice.add("n" + i + "-" + k);
+          }
+          onC.add("n2-" + k);
         }
+        slices.add(slice);
+        ofNodeC.add(onC);
       }
       long start = System.nanoTime();
-      List<List<Channel>> channels = List.of(connectAll(shims, fleet));
-      int registered = agents / 3 * 3;
-      awaitKeys(client, "tether:agent:" + function + "/*", registered, Duration.ofSeconds(120));
+      ShimFleet.Outcome first = fleet.connect(List.of(0, 1, 2), slices);
+      awaitKeys(client, "tether:agent:" + function + "/*", agents, Duration.ofSeconds(120));
       double seconds = (System.nanoTime() - start) / 1e9;
       long used = usedMemory(client) - baseline;
       String sampleKey = firstKey(client, "tether:agent:" + function + "/*");
       Long oneKey = client.memoryUsage(sampleKey);
-      bench.add(new Result("B13", registered + " agents on 3 nodes: Redis memory per agent",
-          "bytes", null, null, (double) used / registered, null, "report only", null,
-          String.format("used_memory %+.1f MB; MEMORY USAGE of one entry %d bytes; all"
-              + " registered and in Redis after %.1f s (%d handshakes retried); %s",
-              used / 1048576.0, oneKey == null ? 0 : oneKey, seconds, RETRIED.getAndSet(0),
-              phases(shims))));
+      Long index = client.memoryUsage("tether:fn:" + function);
+      bench.add(new Result("B13", agents + " agents on 3 nodes: Redis memory per agent",
+          "bytes", null, null, (double) used / agents, null, "report only", null,
+          String.format("used_memory %+.1f MB; MEMORY USAGE of one entry %d bytes, of the"
+              + " function's index %.1f bytes per agent; all registered and in Redis after %.1f s"
+              + " (%d shim processes, %d handshakes retried); %s", used / 1048576.0,
+              oneKey == null ? 0 : oneKey, index == null ? 0.0 : (double) index / agents, seconds,
+              count, first.retried(), first.phases())));
 
       // kill -9 of node c: its agents dial the next node at once, as a shim with several URLs.
       long killed = System.nanoTime();
       Processes.kill(nodes[2].pid());
-      try (FakeShims toA = new FakeShims(nodes[0].agentUri(), nodes[0].agentToken(function),
-          function); FakeShims toB = new FakeShims(nodes[1].agentUri(),
-          nodes[1].agentToken(function), function)) {
-        List<Channel> moved = connectAll(List.of(toA, toB), names("n2-", agents / 3));
-        double reRegistered = (System.nanoTime() - killed) / 1e9;
-        awaitNoEntriesOf(client, "relay-c", Duration.ofSeconds(60));
-        double forgotten = (System.nanoTime() - killed) / 1e9;
-        bench.add(new Result("B13", (agents / 3) + " agents of a node killed with kill -9:"
-            + " registered on the other two", "s", null, null, reRegistered, null, "≤ 10 s",
-            reRegistered <= 10.0, String.format("each dials the next node at once; %d handshakes"
-                + " retried; the dead node's Redis entries gone %.1f s after the kill (TTL 6 s);"
-                + " %s", RETRIED.getAndSet(0), forgotten, phases(List.of(toA, toB)))));
-        moved.forEach(Channel::close);
-      }
-      channels.forEach(list -> list.forEach(Channel::close));
+      ShimFleet.Outcome moved = fleet.connect(List.of(0, 1), ofNodeC);
+      double reRegistered = (System.nanoTime() - killed) / 1e9;
+      awaitNoEntriesOf(client, "relay-c", Duration.ofSeconds(60));
+      double forgotten = (System.nanoTime() - killed) / 1e9;
+      bench.add(new Result("B13", perNode + " agents of a node killed with kill -9:"
+          + " registered on the other two", "s", null, null, reRegistered, null, "≤ 10 s",
+          reRegistered <= 10.0, String.format("each dials the next node at once; %d handshakes"
+              + " retried; the dead node's Redis entries gone %.1f s after the kill (TTL 6 s);"
+              + " %s", moved.retried(), forgotten, moved.phases())));
     } finally {
       for (AutoCloseable closeable : running) {
         try {
@@ -150,69 +155,6 @@ final class ClusterScale {
           added <= 0.2, String.format("added p50 %+.3f ms (one more hop through node a)",
               added)));
     }
-  }
-
-  /** Connects {@code names} as a shim would: a refused or timed-out handshake is tried again. */
-  private static List<Channel> connectAll(List<FakeShims> targets, List<String> names)
-      throws Exception {
-    List<Channel> channels = new ArrayList<>(names.size());
-    List<String> left = names;
-    for (int round = 0; round < 5 && !left.isEmpty(); round++) {
-      Semaphore inFlight = new Semaphore(IN_FLIGHT);
-      List<CompletableFuture<Channel>> all = new ArrayList<>(left.size());
-      for (int i = 0; i < left.size(); i++) {
-        inFlight.acquire();
-        CompletableFuture<Channel> one = targets.get(i % targets.size()).connect(left.get(i));
-        one.whenComplete((c, e) -> inFlight.release());
-        all.add(one);
-      }
-      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-          .exceptionally(e -> null).orTimeout(300, TimeUnit.SECONDS).join();
-      List<String> failed = new ArrayList<>();
-      for (int i = 0; i < all.size(); i++) {
-        if (all.get(i).isCompletedExceptionally()) {
-          failed.add(left.get(i));
-        } else {
-          channels.add(all.get(i).join());
-        }
-      }
-      RETRIED.addAndGet(failed.size());
-      left = failed;
-    }
-    if (!left.isEmpty()) {
-      throw new IllegalStateException(left.size() + " agents could not register in 5 rounds");
-    }
-    return channels;
-  }
-
-  /** Where a handshake's time went, p50/p99 in ms, over every simulated shim of {@code shims}. */
-  private static String phases(List<FakeShims> shims) {
-    Samples tcp = new Samples();
-    Samples upgrade = new Samples();
-    Samples welcome = new Samples();
-    for (FakeShims one : shims) {
-      for (long v : one.tcp.sorted()) {
-        tcp.add(v);
-      }
-      for (long v : one.upgrade.sorted()) {
-        upgrade.add(v);
-      }
-      for (long v : one.welcome.sorted()) {
-        welcome.add(v);
-      }
-    }
-    return String.format("per handshake p50/p99: TCP connect %.1f/%.1f ms, WebSocket upgrade"
-        + " (token check) %.1f/%.1f ms, hello to welcome %.1f/%.1f ms",
-        tcp.p50() / 1e6, tcp.p99() / 1e6, upgrade.p50() / 1e6, upgrade.p99() / 1e6,
-        welcome.p50() / 1e6, welcome.p99() / 1e6);
-  }
-
-  private static List<String> names(String prefix, int count) {
-    List<String> names = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      names.add(prefix + i);
-    }
-    return names;
   }
 
   private static long usedMemory(RedisClient client) {

@@ -280,7 +280,7 @@ public final class Relay implements AutoCloseable {
       });
       upgrades.addMapping(Tunnel.PEER_PATH, new PeerNegotiator(cluster.peerTokens(), peerLinks,
           verifier, devtools, config.devtoolsKeepAlive(), cluster, registry, scheduler));
-      clusterTargets = new ClusterTargets(cluster, peerLinks, ClusterTargets.EVERY);
+      clusterTargets = new ClusterTargets(cluster, peerLinks, cluster.config().pollInterval());
       devtools.others(clusterTargets);
     }
     // Plain requests: /metrics, then CORS for the API, the web module's files, the JSON routes.

@@ -59,6 +59,8 @@ public final class Cluster implements AutoCloseable {
   private final Queue<Instance> changed =
       new ConcurrentLinkedQueue<>();
   private final Set<String> published = new HashSet<>(); // keys this node wrote; worker thread only
+  /** Each agent key this node wrote, to its function's index in Redis. Worker thread only. */
+  private final Map<String, String> indexes = new HashMap<>();
   /**
    * Each local agent's entry as last built, reused while neither the instance nor its session
    * count changed: a renewal of thousands of agents then builds no JSON (it was a good part of a
@@ -150,6 +152,7 @@ public final class Cluster implements AutoCloseable {
     for (Instance instance; (instance = changed.poll()) != null; ) {
       String key = agentKey(instance.function(), instance.id());
       var tunnel = registry.find(instance.function(), instance.id());
+      indexes.put(key, ClusterStore.indexKey(instance.function()));
       if (tunnel.isPresent()) {
         if (sessionCounts == null) {
           sessionCounts = sessionCounts();
@@ -163,9 +166,10 @@ public final class Cluster implements AutoCloseable {
       }
     }
     try {
-      store.put(entries, gone);
+      store.put(entries, indexes, gone);
       published.addAll(entries.keySet());
       gone.forEach(published::remove);
+      gone.forEach(indexes::remove);
     } catch (ClusterStore.Unavailable e) {
       LOG.debug("instance changes written at the next renewal: {}", e.getMessage());
     } catch (RuntimeException e) {
@@ -211,7 +215,9 @@ public final class Cluster implements AutoCloseable {
       Map<String, Integer> sessionCounts = sessionCounts();
       for (AgentTunnel tunnel : registry.all()) {
         Instance i = tunnel.instance().orElseThrow();
-        entries.put(agentKey(i.function(), i.id()), agentEntry(i, sessionCounts));
+        String key = agentKey(i.function(), i.id());
+        entries.put(key, agentEntry(i, sessionCounts));
+        indexes.put(key, ClusterStore.indexKey(i.function()));
       }
       agentEntries.keySet().retainAll(entries.keySet());
       for (Session session : sessions.live()) {
@@ -223,7 +229,8 @@ public final class Cluster implements AutoCloseable {
           gone.add(key);
         }
       }
-      store.put(entries, gone);
+      store.put(entries, indexes, gone);
+      indexes.keySet().retainAll(entries.keySet()); // also what went before it was ever written
       published.clear();
       published.addAll(entries.keySet());
     } catch (ClusterStore.Unavailable e) {
@@ -271,13 +278,12 @@ public final class Cluster implements AutoCloseable {
 
   /**
    * The instances of {@code function} on other nodes; empty (unknown, not none) while Redis is
-   * down. One SCAN of that function's keys only.
+   * down. Read from the function's index: its members and their entries, never a SCAN.
    */
   public Optional<List<RemoteInstance>> remoteInstancesOf(String function) {
     try {
       List<RemoteInstance> found = new ArrayList<>();
-      String prefix = agentKey(function, "").replaceAll("([*?\\[\\]\\\\])", "\\\\$1"); // literal
-      for (JsonNode entry : store.all(prefix)) {
+      for (JsonNode entry : store.indexed(ClusterStore.indexKey(function))) {
         remote(entry).filter(r -> r.function().equals(function)).ifPresent(found::add);
       }
       return Optional.of(found);
@@ -377,7 +383,7 @@ public final class Cluster implements AutoCloseable {
     }
     // What this node published goes now rather than after the TTL: a clean stop.
     try {
-      store.put(Map.of(), List.copyOf(published));
+      store.put(Map.of(), indexes, List.copyOf(published));
     } catch (RuntimeException e) {
       LOG.debug("cluster entries left to expire cause={}", e.toString());
     }

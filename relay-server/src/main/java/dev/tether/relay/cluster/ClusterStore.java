@@ -23,6 +23,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.ScanParams;
@@ -42,6 +43,12 @@ public final class ClusterStore implements AutoCloseable {
   static final String SESSION = "tether:session:";
   static final String TICKET = "tether:ticket:";
   static final String TERMINATE = "tether:terminate";
+  /**
+   * Per function, a sorted set of its agent keys scored by when each entry expires (this node's
+   * clock): a function's instances are read from it instead of a SCAN of every key. Not under
+   * {@link #AGENT}, so a SCAN of the agents never meets one.
+   */
+  static final String FUNCTION_INDEX = "tether:fn:";
   private static final int SCAN_BATCH = 1000;
   /**
    * Deletes a key only while it still names this node: an instance that moved to another node
@@ -50,6 +57,14 @@ public final class ClusterStore implements AutoCloseable {
   private static final String DELETE_IF_MINE = "local v = redis.call('get', KEYS[1]) "
       + "if v and string.find(v, ARGV[1], 1, true) then return redis.call('del', KEYS[1]) end "
       + "return 0";
+  /**
+   * {@link #DELETE_IF_MINE}, and the key leaves its function's index when it is gone (deleted
+   * here, or expired): an instance another node took over keeps its place in the index.
+   */
+  private static final String DELETE_INDEXED_IF_MINE = "local v = redis.call('get', KEYS[1]) "
+      + "if v and not string.find(v, ARGV[1], 1, true) then return 0 end "
+      + "redis.call('zrem', KEYS[2], KEYS[1]) "
+      + "if v then return redis.call('del', KEYS[1]) end return 0";
 
   private final RedisClient redis;
   private final ClusterConfig config;
@@ -96,17 +111,75 @@ public final class ClusterStore implements AutoCloseable {
    * where they still belong to this node.
    */
   public void put(Map<String, String> entries, List<String> deletes) {
+    put(entries, Map.of(), deletes);
+  }
+
+  /**
+   * {@link #put(Map, List)}, and each written or deleted key that {@code indexes} maps to an
+   * index (see {@link #indexKey}) is listed there until its entry expires, or leaves it with its
+   * entry. The index itself expires a TTL after its last write, so a function whose every node
+   * died leaves nothing behind either.
+   */
+  public void put(Map<String, String> entries, Map<String, String> indexes,
+      List<String> deletes) {
     call(() -> {
       Pipeline pipe = (Pipeline) redis.pipelined();
       try (pipe) {
         long ttl = config.registryTtl().toMillis();
-        entries.forEach((key, value) -> pipe.set(key, value, SetParams.setParams().px(ttl)));
+        double expires = System.currentTimeMillis() + ttl;
+        Map<String, Map<String, Double>> listed = new HashMap<>(); // one ZADD per index
+        entries.forEach((key, value) -> {
+          pipe.set(key, value, SetParams.setParams().px(ttl));
+          String index = indexes.get(key);
+          if (index != null) {
+            listed.computeIfAbsent(index, i -> new HashMap<>()).put(key, expires);
+          }
+        });
+        listed.forEach((index, members) -> {
+          pipe.zadd(index, members);
+          pipe.pexpire(index, ttl);
+        });
         String mine = "\"node\":\"" + config.nodeId() + "\"";
-        deletes.forEach(key -> pipe.eval(DELETE_IF_MINE, List.of(key), List.of(mine)));
+        for (String key : deletes) {
+          String index = indexes.get(key);
+          if (index == null) {
+            pipe.eval(DELETE_IF_MINE, List.of(key), List.of(mine));
+          } else {
+            pipe.eval(DELETE_INDEXED_IF_MINE, List.of(key, index), List.of(mine));
+          }
+        }
         pipe.sync();
       }
       return null;
     });
+  }
+
+  /** The index that lists the agent keys of {@code function}. */
+  static String indexKey(String function) {
+    return FUNCTION_INDEX + function;
+  }
+
+  /**
+   * Every live entry an index lists, parsed. Members whose expiry passed are pruned first; an
+   * entry that expired before its score says (another node's clock runs ahead) reads as absent,
+   * so the entries' own TTL decides and the score only bounds how long a dead one is kept.
+   */
+  public List<JsonNode> indexed(String index) {
+    return call(() -> {
+      Pipeline pipe = (Pipeline) redis.pipelined();
+      Response<List<String>> listed;
+      try (pipe) {
+        pipe.zremrangeByScore(index, Double.NEGATIVE_INFINITY, System.currentTimeMillis());
+        listed = pipe.zrange(index, 0, -1);
+        pipe.sync();
+      }
+      return values(listed.get());
+    });
+  }
+
+  /** Members of an index (for tests: what a function's index holds right now, unpruned). */
+  List<String> indexMembers(String index) {
+    return call(() -> redis.zrange(index, 0, -1));
   }
 
   /** True when {@code ticketId} was not used anywhere in the cluster; remembers it until then. */
@@ -117,17 +190,19 @@ public final class ClusterStore implements AutoCloseable {
 
   /** Every live entry under {@code prefix}, parsed (unparseable ones are skipped). */
   public List<JsonNode> all(String prefix) {
-    return call(() -> {
-      List<String> keys = scan(prefix);
-      List<JsonNode> found = new ArrayList<>();
-      for (int from = 0; from < keys.size(); from += SCAN_BATCH) {
-        List<String> batch = keys.subList(from, Math.min(keys.size(), from + SCAN_BATCH));
-        for (String value : redis.mget(batch.toArray(String[]::new))) {
-          parse(value).ifPresent(found::add);
-        }
+    return call(() -> values(scan(prefix)));
+  }
+
+  /** The entries of {@code keys}, parsed, a batch at a time; absent ones are skipped. */
+  private List<JsonNode> values(List<String> keys) {
+    List<JsonNode> found = new ArrayList<>();
+    for (int from = 0; from < keys.size(); from += SCAN_BATCH) {
+      List<String> batch = keys.subList(from, Math.min(keys.size(), from + SCAN_BATCH));
+      for (String value : redis.mget(batch.toArray(String[]::new))) {
+        parse(value).ifPresent(found::add);
       }
-      return found;
-    });
+    }
+    return found;
   }
 
   /** One entry, parsed; empty when absent (or expired). */

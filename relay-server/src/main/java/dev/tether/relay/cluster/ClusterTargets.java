@@ -22,15 +22,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The other nodes' instances for this node's function sessions: one poller reads the registry
- * in Redis for each function some open window watches (one SCAN of that function's keys per
- * interval, however many windows), and a stream to one of them goes over the peer link to its
- * node as an {@code open-instance}. Without a watching window it reads nothing.
+ * in Redis for each function some open window watches (that function's index and its entries,
+ * once per {@code cluster.pollInterval}, however many windows), and a stream to one of them goes
+ * over the peer link to its node as an {@code open-instance}. Without a watching window it reads
+ * nothing.
  */
 public final class ClusterTargets implements OtherNodes, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterTargets.class);
-  /** How often the other nodes' instances are read while a window watches. */
-  public static final Duration EVERY = Duration.ofSeconds(1);
-
   private final Cluster cluster;
   private final PeerLinks links;
   private final Map<String, Set<Consumer<List<Instance>>>> watching = new ConcurrentHashMap<>();

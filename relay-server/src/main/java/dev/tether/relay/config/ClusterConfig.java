@@ -20,9 +20,11 @@ import java.util.regex.Pattern;
  * @param registryTtl how long an entry this node wrote to Redis (an agent, a session) lives unless
  *     renewed; a node killed with {@code kill -9} is forgotten after this long
  * @param redisTimeout how long one Redis call may take before the node treats Redis as down
+ * @param pollInterval how often, while a function session's window watches a function, the node
+ *     reads that function's instances on the other nodes (one read of its index per interval)
  */
-public record ClusterConfig(
-    String nodeId, URI redis, URI peerUrl, Duration registryTtl, Duration redisTimeout) {
+public record ClusterConfig(String nodeId, URI redis, URI peerUrl, Duration registryTtl,
+    Duration redisTimeout, Duration pollInterval) {
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   public static final String EXAMPLE = "{\"cluster\": {\"nodeId\": \"relay-a\", \"redis\":"
       + " \"redis://127.0.0.1:6379/0\", \"peerUrl\": \"ws://10.0.0.5:9300\"}}";
@@ -31,7 +33,8 @@ public record ClusterConfig(
   @Override
   public String toString() {
     return "ClusterConfig[nodeId=" + nodeId + ", redis=" + redis.getHost() + ":" + redis.getPort()
-        + "/" + database() + ", peerUrl=" + peerUrl + ", registryTtl=" + registryTtl + "]";
+        + "/" + database() + ", peerUrl=" + peerUrl + ", registryTtl=" + registryTtl
+        + ", pollInterval=" + pollInterval + "]";
   }
 
   public ClusterConfig {
@@ -68,6 +71,12 @@ public record ClusterConfig(
         || redisTimeout.compareTo(Duration.ofSeconds(10)) > 0) {
       throw new IllegalArgumentException(
           "cluster.redisTimeout must be between 50ms and 10s, was " + redisTimeout);
+    }
+    pollInterval = pollInterval == null ? Duration.ofSeconds(1) : pollInterval;
+    if (pollInterval.compareTo(Duration.ofMillis(100)) < 0
+        || pollInterval.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new IllegalArgumentException(
+          "cluster.pollInterval must be between 100ms and 1m, was " + pollInterval);
     }
   }
 

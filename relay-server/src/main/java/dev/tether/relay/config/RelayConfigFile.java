@@ -147,7 +147,8 @@ public final class RelayConfigFile {
         s.uri("redis").orElse(null),
         s.uri("peerUrl").orElse(null),
         s.duration("registryTtl").orElse(null),
-        s.duration("redisTimeout").orElse(null));
+        s.duration("redisTimeout").orElse(null),
+        s.duration("pollInterval").orElse(null));
     s.refuseUnknown();
     return cluster;
   }

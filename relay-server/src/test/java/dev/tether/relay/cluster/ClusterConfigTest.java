@@ -31,7 +31,21 @@ class ClusterConfigTest {
     assertThat(cluster.database()).isEqualTo(3);
     assertThat(cluster.registryTtl()).isEqualTo(Duration.ofSeconds(6));
     assertThat(cluster.renewEvery()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(cluster.pollInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(cluster.peerHttp().toString()).isEqualTo("http://10.0.0.5:9300");
+  }
+
+  @Test
+  void thePollIntervalIsReadAndKeptWithinItsBounds() throws Exception {
+    String section = "{\"cluster\": {\"nodeId\": \"a\", \"redis\": \"redis://h\","
+        + " \"peerUrl\": \"ws://h:1\", \"pollInterval\": \"%s\"}}";
+
+    assertThat(load(section.formatted("250ms")).cluster().orElseThrow().pollInterval())
+        .isEqualTo(Duration.ofMillis(250));
+    assertThatThrownBy(() -> load(section.formatted("10ms")))
+        .hasMessageContaining("cluster.pollInterval must be between 100ms and 1m");
+    assertThatThrownBy(() -> load(section.formatted("2m")))
+        .hasMessageContaining("cluster.pollInterval");
   }
 
   @Test

@@ -6,17 +6,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.agent.StreamPeer;
 import dev.tether.relay.agent.TunnelStream;
+import dev.tether.relay.config.ClusterConfig;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.testing.TestCluster;
 import dev.tether.testkit.Poll;
 import dev.tether.testkit.cdp.CdpClient;
 import dev.tether.testkit.tunnel.FakeShim;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Two relays, one Redis: a function session on node A lists the function's instances of both
  * nodes as targets, attaches to the one node B holds over the peer link, sees it go when its shim
  * stops, and stays read-only there; node B opens an instance stream only for a function session
- * that node A really holds for that function.
+ * that node A really holds for that function; the function's index in Redis lists the instances
+ * of every node, no other function's, and drops a dead node's once they are not renewed.
  */
 @Timeout(120)
 class FunctionSessionsAcrossNodesTest {
@@ -146,6 +150,60 @@ class FunctionSessionsAcrossNodesTest {
     JsonNode destroyed = takeUntil(client, m -> m.path("method").asText()
         .equals("Target.targetDestroyed"));
     assertThat(destroyed.path("params").path("targetId").asText()).isEqualTo("gone-soon");
+  }
+
+  @Test
+  void anInstanceOfADeadNodeLeavesTheFunctionsIndexAndTheSessionsTargetsOnceItsEntryIsNotRenewed()
+      throws Exception {
+    // A node that wrote one agent and died: its store writes once and never renews.
+    ClusterStore dead = new ClusterStore(new ClusterConfig("relay-dead",
+        URI.create(cluster.redis().url(0)), URI.create("ws://127.0.0.1:9"), Duration.ofSeconds(2),
+        null, null));
+    closeLater.add(dead);
+    agentOnB("alive", false); // node B renews the function's index, so only pruning drops a member
+    String key = Cluster.agentKey(function, "ghost");
+    String index = ClusterStore.indexKey(function);
+    CdpClient client = functionSessionOnA("full");
+    takeUntil(client, m -> m.path("id").asInt() == 1); // discovering now: the entry is news
+    dead.put(Map.of(key, "{\"function\":\"" + function + "\",\"instance\":\"ghost\","
+        + "\"node\":\"relay-dead\",\"peer\":\"ws://127.0.0.1:9\",\"runtime\":\"node\","
+        + "\"connectedAt\":\"2026-11-30T00:00:00Z\",\"sessions\":0}"), Map.of(key, index),
+        List.of());
+
+    takeUntil(client, m -> m.path("method").asText().equals("Target.targetCreated")
+        && m.path("params").path("targetInfo").path("targetId").asText().equals("ghost"));
+    JsonNode destroyed = takeUntil(client, m -> m.path("method").asText()
+        .equals("Target.targetDestroyed"));
+    assertThat(destroyed.path("params").path("targetId").asText()).isEqualTo("ghost");
+    ClusterStore store = cluster.node(A).relay().cluster().orElseThrow().store();
+    Poll.until(WAIT, "the watching node's read to prune the dead node's entry from the index",
+        () -> !store.indexMembers(index).contains(key));
+    assertThat(store.indexMembers(index)).containsExactly(Cluster.agentKey(function, "alive"));
+  }
+
+  @Test
+  void aFunctionsIndexListsItsInstancesOfEveryNodeAndNoneOfAnotherFunction() throws Exception {
+    String other = function + "-other";
+    agent(A, "one", false);
+    FakeShim two = agentOnB("two", false);
+    closeLater.add(FakeShim.register(cluster.node(B).agentUri(),
+        cluster.node(B).agentToken(other), other, "three"));
+    ClusterStore store = cluster.node(A).relay().cluster().orElseThrow().store();
+
+    Poll.until(WAIT, "both nodes' instances in the function's index", () -> store
+        .indexMembers(ClusterStore.indexKey(function)).size() == 2);
+    assertThat(store.indexMembers(ClusterStore.indexKey(function))).containsExactlyInAnyOrder(
+        Cluster.agentKey(function, "one"), Cluster.agentKey(function, "two"));
+    Poll.until(WAIT, "the other function's instance in its own index", () -> store
+        .indexMembers(ClusterStore.indexKey(other)).size() == 1);
+    assertThat(store.indexMembers(ClusterStore.indexKey(other)))
+        .containsExactly(Cluster.agentKey(other, "three"));
+
+    two.close();
+    Poll.until(WAIT, "the instance that went to leave the index at once", () -> store
+        .indexMembers(ClusterStore.indexKey(function)).size() == 1);
+    assertThat(store.indexMembers(ClusterStore.indexKey(function)))
+        .containsExactly(Cluster.agentKey(function, "one"));
   }
 
   @Test

@@ -43,7 +43,7 @@ public final class TestCluster implements AutoCloseable {
         cluster.nodes.add(TestRelay.start(RelayConfig.builder().port(port).dataDir(data)
             .publicUrl(URI.create(PUBLIC_URL))
             .cluster(new ClusterConfig(name, URI.create(redisUrl),
-                URI.create("ws://127.0.0.1:" + port), Duration.ofSeconds(3), null))));
+                URI.create("ws://127.0.0.1:" + port), Duration.ofSeconds(3), null, null))));
       }
     } catch (Exception e) {
       cluster.close();
