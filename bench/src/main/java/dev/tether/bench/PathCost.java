@@ -47,8 +47,12 @@ final class PathCost {
     Map<String, Syscalls> traces = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, Long> hop : hops.entrySet()) {
-        traces.put(hop.getKey(), Syscalls.attach(hop.getValue(),
-            bench.work.resolve("strace-" + hop.getKey().replace(' ', '-') + ".txt")));
+        Syscalls trace = Syscalls.attach(hop.getValue(),
+            bench.work.resolve("strace-" + hop.getKey().replace(' ', '-') + ".txt"));
+        if (trace == null) {
+          return "syscalls not counted: strace could not attach to the " + hop.getKey();
+        }
+        traces.put(hop.getKey(), trace);
       }
       phase.run();
       for (Map.Entry<String, Syscalls> trace : traces.entrySet()) {

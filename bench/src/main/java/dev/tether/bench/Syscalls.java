@@ -41,7 +41,10 @@ final class Syscalls implements AutoCloseable {
     return false;
   }
 
-  /** Attaches to every thread of {@code pid}; returns once strace says it is attached. */
+  /**
+   * Attaches to every thread of {@code pid}; returns once strace says it is attached, or null
+   * when it could not attach (no permission to trace, say), having logged why.
+   */
   static Syscalls attach(long pid, Path summary) throws Exception {
     Files.deleteIfExists(summary);
     Process strace = new ProcessBuilder("strace", "-f", "-c", "-o", summary.toString(), "-p",
@@ -52,6 +55,10 @@ final class Syscalls implements AutoCloseable {
     String line;
     while ((line = err.readLine()) != null && !line.contains("attached")) {
       Bench.log("strace: %s", line);
+    }
+    if (line == null) {
+      strace.waitFor(10, TimeUnit.SECONDS);
+      return null;
     }
     Thread drain = new Thread(() -> {
       try {
