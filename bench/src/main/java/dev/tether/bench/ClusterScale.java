@@ -146,8 +146,8 @@ final class ClusterScale {
         "ws" + nodes[1].base().toString().substring(4)));
     try (Cdp same = Cdp.connect(bench.http, sameUrl);
         Cdp cross = Cdp.connect(bench.http, peered.debuggerUrl())) {
-      Samples[] samples = Latency.alternate(same, cross, bench.size(300, 100),
-          bench.size(2000, 300));
+      Samples[] samples = Latency.alternate(bench.size(300, 100),
+          bench.size(2000, 300), same, cross);
       bench.distributions.put("B13 same node vs cross node", samples);
       double added = Result.ms(samples[1].p50() - samples[0].p50());
       bench.add(Result.latency("B13", "evaluate round trip, DevTools on the instance's node vs"

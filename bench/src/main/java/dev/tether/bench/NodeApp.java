@@ -59,6 +59,10 @@ final class NodeApp implements AutoCloseable {
     return name;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   @Override
   public void close() {
     Processes.stop(process);

@@ -11,8 +11,10 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * The inspector side of a stream's bridge: hands CDP frames from Node to the stream and reports
- * when the inspector session opens or ends. Reading is the stream's decision (AUTO_READ off once
- * the handshake is done).
+ * when the inspector session opens or ends, and when a read's frames are all handed over (the
+ * stream flushes then, as Netty's proxy handlers write in channelRead and flush in
+ * channelReadComplete). Reading is the stream's decision (AUTO_READ off once the handshake is
+ * done).
  */
 final class InspectorBackendHandler extends ChannelInboundHandlerAdapter {
   private final InspectorListener listener;
@@ -47,6 +49,12 @@ final class InspectorBackendHandler extends ChannelInboundHandlerAdapter {
     } finally {
       ReferenceCountUtil.release(msg);
     }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    listener.inspectorReadComplete();
+    ctx.fireChannelReadComplete();
   }
 
   @Override

@@ -11,6 +11,12 @@ public interface InspectorListener {
   /** A data frame (text, binary or continuation); the frame is released after this returns. */
   void inspectorFrame(WebSocketFrame frame);
 
+  /**
+   * The socket read that delivered the frames since the last call ended: what they wrote may be
+   * flushed now, once for all of them (one system call for a batch of pipelined replies).
+   */
+  void inspectorReadComplete();
+
   /** The connection ended, before or after the handshake; {@code why} is readable. */
   void inspectorClosed(String why);
 }

@@ -76,6 +76,10 @@ final class Stream implements InspectorListener {
   private State state = State.CONNECTING;
   private Channel tunnel;
   private Channel inspector;
+  /** The tunnel written to since the inspector's read began, to flush when the read ends. */
+  private Channel tunnelUnflushed;
+  /** Written to the inspector since the tunnel's read began; Streams flushes it when it ends. */
+  private boolean inspectorUnflushed;
   private long received;
   private long credited;
   private long lastAck;
@@ -154,7 +158,26 @@ final class Stream implements InspectorListener {
         outbound.offer(ownReplies.poll(), true);
       }
     }
-    pump();
+    pump(false);
+  }
+
+  @Override
+  public void inspectorReadComplete() {
+    Channel link = tunnelUnflushed;
+    tunnelUnflushed = null;
+    if (link != null) {
+      link.flush();
+    }
+  }
+
+  /** The tunnel's read ended: one flush towards the inspector for all it delivered. */
+  void tunnelReadComplete() {
+    if (inspectorUnflushed) {
+      inspectorUnflushed = false;
+      if (inspector != null) {
+        inspector.flush();
+      }
+    }
   }
 
   @Override
@@ -180,7 +203,7 @@ final class Stream implements InspectorListener {
     if (bytes > 0) {
       outbound.grant(bytes);
     }
-    pump();
+    pump(true);
   }
 
   /** How far this stream got receiving from the relay, for a resuming hello. */
@@ -216,7 +239,7 @@ final class Stream implements InspectorListener {
     }
     next.flush();
     LOG.debug("stream resumed stream={} resent={}", id, missing.size());
-    pump();
+    pump(true);
   }
 
   /** A chunk of a CDP message for the inspector; this takes ownership of {@code payload}. */
@@ -265,7 +288,11 @@ final class Stream implements InspectorListener {
     }
   }
 
-  private void pump() {
+  /**
+   * Writes what the relay's credit allows to the tunnel; {@code flushNow} false: the inspector's
+   * read is still handing over frames, and {@link #inspectorReadComplete} flushes them together.
+   */
+  private void pump(boolean flushNow) {
     Channel link = tunnel;
     if (link == null || replay.full()) {
       return; // the tunnel is down, or the relay is behind with acknowledgements
@@ -280,7 +307,11 @@ final class Stream implements InspectorListener {
       readMore();
       return;
     }
-    link.flush();
+    if (flushNow) {
+      link.flush();
+    } else {
+      tunnelUnflushed = link;
+    }
     long since = inspectorWaitingSince;
     // What stays (credit ran out) is timed from now: a lower bound for those frames.
     inspectorWaitingSince = outbound.isEmpty() ? 0 : System.nanoTime();
@@ -309,7 +340,7 @@ final class Stream implements InspectorListener {
       return;
     }
     outbound.offer(reply, true);
-    pump();
+    pump(true);
   }
 
   private void readMore() {
@@ -321,8 +352,9 @@ final class Stream implements InspectorListener {
   /** {@code arrived}: when its last chunk came from the relay. */
   private void writeToInspector(ByteBuf message, long arrived) {
     inbound.writeStarted();
+    inspectorUnflushed = true;
     inspector
-        .writeAndFlush(new TextWebSocketFrame(message))
+        .write(new TextWebSocketFrame(message))
         .addListener(
             (ChannelFuture written) -> {
               inbound.writeFinished();

@@ -17,9 +17,11 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -67,6 +69,8 @@ public final class Streams {
   private TargetOpener opener =
       target -> CompletableFuture.completedFuture(target.webSocketUrl());
   private final Map<Integer, Stream> live = new HashMap<>();
+  /** Streams that wrote towards their inspector during the tunnel's current read. */
+  private final Set<Stream> unflushed = new LinkedHashSet<>();
   private Channel tunnel;
   private InspectorSnapshot inspector;
   private boolean everAttached;
@@ -255,6 +259,21 @@ public final class Streams {
             frame.readerIndex() + DataFrame.HEADER_BYTES,
             frame.readableBytes() - DataFrame.HEADER_BYTES);
     stream.data(payload, chunk.fin());
+    unflushed.add(stream);
+  }
+
+  /**
+   * The tunnel's read ended: each stream that got data flushes its inspector once, so pipelined
+   * commands that came in one read leave in one write.
+   */
+  public void readComplete() {
+    if (unflushed.isEmpty()) {
+      return;
+    }
+    for (Stream stream : unflushed) {
+      stream.tunnelReadComplete();
+    }
+    unflushed.clear();
   }
 
   /** The tunnel is closed for good: end every inspector session. */

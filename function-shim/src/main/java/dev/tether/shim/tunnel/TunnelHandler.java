@@ -199,6 +199,12 @@ final class TunnelHandler extends SimpleChannelInboundHandler<Object> {
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    streams.readComplete();
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (welcomeTimeout != null) {
       welcomeTimeout.cancel(false);
