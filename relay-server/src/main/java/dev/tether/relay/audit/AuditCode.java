@@ -41,6 +41,8 @@ public enum AuditCode {
   SNAPSHOT_REMOVED("TSN003I", "snapshot.removed"),
   /** A shim disabled a point on its instance (its budget, a refused condition). */
   SNAPSHOT_DISABLED("TSN004W", "snapshot.disabled"),
+  /** A shim's hit for a point its function does not have (another function's, deleted, never set). */
+  SNAPSHOT_REFUSED("TSN005E", "snapshot.refused"),
   AUDIT_STARTED("TAD001I", "audit.started"),
   /** The write queue was full and events were lost; the record says how many. */
   AUDIT_DROPPED("TAD002E", "audit.dropped"),

@@ -1,6 +1,5 @@
 package dev.tether.relay.snapshot;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.protocol.SnapshotRedaction;
 import dev.tether.protocol.TunnelMessage;
@@ -41,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * active points and twice as many kept per function, {@code maxStoredHits} hits per point; saved
  * in the data directory, or in the cluster's Redis so every node has them), handed to every live
  * instance of their function and to each instance as it registers, taken off them when they reach
- * {@code maxHits}, expire or are deleted. Hits are masked again here before they are kept,
- * whatever the shim did. Every point set, hit, disabled and removed is audited with who, function
+ * {@code maxHits}, expire or are deleted. Hits are rebuilt and masked again here before they are
+ * kept, whatever the shim did, and a hit for a point its function does not have is refused. Every point set, hit, disabled and removed is audited with who, function
  * and location, never a captured value.
  */
 public final class Snapshots implements SnapshotListener {
@@ -59,6 +58,8 @@ public final class Snapshots implements SnapshotListener {
   private final SnapshotRedaction redaction;
   private final SecureRandom random = new SecureRandom();
   private final PointStore store;
+  private final CapturedScopes captured;
+  private final HitRefusals refusals;
   /** Points whose expiry this node has a timer for. */
   private final Set<String> timed = ConcurrentHashMap.newKeySet();
   private final Map<Integer, CompletableFuture<TunnelMessage.Scripts>> scriptRequests =
@@ -74,6 +75,8 @@ public final class Snapshots implements SnapshotListener {
     this.config = config;
     this.redaction = new SnapshotRedaction(config.redact());
     this.store = store;
+    this.captured = new CapturedScopes(redaction);
+    this.refusals = new HitRefusals(audit, clock);
   }
 
   /**
@@ -275,9 +278,12 @@ public final class Snapshots implements SnapshotListener {
   }
 
   private void hit(Instance instance, String remote, TunnelMessage.SnapshotHit hit) {
-    StoredPoint point = store.get(instance.function(), hit.point(), false).orElse(null);
+    // Looked up under the tunnel's own function: another function's point is no point here.
+    StoredPoint point = StoredPoint.ID.matcher(hit.point()).matches()
+        ? store.get(instance.function(), hit.point(), false).orElse(null) : null;
     if (point == null) {
-      return; // deleted meanwhile: a hit in flight is not kept
+      refusals.noSuchPoint(instance, remote, hit.point());
+      return;
     }
     int count = store.hit(instance.function(), hit.point(), stored(instance, hit), hit.dropped());
     if (count < 0) {
@@ -291,16 +297,14 @@ public final class Snapshots implements SnapshotListener {
     }
   }
 
-  /** The hit as kept and shown: masked again here, whatever the shim did. */
+  /** The hit as kept and shown: rebuilt and masked again here, whatever the shim did. */
   private ObjectNode stored(Instance instance, TunnelMessage.SnapshotHit hit) {
     ObjectNode stored = Json.MAPPER.createObjectNode();
     stored.put("instance", instance.id()).put("at", Instant.ofEpochMilli(hit.at()).toString())
         .put("pauseMs", Math.round(hit.pauseMs() * 1000) / 1000.0);
     stored.set("stack", Json.MAPPER.valueToTree(hit.stack()));
     if (hit.scopes() != null) {
-      JsonNode scopes = hit.scopes().deepCopy();
-      redaction.mask(scopes);
-      stored.set("scopes", scopes);
+      stored.set("scopes", captured.keep(hit.scopes()));
     }
     if (hit.log() != null) {
       stored.put("log", hit.log());
