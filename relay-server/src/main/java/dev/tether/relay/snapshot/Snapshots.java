@@ -285,7 +285,7 @@ public final class Snapshots implements SnapshotListener {
       refusals.noSuchPoint(instance, remote, hit.point());
       return;
     }
-    int count = store.hit(instance.function(), hit.point(), stored(instance, hit), hit.dropped());
+    int count = store.hit(instance.function(), hit.point(), stored(instance, point, hit), hit.dropped());
     if (count < 0) {
       return; // done meanwhile
     }
@@ -297,16 +297,21 @@ public final class Snapshots implements SnapshotListener {
     }
   }
 
-  /** The hit as kept and shown: rebuilt and masked again here, whatever the shim did. */
-  private ObjectNode stored(Instance instance, TunnelMessage.SnapshotHit hit) {
+  /**
+   * The hit as kept and shown: rebuilt and masked again here, whatever the shim did; a capture
+   * point keeps captured scopes only, a logpoint its log line only (the line the relay let
+   * through when the point was set).
+   */
+  private ObjectNode stored(Instance instance, StoredPoint point, TunnelMessage.SnapshotHit hit) {
+    boolean logs = point.request.log() != null;
     ObjectNode stored = Json.MAPPER.createObjectNode();
     stored.put("instance", instance.id()).put("at", Instant.ofEpochMilli(hit.at()).toString())
         .put("pauseMs", Math.round(hit.pauseMs() * 1000) / 1000.0);
     stored.set("stack", Json.MAPPER.valueToTree(hit.stack()));
-    if (hit.scopes() != null) {
+    if (hit.scopes() != null && !logs) {
       stored.set("scopes", captured.keep(hit.scopes()));
     }
-    if (hit.log() != null) {
+    if (hit.log() != null && logs) {
       stored.put("log", hit.log());
     }
     stored.put("cut", hit.cut());

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A shim gone bad, holding a valid agent token for {@code orders}: it sends captures it did not
- * mask, captures shaped to slip past the mask, and hits for a point of another function and for
+ * mask, captures shaped to slip past the mask (and a log line on a point that logs nothing), and hits for a point of another function and for
  * a point that never was. The relay masks on arrival, keeps only the shape a shim captures, refuses
  * the hits that are not its function's (audited, not stored) and keeps the tunnel.
  */
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class HostileShimSnapshotTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final List<String> SECRETS = List.of("hunter2", "tok-123", "Bearer abc",
-      "s3cret-in-a-value", "in-a-scope-field", "cookie-in-a-frame");
+      "s3cret-in-a-value", "in-a-scope-field", "cookie-in-a-frame", "password=hunter3");
 
   @RegisterExtension static final TestRelay relay = TestRelay.perClass();
 
@@ -118,7 +118,8 @@ class HostileShimSnapshotTest {
 
   private static TunnelMessage.SnapshotHit hit(String point, ArrayNode scopes) {
     return new TunnelMessage.SnapshotHit(point, System.currentTimeMillis(), 1.0,
-        List.of(new CapturedFrame("handler", "file:///orders.js", 12, 3)), scopes, null, false, 0);
+        List.of(new CapturedFrame("handler", "file:///orders.js", 12, 3)), scopes,
+        "password=hunter3", false, 0);
   }
 
   /**
