@@ -187,7 +187,8 @@ final class ClusterProcesses implements AutoCloseable {
     Function function = new Function(shim, port);
     functions.add(function);
     if (!shim.awaitRegistered(Duration.ofSeconds(30))) {
-      throw new AssertionError("the shim of " + name + " did not register at " + nodes.get(node).id());
+      throw new AssertionError("the shim of " + name + " did not register at "
+          + nodes.get(node).id());
     }
     Poll.until(Duration.ofSeconds(20), name + " answering on port " + port, () -> {
       try {

@@ -164,7 +164,7 @@ class ClusterSnapshotPointsTest {
     throw new AssertionError("no variable " + name + " in " + variables);
   }
 
-  /** The codes of node {@code node}'s audit events about point {@code id}, once all of {@code want} are there. */
+  /** The codes of node {@code node}'s audit events about point {@code id}, once all of {@code want} are in. */
   private List<String> awaitCodes(int node, String id, String... want) {
     return Poll.until(WAIT, "node " + node + "'s trail to show " + List.of(want) + " for " + id,
         () -> {

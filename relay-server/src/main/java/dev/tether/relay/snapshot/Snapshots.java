@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * in the data directory, or in the cluster's Redis so every node has them), handed to every live
  * instance of their function and to each instance as it registers, taken off them when they reach
  * {@code maxHits}, expire or are deleted. Hits are rebuilt and masked again here before they are
- * kept, whatever the shim did, and a hit for a point its function does not have is refused. Every point set, hit, disabled and removed is audited with who, function
- * and location, never a captured value.
+ * kept, whatever the shim did, and a hit for a point its function does not have is refused.
+ * Every point set, hit, disabled and removed is audited with who, function and location, never a
+ * captured value.
  */
 public final class Snapshots implements SnapshotListener {
   private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
@@ -62,8 +63,8 @@ public final class Snapshots implements SnapshotListener {
   private final HitRefusals refusals;
   /** Points whose expiry this node has a timer for. */
   private final Set<String> timed = ConcurrentHashMap.newKeySet();
-  private final Map<Integer, CompletableFuture<TunnelMessage.Scripts>> scriptRequests =
-      new ConcurrentHashMap<>();
+  /** Script lists asked for, each with the tunnel asked: only that tunnel's answer is taken. */
+  private final Map<Integer, Asked> scriptRequests = new ConcurrentHashMap<>();
   private final AtomicInteger nextRequest = new AtomicInteger();
 
   Snapshots(AgentRegistry registry, AuditSink audit, Clock clock,
@@ -270,9 +271,11 @@ public final class Snapshots implements SnapshotListener {
     } else if (message instanceof TunnelMessage.SnapshotDisabled off) {
       disabled(instance, tunnel.remote(), off);
     } else if (message instanceof TunnelMessage.Scripts scripts) {
-      CompletableFuture<TunnelMessage.Scripts> waiting = scriptRequests.remove(scripts.request());
-      if (waiting != null) {
-        waiting.complete(scripts);
+      Asked asked = scriptRequests.get(scripts.request());
+      // Request numbers are guessable: another instance's answer is not this one's.
+      if (asked != null && asked.tunnel() == tunnel
+          && scriptRequests.remove(scripts.request(), asked)) {
+        asked.answer().complete(scripts);
       }
     }
   }
@@ -285,7 +288,8 @@ public final class Snapshots implements SnapshotListener {
       refusals.noSuchPoint(instance, remote, hit.point());
       return;
     }
-    int count = store.hit(instance.function(), hit.point(), stored(instance, point, hit), hit.dropped());
+    int count = store.hit(instance.function(), hit.point(), stored(instance, point, hit),
+        hit.dropped());
     if (count < 0) {
       return; // done meanwhile
     }
@@ -338,11 +342,13 @@ public final class Snapshots implements SnapshotListener {
   CompletableFuture<TunnelMessage.Scripts> scripts(AgentTunnel tunnel) {
     int request = nextRequest.incrementAndGet();
     CompletableFuture<TunnelMessage.Scripts> answer = new CompletableFuture<>();
-    scriptRequests.put(request, answer);
+    scriptRequests.put(request, new Asked(tunnel, answer));
     tunnel.send(new TunnelMessage.ScriptsRequest(request));
     return answer.orTimeout(SCRIPTS_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete((ok, error) -> scriptRequests.remove(request));
   }
+
+  private record Asked(AgentTunnel tunnel, CompletableFuture<TunnelMessage.Scripts> answer) {}
 
   private AuditEvent.Builder event(AuditCode code, StoredPoint point, String actor, String role) {
     return AuditEvent.of(code).at(clock.instant()).actor(actor).role(role)

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.protocol.CapturedFrame;
+import dev.tether.protocol.Target;
 import dev.tether.protocol.TunnelMessage;
 import dev.tether.relay.http.Json;
 import dev.tether.relay.testing.TestRelay;
@@ -15,15 +16,19 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A shim gone bad, holding a valid agent token for {@code orders}: it sends captures it did not
- * mask, captures shaped to slip past the mask (and a log line on a point that logs nothing), and hits for a point of another function and for
- * a point that never was. The relay masks on arrival, keeps only the shape a shim captures, refuses
- * the hits that are not its function's (audited, not stored) and keeps the tunnel.
+ * mask, captures shaped to slip past the mask (and a log line on a point that logs nothing),
+ * hits for a point of another function and for a point that never was, and it answers a script
+ * list asked of another function's instance. The relay masks on arrival, keeps only the shape a
+ * shim captures, refuses the hits that are not its function's (audited, not stored), takes a
+ * script list only from the instance asked, and keeps the tunnel.
  */
 @Timeout(60)
 class HostileShimSnapshotTest {
@@ -81,6 +86,41 @@ class HostileShimSnapshotTest {
         assertThat(e.toString()).doesNotContain("hunter2");
       });
     }
+  }
+
+  @Test
+  void aScriptListAnsweredByAShimOfAnotherFunctionIsNotTakenForTheOneAsked() throws Exception {
+    String alice = relay.userToken("alice", "billing");
+    try (FakeShim billing = snapshotAgent("billing", "i-billing");
+        FakeShim hostile = SavedPointsTest.snapshotAgent(relay.agentUri(),
+            relay.agentToken("orders"), "i-hostile-2")) {
+      CompletableFuture<HttpResponse<String>> asked = CompletableFuture.supplyAsync(() -> {
+        try {
+          return relay.call("GET", "/api/functions/billing/scripts", alice, null);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      int request = billing.take(TunnelMessage.ScriptsRequest.class, WAIT).request();
+
+      hostile.send(new TunnelMessage.Scripts(request, List.of("file:///evil.js"), null));
+      billing.send(new TunnelMessage.Scripts(request, List.of("file:///billing.js"), null));
+
+      HttpResponse<String> answer = asked.get(10, TimeUnit.SECONDS);
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      assertThat(answer.body()).contains("billing.js").doesNotContain("evil.js");
+      assertThat(hostile.isClosed()).isFalse();
+    }
+  }
+
+  /** A shim of {@code function} that takes snapshot points, welcomed. */
+  private static FakeShim snapshotAgent(String function, String instance) throws Exception {
+    FakeShim agent = FakeShim.connect(relay.agentUri(), relay.agentToken(function),
+        new TunnelMessage.Hello(function, instance, "node v22-fake",
+            List.of(new Target(FakeShim.TARGET, "node", function, "file:///" + function + ".js")),
+            List.of(Snapshots.CAPABILITY), "test"));
+    agent.take(TunnelMessage.Welcome.class, WAIT);
+    return agent;
   }
 
   private static String setPoint(String token, String function) throws Exception {
