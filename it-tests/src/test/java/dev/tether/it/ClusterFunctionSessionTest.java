@@ -3,12 +3,8 @@ package dev.tether.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tether.shim.Shim;
-import dev.tether.shim.ShimConfig;
 import dev.tether.testkit.cdp.CdpClient;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,33 +46,10 @@ class ClusterFunctionSessionTest {
     }
   }
 
-  private record Instance(Shim shim, int port) {}
-
-  private Instance orders(int node) throws Exception {
-    int port = TetherStack.freePort();
-    Shim shim = Shim.start(ShimConfig.wrap(cluster.node(node).ws(),
-        cluster.agentToken("orders"), "orders",
-        List.of("node", TetherStack.ROOT.resolve("examples/orders/server.js").toString(),
-            String.valueOf(port))));
-    closeLater.add(0, shim);
-    assertThat(shim.awaitRegistered(WAIT)).isTrue();
-    return new Instance(shim, port);
-  }
-
-  private static CompletableFuture<HttpResponse<String>> invoke(Instance instance) {
-    return HttpClient.newHttpClient().sendAsync(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.port() + "/"))
-            .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(
-                "{\"customer\":\"bob\",\"items\":[{\"unitPrice\":10,\"quantity\":2}]}"))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
   @Test
   void aFunctionSessionOnOneNodeStopsAtABreakpointInAnInstanceOnTheOther() throws Exception {
-    Instance here = orders(A);
-    Instance there = orders(B);
+    ClusterProcesses.Function here = cluster.startFunction(A, "orders");
+    ClusterProcesses.Function there = cluster.startFunction(B, "orders");
     HttpResponse<String> created = cluster.api(A, "POST", "/api/sessions",
         cluster.userToken("alice"), "{\"function\":\"orders\",\"scope\":\"function\"}");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
@@ -99,7 +72,8 @@ class ClusterFunctionSessionTest {
     window.sendTo(sessionId, "Debugger.enable");
     window.sendTo(sessionId, "Debugger.setBreakpointByUrl", "lineNumber", line,
         "urlRegex", "handler\\.js$");
-    CompletableFuture<HttpResponse<String>> invocation = invoke(there);
+    CompletableFuture<HttpResponse<String>> invocation =
+        there.invoke("{\"customer\":\"bob\",\"items\":[{\"unitPrice\":10,\"quantity\":2}]}");
     JsonNode frame = window.awaitEvent("Debugger.paused", sessionId, WAIT)
         .path("params").path("callFrames").get(0);
     assertThat(frame.path("location").path("lineNumber").asInt()).isEqualTo(line);

@@ -6,6 +6,8 @@ import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.auth.TokenIssuer;
+import dev.tether.shim.Shim;
+import dev.tether.shim.ShimConfig;
 import dev.tether.testkit.Poll;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,14 +27,16 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A cluster as operators run it: one {@code redis-server} of the test's own and relay nodes, each
  * its own JVM ({@code tether relay --config} with a {@code cluster} section), the same key copied
  * into every data directory, one public URL. A node can be killed with {@code kill -9}; Redis can
- * be killed and started again on its port. Without redis-server the test is skipped, except
- * under {@code CI=true}, where it fails.
+ * be killed and started again on its port. {@link #startFunction} tethers a real instance of
+ * examples/orders to one node; the instances stop first when the cluster closes. Without
+ * redis-server the test is skipped, except under {@code CI=true}, where it fails.
  */
 final class ClusterProcesses implements AutoCloseable {
   static final String PUBLIC_URL = "http://tether.test";
@@ -40,6 +44,7 @@ final class ClusterProcesses implements AutoCloseable {
   private final int redisPort;
   private Process redis;
   private final List<Node> nodes = new ArrayList<>();
+  private final List<Function> functions = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
   private TokenIssuer issuer;
 
@@ -56,6 +61,22 @@ final class ClusterProcesses implements AutoCloseable {
     /** A URL the API handed out (for the public URL) aimed at this node. */
     URI via(URI publicUrl) {
       return URI.create(publicUrl.toString().replace("ws://tether.test", ws()));
+    }
+  }
+
+  /** One instance: node running examples/orders/server.js under a real shim, on a loopback port. */
+  record Function(Shim shim, int port) {
+    String instanceId() {
+      return shim.instanceId();
+    }
+
+    /** One invocation: POSTs {@code event}; completes when the function answers. */
+    CompletableFuture<HttpResponse<String>> invoke(String event) {
+      return HttpClient.newHttpClient().sendAsync(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+              .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(event)).build(),
+          HttpResponse.BodyHandlers.ofString());
     }
   }
 
@@ -154,6 +175,32 @@ final class ClusterProcesses implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts an instance of {@code name} (examples/orders) whose shim dials node {@code node}, and
+   * waits until it is registered and answers.
+   */
+  Function startFunction(int node, String name) throws Exception {
+    int port = TetherStack.freePort();
+    Shim shim = Shim.start(ShimConfig.wrap(nodes.get(node).ws(), agentToken(name), name,
+        List.of("node", TetherStack.ROOT.resolve("examples/orders/server.js").toString(),
+            String.valueOf(port))));
+    Function function = new Function(shim, port);
+    functions.add(function);
+    if (!shim.awaitRegistered(Duration.ofSeconds(30))) {
+      throw new AssertionError("the shim of " + name + " did not register at "
+          + nodes.get(node).id());
+    }
+    Poll.until(Duration.ofSeconds(20), name + " answering on port " + port, () -> {
+      try {
+        function.invoke("{}").get();
+        return true;
+      } catch (ExecutionException e) {
+        return false; // the port is about to open
+      }
+    });
+    return function;
+  }
+
   Node node(int index) {
     return nodes.get(index);
   }
@@ -192,6 +239,9 @@ final class ClusterProcesses implements AutoCloseable {
 
   @Override
   public void close() {
+    for (Function function : functions) {
+      function.shim().close();
+    }
     for (Node node : nodes) {
       node.process().destroy();
     }

@@ -47,7 +47,9 @@ public enum AuditCode {
    * A relay alone refused to start on a points file it did not sign as it is; {@code
    * details.problem}: unsigned, other_key, altered or not_points.
    */
-  SNAPSHOT_FILE_REFUSED("TSN006E", "snapshot.refused"),
+  SNAPSHOT_FILE_REFUSED("TSN006E", "snapshot.file.refused"),
+  /** A shim's hit for a point its function does not have (another function's, deleted, never set). */
+  SNAPSHOT_HIT_REFUSED("TSN007E", "snapshot.hit.refused"),
   AUDIT_STARTED("TAD001I", "audit.started"),
   /** The write queue was full and events were lost; the record says how many. */
   AUDIT_DROPPED("TAD002E", "audit.dropped"),

@@ -1,6 +1,5 @@
 package dev.tether.relay.snapshot;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.protocol.SnapshotRedaction;
 import dev.tether.protocol.TunnelMessage;
@@ -42,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * active points and twice as many kept per function, {@code maxStoredHits} hits per point; saved
  * in the data directory, or in the cluster's Redis so every node has them), handed to every live
  * instance of their function and to each instance as it registers, taken off them when they reach
- * {@code maxHits}, expire or are deleted. Hits are masked again here before they are kept,
- * whatever the shim did. Every point set, hit, disabled and removed is audited with who, function
- * and location, never a captured value.
+ * {@code maxHits}, expire or are deleted. Hits are rebuilt and masked again here before they are
+ * kept, whatever the shim did, and a hit for a point its function does not have is refused.
+ * Every point set, hit, disabled and removed is audited with who, function and location, never a
+ * captured value.
  */
 public final class Snapshots implements SnapshotListener {
   private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
@@ -60,10 +60,12 @@ public final class Snapshots implements SnapshotListener {
   private final SnapshotRedaction redaction;
   private final SecureRandom random = new SecureRandom();
   private final PointStore store;
+  private final CapturedScopes captured;
+  private final HitRefusals refusals;
   /** Points whose expiry this node has a timer for. */
   private final Set<String> timed = ConcurrentHashMap.newKeySet();
-  private final Map<Integer, CompletableFuture<TunnelMessage.Scripts>> scriptRequests =
-      new ConcurrentHashMap<>();
+  /** Script lists asked for, each with the tunnel asked: only that tunnel's answer is taken. */
+  private final Map<Integer, Asked> scriptRequests = new ConcurrentHashMap<>();
   private final AtomicInteger nextRequest = new AtomicInteger();
 
   Snapshots(AgentRegistry registry, AuditSink audit, Clock clock,
@@ -75,13 +77,15 @@ public final class Snapshots implements SnapshotListener {
     this.config = config;
     this.redaction = new SnapshotRedaction(config.redact());
     this.store = store;
+    this.captured = new CapturedScopes(redaction);
+    this.refusals = new HitRefusals(audit, clock);
   }
 
   /**
    * The points of a relay: in the cluster's Redis when {@code cluster} is set (call before the
    * cluster starts: it subscribes to point changes), else saved in {@code dataDir} and signed
    * with {@code keys}. A saved file that cannot be read fails with what to do; one the relay did
-   * not sign as it is is audited ({@code snapshot.refused}) and fails too, so no point is applied
+   * not sign as it is is audited ({@code snapshot.file.refused}) and fails too, so no point is applied
    * and none is dropped unseen. Each active point brought back is audited as restored.
    */
   public static Snapshots open(AgentRegistry registry, AuditSink audit, Clock clock,
@@ -294,19 +298,25 @@ public final class Snapshots implements SnapshotListener {
     } else if (message instanceof TunnelMessage.SnapshotDisabled off) {
       disabled(instance, tunnel.remote(), off);
     } else if (message instanceof TunnelMessage.Scripts scripts) {
-      CompletableFuture<TunnelMessage.Scripts> waiting = scriptRequests.remove(scripts.request());
-      if (waiting != null) {
-        waiting.complete(scripts);
+      Asked asked = scriptRequests.get(scripts.request());
+      // Request numbers are guessable: another instance's answer is not this one's.
+      if (asked != null && asked.tunnel() == tunnel
+          && scriptRequests.remove(scripts.request(), asked)) {
+        asked.answer().complete(scripts);
       }
     }
   }
 
   private void hit(Instance instance, String remote, TunnelMessage.SnapshotHit hit) {
-    StoredPoint point = store.get(instance.function(), hit.point(), false).orElse(null);
+    // Looked up under the tunnel's own function: another function's point is no point here.
+    StoredPoint point = StoredPoint.ID.matcher(hit.point()).matches()
+        ? store.get(instance.function(), hit.point(), false).orElse(null) : null;
     if (point == null) {
-      return; // deleted meanwhile: a hit in flight is not kept
+      refusals.noSuchPoint(instance, remote, hit.point());
+      return;
     }
-    int count = store.hit(instance.function(), hit.point(), stored(instance, hit), hit.dropped());
+    int count = store.hit(instance.function(), hit.point(), stored(instance, point, hit),
+        hit.dropped());
     if (count < 0) {
       return; // done meanwhile
     }
@@ -318,18 +328,21 @@ public final class Snapshots implements SnapshotListener {
     }
   }
 
-  /** The hit as kept and shown: masked again here, whatever the shim did. */
-  private ObjectNode stored(Instance instance, TunnelMessage.SnapshotHit hit) {
+  /**
+   * The hit as kept and shown: rebuilt and masked again here, whatever the shim did; a capture
+   * point keeps captured scopes only, a logpoint its log line only (the line the relay let
+   * through when the point was set).
+   */
+  private ObjectNode stored(Instance instance, StoredPoint point, TunnelMessage.SnapshotHit hit) {
+    boolean logs = point.request.log() != null;
     ObjectNode stored = Json.MAPPER.createObjectNode();
     stored.put("instance", instance.id()).put("at", Instant.ofEpochMilli(hit.at()).toString())
         .put("pauseMs", Math.round(hit.pauseMs() * 1000) / 1000.0);
     stored.set("stack", Json.MAPPER.valueToTree(hit.stack()));
-    if (hit.scopes() != null) {
-      JsonNode scopes = hit.scopes().deepCopy();
-      redaction.mask(scopes);
-      stored.set("scopes", scopes);
+    if (hit.scopes() != null && !logs) {
+      stored.set("scopes", captured.keep(hit.scopes()));
     }
-    if (hit.log() != null) {
+    if (hit.log() != null && logs) {
       stored.put("log", hit.log());
     }
     stored.put("cut", hit.cut());
@@ -356,11 +369,13 @@ public final class Snapshots implements SnapshotListener {
   CompletableFuture<TunnelMessage.Scripts> scripts(AgentTunnel tunnel) {
     int request = nextRequest.incrementAndGet();
     CompletableFuture<TunnelMessage.Scripts> answer = new CompletableFuture<>();
-    scriptRequests.put(request, answer);
+    scriptRequests.put(request, new Asked(tunnel, answer));
     tunnel.send(new TunnelMessage.ScriptsRequest(request));
     return answer.orTimeout(SCRIPTS_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete((ok, error) -> scriptRequests.remove(request));
   }
+
+  private record Asked(AgentTunnel tunnel, CompletableFuture<TunnelMessage.Scripts> answer) {}
 
   private AuditEvent.Builder event(AuditCode code, StoredPoint point, String actor, String role) {
     return AuditEvent.of(code).at(clock.instant()).actor(actor).role(role)

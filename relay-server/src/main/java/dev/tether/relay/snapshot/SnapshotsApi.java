@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 
 /**
  * The snapshot endpoints, for users granted the function: {@code POST/GET
@@ -34,7 +33,6 @@ import java.util.regex.Pattern;
  */
 public final class SnapshotsApi {
   private static final int MAX_BODY = 16 * 1024;
-  private static final Pattern ID = Pattern.compile("s-[0-9]{13}-[0-9a-f]{8}");
 
   private final TokenVerifier verifier;
   private final Snapshots snapshots;
@@ -84,7 +82,7 @@ public final class SnapshotsApi {
   private void one(Exchange exchange) throws Exception {
     String function = granted(exchange, user(exchange));
     String id = exchange.pathParam(1);
-    ObjectNode point = (ID.matcher(id).matches() ? snapshots.find(function, id)
+    ObjectNode point = (StoredPoint.ID.matcher(id).matches() ? snapshots.find(function, id)
         : Optional.<ObjectNode>empty()).orElseThrow(() -> notFound(function, id));
     exchange.json(200, point);
   }
@@ -93,7 +91,7 @@ public final class SnapshotsApi {
     UserPrincipal user = user(exchange);
     String function = granted(exchange, user);
     String id = exchange.pathParam(1);
-    ObjectNode point = (ID.matcher(id).matches() ? snapshots.find(function, id)
+    ObjectNode point = (StoredPoint.ID.matcher(id).matches() ? snapshots.find(function, id)
         : Optional.<ObjectNode>empty()).orElseThrow(() -> notFound(function, id));
     if (!user.isAdmin() && !user.mayOpen(Mode.FULL)
         && !point.path("createdBy").asText().equals(user.subject())) {

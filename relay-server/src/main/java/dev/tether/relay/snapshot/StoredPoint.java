@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * One point as the relay keeps it: what was asked, by whom, until when, its state, and its
@@ -19,6 +20,9 @@ import java.util.Map;
  * the data directory's file and in the cluster's Redis. An instance is guarded by its store.
  */
 final class StoredPoint {
+  /** What a point id looks like ({@code s-<millis>-<random>}); anything else is no point. */
+  static final Pattern ID = Pattern.compile("s-[0-9]{13}-[0-9a-f]{8}");
+
   /** Where a point is in its life; only {@code ACTIVE} points reach instances. */
   enum Status {
     ACTIVE, COMPLETED, EXPIRED;

@@ -137,7 +137,7 @@ class PlantedPointsTest {
           relay.userToken("alice", "orders"), null).body()).isEqualTo("[]");
       assertThat(relay.relay().audit().flush(WAIT)).isTrue();
       JsonNode events = Json.MAPPER.readTree(relay.call("GET",
-          "/api/admin/audit?type=snapshot.refused", relay.adminToken("root"), null).body())
+          "/api/admin/audit?type=snapshot.file.refused", relay.adminToken("root"), null).body())
           .path("events");
       assertThat(events).hasSize(1);
       assertThat(events.get(0).path("code").asText()).isEqualTo("TSN006E");
