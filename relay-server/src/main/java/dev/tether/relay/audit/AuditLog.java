@@ -244,13 +244,13 @@ public final class AuditLog implements AuditSink, AutoCloseable {
       return true;
     }
     if (lingersLeft > 0) {
+      // Linger even when events are already waiting: a write slower than the linger (an fsync
+      // on a busy disk) would otherwise find one event each time and seal batches of one.
+      linger();
       Supplier<AuditEvent> event = queue.poll();
       if (event == null) {
         lingersLeft--;
-        linger();
-        event = queue.poll();
-      }
-      if (event != null) {
+      } else {
         batch.add(event);
       }
       return event != null;
