@@ -90,7 +90,7 @@ class AuditLogTest {
 
   @Test
   void aBusyTrailSealsTheCommandsThatArriveWhileTheWriterLingersInOneBatch() throws Exception {
-    CountingStore store = new CountingStore(new FileAuditStore(dir, 1024 * 1024));
+    CountingStore store = new CountingStore(new FileAuditStore(dir, 1024 * 1024), 0);
     AuditLog log = AuditLog.start(store, AuditConfig.defaults(), keys.signer(), keys.verifier(),
         Clock.systemUTC(), Duration.ofSeconds(5)); // long: a loaded machine stretches the pauses
     log.record(event(0));
@@ -108,6 +108,35 @@ class AuditLogTest {
     log.close();
     assertThat(new FileAuditStore(dir, 1024 * 1024).verify(keys.verifier()).records())
         .isEqualTo(12); // audit.started + 11
+  }
+
+  @Test
+  void aWriteSlowerThanTheCommandsSpacingStillLeavesALingerBetweenBatches() throws Exception {
+    // Each write takes 20 ms, as an fsync does on a loaded machine: longer than the commands'
+    // spacing, so a writer that looked before lingering found a command after every write and
+    // sealed a batch per write instead of one per linger.
+    Duration linger = Duration.ofMillis(50);
+    CountingStore store = new CountingStore(new FileAuditStore(dir, 1024 * 1024), 20);
+    AuditLog log = AuditLog.start(store, AuditConfig.defaults(), keys.signer(), keys.verifier(),
+        Clock.systemUTC(), linger);
+    log.record(event(0));
+    assertThat(log.flush(WAIT)).isTrue();
+    int before = store.appends.get();
+
+    long start = System.nanoTime();
+    for (int i = 1; i <= 100; i++) { // a busy session: a command every 5 ms for half a second
+      log.record(event(i));
+      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+    }
+    assertThat(log.flush(WAIT)).isTrue();
+    long took = System.nanoTime() - start;
+
+    // Every batch follows a whole linger, however long the recording took on this machine.
+    long atMost = took / linger.toNanos() + 2;
+    assertThat((long) store.appends.get() - before).isBetween(1L, atMost);
+    log.close();
+    assertThat(new FileAuditStore(dir, 1024 * 1024).verify(keys.verifier()).records())
+        .isEqualTo(102); // audit.started + 101
   }
 
   @Test
@@ -280,14 +309,17 @@ class AuditLogTest {
   /** Holds the writer inside its first append until released. */
   private static final class CountingStore extends DelegatingStore {
     final AtomicInteger appends = new AtomicInteger();
+    private final long writeMillis;
 
-    CountingStore(AuditStore inner) {
+    CountingStore(AuditStore inner, long writeMillis) {
       super(inner);
+      this.writeMillis = writeMillis;
     }
 
     @Override
     public void append(List<AuditRecord> records, AuditSeal seal) throws IOException {
       appends.incrementAndGet();
+      LockSupport.parkNanos(Duration.ofMillis(writeMillis).toNanos()); // a slow disk, not a wait
       inner.append(records, seal);
     }
   }
