@@ -45,7 +45,7 @@ final class HopFloor {
           Samples[] samples = alternate(straight, hopped, bench.size(2000, 500),
               bench.size(5000, 1000));
           double added = Result.ms(samples[1].p50() - samples[0].p50());
-          bench.add(Result.latency("B13", "floor: one more loopback WebSocket hop, JDK client "
+          bench.add(Result.latency("B13H", "floor: one more loopback WebSocket hop, JDK client "
                   + (direct ? "with a direct executor" : "with its own executor"), samples[0],
               samples[1], "report only", null, String.format("added p50 %+.3f ms: an echo"
                   + " server straight (direct columns) and through a trivial Jetty forwarder"

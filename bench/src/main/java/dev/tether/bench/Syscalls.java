@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * What the kernel saw of one process (all its threads) while {@code strace -f} was attached:
- * thread wake-ups and hand-offs (futex waits and wakes), selector waits ({@code epoll_wait}),
- * selector wake-ups (the 8-byte eventfd writes with which one thread wakes another's selector),
- * and socket writes and reads. These counts do not depend on the machine's load, where times do.
+ * thread wake-ups and hand-offs (futex waits and wakes), selector wake-ups ({@code epoll_wait}
+ * returning events, and the eventfd writes with which one thread wakes another's selector), and
+ * socket writes and reads. These counts do not depend on the machine's load, where times do.
  * Used only when {@code /usr/bin/strace} is installed and {@code -Dtether.bench.strace=true}
  * (strace is not part of CI); strace slows every system call, so no time is taken meanwhile.
  */
@@ -29,28 +29,27 @@ final class Syscalls implements AutoCloseable {
       Pattern.compile("^(\\d+)\\s+(\\d+\\.\\d+)\\s+<\\.\\.\\. [a-z_0-9]+ resumed>.*\\) = (.*)$");
 
   /** Counts of one window; see {@link #count} for what each means. */
-  record Counts(long futexWakes, long futexWaits, long epollWaits, long selectorWakeups,
-      long writes, long reads, long epollCtls) {
+  record Counts(long[] n) {
+    private static final String[] NAMES = {"threads woken (futex)", "parks (futex wait)",
+        "selector wake-ups (epoll_wait)", "eventfd wake-ups", "socket writes", "socket reads",
+        "epoll_ctl", "file writes"};
+
     Counts minus(Counts other, double scale) {
-      return new Counts(sub(futexWakes, other.futexWakes, scale),
-          sub(futexWaits, other.futexWaits, scale), sub(epollWaits, other.epollWaits, scale),
-          sub(selectorWakeups, other.selectorWakeups, scale), sub(writes, other.writes, scale),
-          sub(reads, other.reads, scale), sub(epollCtls, other.epollCtls, scale));
+      long[] left = new long[n.length];
+      for (int i = 0; i < n.length; i++) {
+        left[i] = Math.max(0, Math.round(n[i] - other.n[i] * scale));
+      }
+      return new Counts(left);
     }
 
-    private static long sub(long a, long b, double scale) {
-      return Math.max(0, Math.round(a - b * scale));
-    }
-
-    /** Per round trip, one decimal: "futex wake 2.0, futex wait 2.0, …". */
+    /** Per round trip, one decimal: "threads woken (futex) 2.0, …". */
     String per(int roundTrips) {
-      return String.format("threads woken (futex) %.1f, parks (futex wait) %.1f, selector"
-              + " wake-ups (epoll) %.1f, eventfd wake-ups %.1f, writes %.1f, reads %.1f,"
-              + " epoll_ctl %.1f",
-          (double) futexWakes / roundTrips, (double) futexWaits / roundTrips,
-          (double) epollWaits / roundTrips, (double) selectorWakeups / roundTrips,
-          (double) writes / roundTrips, (double) reads / roundTrips,
-          (double) epollCtls / roundTrips);
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i < n.length; i++) {
+        out.append(i == 0 ? "" : ", ").append(NAMES[i]).append(' ')
+            .append(String.format("%.1f", (double) n[i] / roundTrips));
+      }
+      return out.toString();
     }
   }
 
@@ -69,7 +68,7 @@ final class Syscalls implements AutoCloseable {
   /** Attaches to every thread of {@code pid}; returns once strace traces them. */
   static Syscalls attach(long pid, Path log) throws Exception {
     Files.deleteIfExists(log);
-    Process strace = new ProcessBuilder(STRACE.toString(), "-f", "-ttt", "-s", "8", "-o",
+    Process strace = new ProcessBuilder(STRACE.toString(), "-f", "-y", "-ttt", "-s", "8", "-o",
         log.toString(), "-e", "trace=futex,epoll_wait,epoll_pwait,epoll_ctl,read,write,writev,"
             + "readv,sendto,recvfrom,sendmsg,recvmsg", "-p", String.valueOf(pid))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -104,7 +103,7 @@ final class Syscalls implements AutoCloseable {
 
   /** The calls made from {@code fromMillis} to {@code toMillis} (wall clock) by every thread. */
   Counts between(long fromMillis, long toMillis) throws IOException {
-    long[] n = new long[7];
+    long[] n = new long[Counts.NAMES.length];
     Map<String, String> unfinished = new HashMap<>(); // thread → "name(args" of a call it began
     for (String line : Files.readAllLines(log, StandardCharsets.ISO_8859_1)) {
       Matcher resumed = RESUMED.matcher(line);
@@ -130,13 +129,14 @@ final class Syscalls implements AutoCloseable {
         count(n, eq < 0 ? call : call.substring(0, eq), eq < 0 ? "" : call.substring(eq + 3));
       }
     }
-    return new Counts(n[0], n[1], n[2], n[3], n[4], n[5], n[6]);
+    return new Counts(n);
   }
 
   /**
    * One finished call, counted by what it did: a futex wake that woke a thread (a hand-off), a
    * futex wait (a thread parked), an epoll_wait that returned events (a selector woke), an eventfd
-   * write (one thread waking another's selector), socket writes and reads, epoll_ctl.
+   * write (one thread waking another's selector), socket writes and reads, epoll_ctl, and writes
+   * to files (the audit trail's batches, which follow time rather than round trips).
    */
   private static void count(long[] n, String call, String result) {
     String name = call.substring(0, call.indexOf('('));
@@ -155,9 +155,18 @@ final class Syscalls implements AutoCloseable {
           n[2]++;
         }
       }
-      case "write" -> n[call.contains("\"\\1\\0\\0\\0\\0\\0\\0\\0\", 8") ? 3 : 4]++;
-      case "writev", "sendto", "sendmsg" -> n[4]++;
-      case "read", "readv", "recvfrom", "recvmsg" -> n[5]++;
+      case "write", "writev", "sendto", "sendmsg" -> {
+        if (call.contains("eventfd")) {
+          n[3]++;
+        } else {
+          n[call.contains("<socket:") || call.contains("<TCP") ? 4 : 7]++;
+        }
+      }
+      case "read", "readv", "recvfrom", "recvmsg" -> {
+        if (call.contains("<socket:") || call.contains("<TCP")) {
+          n[5]++;
+        }
+      }
       case "epoll_ctl" -> n[6]++;
       default -> { }
     }
