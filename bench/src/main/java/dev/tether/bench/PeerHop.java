@@ -38,6 +38,8 @@ final class PeerHop {
         bench.add(Result.latency("B13H", "evaluate round trip, DevTools on node b vs on node a"
                 + " (two nodes)", samples[0], samples[1], "cross p50 ≤ same + 0.2 ms",
             added <= 0.2, String.format("added p50 %+.3f ms", added)));
+        cpu(bench, nodes, same, "on node b");
+        cpu(bench, nodes, cross, "on node a");
         if (Syscalls.enabled()) {
           count(bench, work, nodes, same, "on node b");
           count(bench, work, nodes, cross, "on node a");
@@ -53,6 +55,44 @@ final class PeerHop {
       }
     }
     HopFloor.run(bench);
+  }
+
+  /**
+   * CPU time each node's threads spend per round trip on {@code client} (from the scheduler's
+   * per-thread counts, so waiting for a core does not count), by kind of thread, after a warm-up
+   * long enough for the JIT's second tier; the idle rate of a window before is taken off.
+   */
+  private static void cpu(Bench bench, RelayProcess[] nodes, Cdp client, String label)
+      throws Exception {
+    int rounds = bench.size(5000, 3000);
+    // The JIT is still compiling the path for the first several thousand round trips.
+    for (int i = 0; i < bench.size(30_000, 15_000); i++) {
+      client.roundTrip("Runtime.evaluate", EVAL);
+    }
+    long[][] before = {Processes.cpuNanos(nodes[0].pid()), Processes.cpuNanos(nodes[1].pid())};
+    long idleFrom = System.nanoTime();
+    Thread.sleep(2000); // the idle window: nothing to wait for
+    long idleNanos = System.nanoTime() - idleFrom;
+    long[][] start = {Processes.cpuNanos(nodes[0].pid()), Processes.cpuNanos(nodes[1].pid())};
+    long from = System.nanoTime();
+    for (int i = 0; i < rounds; i++) {
+      client.roundTrip("Runtime.evaluate", EVAL);
+    }
+    long elapsed = System.nanoTime() - from;
+    long[][] end = {Processes.cpuNanos(nodes[0].pid()), Processes.cpuNanos(nodes[1].pid())};
+    StringBuilder note = new StringBuilder();
+    for (int n = 0; n < 2; n++) {
+      note.append(n == 0 ? "node a" : "; node b");
+      String[] kinds = {"JIT", "GC and VM", "audit writer", "the other threads"};
+      for (int k = 3; k >= 0; k--) {
+        double idle = (start[n][k] - before[n][k]) * ((double) elapsed / idleNanos);
+        double spent = Math.max(0, end[n][k] - start[n][k] - idle);
+        note.append(String.format(" %s %.1f µs", kinds[k], spent / rounds / 1000));
+      }
+    }
+    bench.add(new Result("B13H", "CPU per round trip, DevTools " + label, "count", null, null,
+        null, null, "report only", null, note + String.format(" (%d round trips after %d to"
+            + " warm up; idle rate taken off)", rounds, bench.size(30_000, 15_000))));
   }
 
   /**
