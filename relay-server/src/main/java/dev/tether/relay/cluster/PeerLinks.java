@@ -30,11 +30,10 @@ public final class PeerLinks implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Duration heartbeat;
   /**
-   * The links' client runs its listeners on the thread that read the frame, its selector's
-   * (a direct executor), as Jetty runs the other side's: by default it hands every message it
-   * receives to a pool thread, one more thread woken per reply, and re-arms reading from that
-   * thread by waking the selector. What the links do with a frame never blocks: a write to a
-   * DevTools socket or to the link, bookkeeping under short locks.
+   * The links' client runs its listeners on its selector thread, which read the frame (a direct
+   * executor): by default it hands every message it receives to a pool thread, one more thread
+   * woken per reply, which then re-arms reading by waking the selector. What the links do with a
+   * frame never blocks: a write to a DevTools socket or to the link, bookkeeping under short locks.
    */
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
       .executor(Runnable::run).build();
