@@ -40,26 +40,11 @@ final class ClusterScale {
       return;
     }
     Path work = Files.createDirectories(bench.work.resolve("b13"));
-    int redisPort = Processes.freePort();
-    Process redis = Processes.start(List.of("/usr/bin/redis-server", "--port",
-        String.valueOf(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
-        work);
     List<AutoCloseable> running = new ArrayList<>();
-    running.add(() -> Processes.stop(redis));
+    int redisPort = startRedis(work, running);
     try (RedisClient client = RedisClient.create("127.0.0.1", redisPort)) {
       awaitRedis(client);
-      RelayProcess[] nodes = new RelayProcess[3];
-      int[] ports = {Processes.freePort(), Processes.freePort(), Processes.freePort()};
-      String publicUrl = "http://127.0.0.1:" + ports[0];
-      for (int i = 0; i < 3; i++) {
-        String name = "relay-" + (char) ('a' + i);
-        String cluster = ", \"cluster\": {\"nodeId\": \"" + name + "\", \"redis\":"
-            + " \"redis://127.0.0.1:" + redisPort + "/0\", \"peerUrl\": \"ws://127.0.0.1:"
-            + ports[i] + "\"}";
-        nodes[i] = RelayProcess.startNode(bench.home, work, bench.http, name, ports[i], cluster,
-            publicUrl, i == 0 ? null : nodes[0].dataDir());
-        running.add(0, nodes[i]);
-      }
+      RelayProcess[] nodes = startNodes(bench, work, redisPort, 3, running);
       long baseline = usedMemory(client);
 
       roundTrips(bench, work, nodes, running);
@@ -130,8 +115,58 @@ final class ClusterScale {
     }
   }
 
+  /** A redis-server of the bench's own on a free port, stopped with {@code running}. */
+  static int startRedis(Path work, List<AutoCloseable> running) throws Exception {
+    int redisPort = Processes.freePort();
+    Process redis = Processes.start(List.of("/usr/bin/redis-server", "--port",
+        String.valueOf(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
+        work);
+    running.add(() -> Processes.stop(redis));
+    return redisPort;
+  }
+
+  /** {@code size} relay processes as one cluster (relay-a, relay-b, …), with the first one's key. */
+  static RelayProcess[] startNodes(Bench bench, Path work, int redisPort, int size,
+      List<AutoCloseable> running) throws Exception {
+    RelayProcess[] nodes = new RelayProcess[size];
+    int[] ports = new int[size];
+    for (int i = 0; i < size; i++) {
+      ports[i] = Processes.freePort();
+    }
+    String publicUrl = "http://127.0.0.1:" + ports[0];
+    for (int i = 0; i < size; i++) {
+      String name = "relay-" + (char) ('a' + i);
+      String cluster = ", \"cluster\": {\"nodeId\": \"" + name + "\", \"redis\":"
+          + " \"redis://127.0.0.1:" + redisPort + "/0\", \"peerUrl\": \"ws://127.0.0.1:"
+          + ports[i] + "\"}";
+      nodes[i] = RelayProcess.startNode(bench.home, work, bench.http, name, ports[i], cluster,
+          publicUrl, i == 0 ? null : nodes[0].dataDir());
+      running.add(0, nodes[i]);
+    }
+    return nodes;
+  }
+
   /** A real node app tethered to node b; DevTools on node b (same) and on node a (peered). */
   private static void roundTrips(Bench bench, Path work, RelayProcess[] nodes,
+      List<AutoCloseable> running) throws Exception {
+    Cdp[] clients = sameAndPeered(bench, work, nodes, running);
+    try (Cdp same = clients[0]; Cdp cross = clients[1]) {
+      Samples[] samples = Latency.alternate(bench.size(300, 100),
+          bench.size(2000, 300), same, cross);
+      bench.distributions.put("B13 same node vs cross node", samples);
+      double added = Result.ms(samples[1].p50() - samples[0].p50());
+      bench.add(Result.latency("B13", "evaluate round trip, DevTools on the instance's node vs"
+              + " on another node", samples[0], samples[1], "cross p50 ≤ same + 0.2 ms",
+          added <= 0.2, String.format("added p50 %+.3f ms (one more hop through node a)",
+              added)));
+    }
+  }
+
+  /**
+   * A real node app tethered to node b ({@code nodes[1]}) and two DevTools clients on it: [0] on
+   * node b (same node), [1] on node a (peered to b).
+   */
+  static Cdp[] sameAndPeered(Bench bench, Path work, RelayProcess[] nodes,
       List<AutoCloseable> running) throws Exception {
     Path apps = Files.createDirectories(work.resolve("apps"));
     NodeApp app = NodeApp.start("b13", NodeApp.writeMainApp(apps), "main.js", Map.of(), work);
@@ -144,16 +179,12 @@ final class ClusterScale {
     URI publicBase = URI.create("ws" + nodes[0].base().toString().substring(4));
     URI sameUrl = URI.create(local.debuggerUrl().toString().replace(publicBase.toString(),
         "ws" + nodes[1].base().toString().substring(4)));
-    try (Cdp same = Cdp.connect(bench.http, sameUrl);
-        Cdp cross = Cdp.connect(bench.http, peered.debuggerUrl())) {
-      Samples[] samples = Latency.alternate(bench.size(300, 100),
-          bench.size(2000, 300), same, cross);
-      bench.distributions.put("B13 same node vs cross node", samples);
-      double added = Result.ms(samples[1].p50() - samples[0].p50());
-      bench.add(Result.latency("B13", "evaluate round trip, DevTools on the instance's node vs"
-              + " on another node", samples[0], samples[1], "cross p50 ≤ same + 0.2 ms",
-          added <= 0.2, String.format("added p50 %+.3f ms (one more hop through node a)",
-              added)));
+    Cdp same = Cdp.connect(bench.http, sameUrl);
+    try {
+      return new Cdp[] {same, Cdp.connect(bench.http, peered.debuggerUrl())};
+    } catch (RuntimeException e) {
+      same.close();
+      throw e;
     }
   }
 
@@ -216,7 +247,7 @@ final class ClusterScale {
     }
   }
 
-  private static void awaitRedis(RedisClient client) throws InterruptedException {
+  static void awaitRedis(RedisClient client) throws InterruptedException {
     for (int i = 0; i < 100; i++) {
       try {
         client.ping();

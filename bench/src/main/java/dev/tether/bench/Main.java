@@ -111,6 +111,9 @@ public final class Main {
       if (wanted(only, "B13")) {
         guarded(bench, "B13", () -> ClusterScale.run(bench));
       }
+      if (wanted(only, "B13H")) {
+        guarded(bench, "B13H", () -> PeerHop.run(bench));
+      }
       if (wanted(only, "B14")) {
         guarded(bench, "B14", () -> SnapshotPause.run(bench, apps));
         guarded(bench, "B14", () -> SnapshotThroughput.run(bench, apps));

@@ -81,6 +81,33 @@ final class Processes {
   }
 
   /**
+   * CPU time the live threads of {@code pid} have run so far, in nanoseconds: [0] the JIT's
+   * compiler threads, [1] the garbage collector's and the VM's own, [2] the relay's audit writer
+   * (it seals each batch with a signature), [3] every other thread (what the program does). From the first field of each {@code /proc/<pid>/task/<tid>/schedstat}, the
+   * scheduler's own count (not ticks), so time spent waiting for a core does not count.
+   */
+  static long[] cpuNanos(long pid) {
+    long[] total = new long[4];
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          String stat = Files.readString(task.resolve("schedstat"));
+          String name = Files.readString(task.resolve("comm")).trim();
+          int kind = name.startsWith("C1 ") || name.startsWith("C2 ") ? 0
+              : name.startsWith("GC ") || name.startsWith("G1 ") || name.startsWith("VM ") ? 1
+              : name.equals("audit-writer") ? 2 : 3;
+          total[kind] += Long.parseLong(stat.substring(0, stat.indexOf(' ')));
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read /proc/" + pid + "/task", e);
+    }
+    return total;
+  }
+
+  /**
    * Live heap bytes of a JVM after a full collection: {@code jcmd GC.class_histogram} collects
    * first, then sums every live object.
    */

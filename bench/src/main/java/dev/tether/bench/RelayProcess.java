@@ -116,7 +116,10 @@ final class RelayProcess implements AutoCloseable {
                     "sessionsPerUser": 1000, "sessionsPerInstance": 1000},
          "agents": {"maxInstancesPerFunction": 100000}%s%s}
         """.formatted(snapshotsJson, extraJson));
-    command.addAll(List.of("-jar", home.resolve("relay-server/target/tether-relay.jar").toString(),
+    // -Dtether.bench.relayJar=F runs another build of the relay (a before/after in one session).
+    String jar = System.getProperty("tether.bench.relayJar",
+        home.resolve("relay-server/target/tether-relay.jar").toString());
+    command.addAll(List.of("-jar", jar,
         "relay", "--host", "127.0.0.1", "--port", String.valueOf(port), "--data-dir",
         dataDir.toString(), "--config", config.toString()));
     if (publicUrl != null) {

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * other node plays the shim's part). It always keeps reading, so a DevTools that stopped reading
  * holds up only its own stream (its credit stops flowing back); what it sends waits in one ordered
  * outbox, bounded by the credit of its streams. Losing the link ends its streams with {@link
- * CloseCodes#NODE_LOST}; the next attach to that node dials a new one.
+ * CloseCodes#NODE_LOST}; the next attach to that node dials a new one. Its listener methods run
+ * on the thread that read the frame ({@link PeerLinks}' client has a direct executor), so nothing
+ * they do may block.
  */
 final class PeerLink implements StreamCarrier, WebSocket.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(PeerLink.class);

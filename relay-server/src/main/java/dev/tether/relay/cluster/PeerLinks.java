@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,14 @@ public final class PeerLinks implements AutoCloseable {
   private final PeerTokens tokens;
   private final ScheduledExecutorService scheduler;
   private final Duration heartbeat;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+  /**
+   * The links' client runs its listeners on its selector thread, which read the frame (a direct
+   * executor): by default it hands every message it receives to a pool thread, one more thread
+   * woken per reply, which then re-arms reading by waking the selector. What the links do with a
+   * frame never blocks: a write to a DevTools socket or to the link, bookkeeping under short locks.
+   */
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+      .executor(Runnable::run).build();
   private final Map<String, CompletableFuture<PeerLink>> links = new ConcurrentHashMap<>();
   private final AtomicInteger dialled = new AtomicInteger();
   private final AtomicInteger accepted = new AtomicInteger();
@@ -72,6 +80,11 @@ public final class PeerLinks implements AutoCloseable {
           LOG.info("peer link open node={}", node);
           return link;
         });
+  }
+
+  /** Where the links' client runs what it read; for tests. */
+  Executor clientExecutor() {
+    return http.executor().orElseThrow();
   }
 
   /** Links this node dialled since it started (one per node, plus one per reconnect). */
