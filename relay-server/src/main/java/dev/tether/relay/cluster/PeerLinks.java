@@ -88,9 +88,9 @@ public final class PeerLinks implements AutoCloseable {
   }
 
   /**
-   * The links' client: Jetty's, over the relay's thread pool and buffers, so reading a frame and
-   * writing it on wake no thread of the JDK's client and copy nothing more. Started on first use
-   * because the pool only runs once the relay's server started.
+   * The links' client: Jetty's core one, as the server side is, on the relay's thread pool (no
+   * threads, futures or send queue of its own). Started on first use, because the pool runs only
+   * once the relay's server started.
    */
   private synchronized WebSocketCoreClient client() throws Exception {
     if (client == null) {
