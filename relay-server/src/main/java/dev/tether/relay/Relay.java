@@ -271,7 +271,7 @@ public final class Relay implements AutoCloseable {
     if (cluster != null) {
       Cluster here = cluster;
       peerLinks = new PeerLinks(cluster.nodeId(), cluster.peerTokens(), scheduler,
-          config.devtoolsKeepAlive());
+          config.devtoolsKeepAlive(), server.getThreadPool());
       PeerDevTools peers =
           new PeerDevTools(cluster, peerLinks, scheduler, config.devtoolsKeepAlive());
       devtools.cluster((ticket, token, remote, heldHere) -> {

@@ -4,24 +4,16 @@ import dev.tether.protocol.CloseCodes;
 import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.ProtocolException;
 import dev.tether.protocol.Tunnel;
-import dev.tether.protocol.TunnelCodec;
 import dev.tether.protocol.TunnelMessage;
-import dev.tether.relay.agent.MessageAssembler;
 import dev.tether.relay.auth.AuthException;
 import dev.tether.relay.auth.Ticket;
 import dev.tether.relay.auth.TokenVerifier;
 import dev.tether.relay.devtools.DevToolsNegotiator;
 import dev.tether.relay.http.ApiError;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.websocket.core.CloseStatus;
-import org.eclipse.jetty.websocket.core.CoreSession;
-import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
-import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,77 +27,43 @@ import org.slf4j.LoggerFactory;
  * to an instance here) is checked against the registry and the session's entry in Redis, then
  * bridged straight to the instance's tunnel stream: its policy and audit run on the other node.
  */
-final class PeerEndpoint implements FrameHandler {
+final class PeerEndpoint extends PeerLinkEnd {
   private static final Logger LOG = LoggerFactory.getLogger(PeerEndpoint.class);
 
-  private final String node;
   private final String remote;
   private final TokenVerifier verifier;
   private final DevToolsNegotiator devtools;
   private final InstanceOpener instances;
   /** Instance streams waiting for their shim to open; the link's other side may close them. */
   private final Map<Integer, PeeredDevTools> opening = new ConcurrentHashMap<>();
-  private final MessageAssembler assembler =
-      new MessageAssembler(Math.max(DataFrame.HEADER_BYTES + DataFrame.MAX_CHUNK,
-          TunnelCodec.MAX_CONTROL_MESSAGE_BYTES));
   private final Map<Integer, PeerStreamSocket> streams = new ConcurrentHashMap<>();
   private int lastStreamId; // the reading thread's only
-  private volatile CoreSession core;
   private volatile boolean closed;
 
   PeerEndpoint(String node, String remote, TokenVerifier verifier, DevToolsNegotiator devtools,
       InstanceOpener instances) {
+    super(node);
     this.instances = instances;
-    this.node = node;
     this.remote = remote;
     this.verifier = verifier;
     this.devtools = devtools;
   }
 
   @Override
-  public void onOpen(CoreSession socket, Callback callback) {
-    core = socket;
-    callback.succeeded();
-    LOG.info("peer link accepted node={} remote={}", node, remote);
-    socket.demand();
+  void opened() {
+    LOG.info("peer link accepted node={} remote={}", node(), remote);
   }
 
   @Override
-  public void onFrame(Frame frame, Callback callback) {
-    byte opcode = frame.getOpCode();
-    if (opcode == OpCode.CLOSE) {
-      callback.succeeded();
-      return;
+  void onData(DataFrame.Chunk chunk) throws ProtocolException {
+    PeerStreamSocket stream = stream(chunk.stream());
+    if (stream != null) {
+      stream.onData(chunk.payload(), chunk.fin());
     }
-    try {
-      if (opcode == OpCode.PING) {
-        core.sendFrame(new Frame(OpCode.PONG, frame.getPayload()), Callback.NOOP, false);
-      } else if (frame.isDataFrame()) {
-        ByteBuffer message = assembler.add(frame);
-        if (message != null) {
-          if (assembler.opcode() == OpCode.TEXT) {
-            onControl(TunnelCodec.decode(message));
-          } else {
-            DataFrame.Chunk chunk = DataFrame.decode(message);
-            PeerStreamSocket stream = stream(chunk.stream());
-            if (stream != null) {
-              stream.onData(chunk.payload(), chunk.fin());
-            }
-          }
-        }
-      }
-      callback.succeeded();
-    } catch (ProtocolException | RuntimeException e) {
-      callback.succeeded();
-      LOG.warn("peer link protocol error node={} cause={}", node, e.getMessage());
-      core.close(CloseCodes.PROTOCOL_ERROR, "protocol error", Callback.NOOP);
-      lost("it broke the peer protocol");
-      return;
-    }
-    core.demand();
   }
 
-  private void onControl(TunnelMessage message) throws ProtocolException {
+  @Override
+  void onControl(TunnelMessage message) throws ProtocolException {
     if (message instanceof TunnelMessage.Attach attach) {
       if (attach.stream() <= lastStreamId) {
         throw new ProtocolException("stream " + attach.stream() + " was opened before");
@@ -140,7 +98,7 @@ final class PeerEndpoint implements FrameHandler {
 
   /** Admits the client as a local socket would be, or answers with the refusal. */
   private void attach(TunnelMessage.Attach attach) {
-    String client = attach.client().isBlank() ? remote : attach.client() + " via " + node;
+    String client = attach.client().isBlank() ? remote : attach.client() + " via " + node();
     FrameHandler handler;
     try {
       Ticket ticket;
@@ -175,16 +133,16 @@ final class PeerEndpoint implements FrameHandler {
     PeeredDevTools bridge = new PeeredDevTools(instances.scheduler(), instances.keepAlive());
     InstanceOpener.Opening stream;
     try {
-      stream = instances.open(node, open, bridge);
+      stream = instances.open(node(), open, bridge);
     } catch (ApiError e) {
       LOG.info("instance stream refused node={} function={} instance={} session={} error={}",
-          node, open.function(), open.instance(), open.session(), e.code());
+          node(), open.function(), open.instance(), open.session(), e.code());
       send(new TunnelMessage.Refused(id, e.status(), e.code(), e.getMessage()));
       return;
     }
     bridge.streamIs(stream.stream());
     opening.put(id, bridge);
-    String client = "relay node " + node + " for session " + open.session();
+    String client = "relay node " + node() + " for session " + open.session();
     bridge.answer().thenAccept(refusal -> {
       if (opening.remove(id) == null) {
         return; // the other node closed it meanwhile
@@ -204,7 +162,7 @@ final class PeerEndpoint implements FrameHandler {
     });
     stream.stream().open(stream.target(), open.session());
     LOG.info("instance stream opening node={} function={} instance={} session={} user={} mode={}",
-        node, open.function(), open.instance(), open.session(), open.user(), open.mode());
+        node(), open.function(), open.instance(), open.session(), open.user(), open.mode());
   }
 
   private PeerStreamSocket stream(int id) throws ProtocolException {
@@ -215,20 +173,6 @@ final class PeerEndpoint implements FrameHandler {
     return stream;
   }
 
-  void send(TunnelMessage message) {
-    CoreSession socket = core;
-    if (!closed && socket != null) {
-      socket.sendFrame(new Frame(OpCode.TEXT, TunnelCodec.encode(message)), Callback.NOOP, false);
-    }
-  }
-
-  void sendFrame(ByteBuffer frame) {
-    CoreSession socket = core;
-    if (!closed && socket != null) {
-      socket.sendFrame(new Frame(OpCode.BINARY, frame), Callback.NOOP, false);
-    }
-  }
-
   void streamClosed(PeerStreamSocket stream, TunnelMessage.Close close) {
     streams.remove(stream.id(), stream);
     if (close != null) {
@@ -237,30 +181,25 @@ final class PeerEndpoint implements FrameHandler {
   }
 
   @Override
-  public void onError(Throwable cause, Callback callback) {
-    LOG.debug("peer link error node={} cause={}", node, cause.toString());
-    callback.succeeded();
-  }
-
-  @Override
-  public void onClosed(CloseStatus status, Callback callback) {
-    lost("the link closed (" + status.getCode() + ")");
-    callback.succeeded();
+  boolean isClosed() {
+    return closed;
   }
 
   /** Ends every stream of the link: their sessions detach as when a local socket goes. */
-  private void lost(String why) {
+  @Override
+  void lost(String why) {
     if (closed) {
       return;
     }
     closed = true;
-    LOG.info("peer link closed node={} streams={} reason=\"{}\"", node, streams.size(), why);
+    LOG.info("peer link closed node={} streams={} reason=\"{}\"", node(), streams.size(), why);
     for (PeeredDevTools waiting : List.copyOf(opening.values())) {
       waiting.closeOnce(CloseCodes.NODE_LOST, "the peer link closed", true);
     }
     opening.clear();
     for (PeerStreamSocket stream : List.copyOf(streams.values())) {
-      stream.closedByClient(CloseCodes.NODE_LOST, "the link to relay node " + node + " closed");
+      stream.closedByClient(CloseCodes.NODE_LOST,
+          "the link to relay node " + node() + " closed");
     }
   }
 }

@@ -2,7 +2,6 @@ package dev.tether.relay.cluster;
 
 import dev.tether.protocol.Tunnel;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +12,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest;
+import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,22 +32,18 @@ public final class PeerLinks implements AutoCloseable {
   private final PeerTokens tokens;
   private final ScheduledExecutorService scheduler;
   private final Duration heartbeat;
-  /**
-   * The links' client runs its listeners on its selector thread, which read the frame (a direct
-   * executor): by default it hands every message it receives to a pool thread, one more thread
-   * woken per reply, which then re-arms reading by waking the selector. What the links do with a
-   * frame never blocks: a write to a DevTools socket or to the link, bookkeeping under short locks.
-   */
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-      .executor(Runnable::run).build();
+  /** Runs the links' client; the relay's own pool, which also runs its server side. */
+  private final Executor threads;
+  private WebSocketCoreClient client; // started on the first dial, once the pool runs
   private final Map<String, CompletableFuture<PeerLink>> links = new ConcurrentHashMap<>();
   private final AtomicInteger dialled = new AtomicInteger();
   private final AtomicInteger accepted = new AtomicInteger();
   private final ScheduledFuture<?> heartbeats;
 
   public PeerLinks(String nodeId, PeerTokens tokens, ScheduledExecutorService scheduler,
-      Duration heartbeat) {
+      Duration heartbeat, Executor threads) {
     this.nodeId = nodeId;
+    this.threads = threads;
     this.tokens = tokens;
     this.scheduler = scheduler;
     this.heartbeat = heartbeat;
@@ -71,20 +70,46 @@ public final class PeerLinks implements AutoCloseable {
     dialled.incrementAndGet();
     URI uri = URI.create(peer.toString().replaceAll("/$", "") + Tunnel.PEER_PATH);
     LOG.info("peer link dialling node={} uri={}", node, uri);
-    return http.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT)
-        .subprotocols(Tunnel.PEER_SUBPROTOCOL)
-        .header("Authorization", "Bearer " + tokens.mint(nodeId))
-        .buildAsync(uri, link)
-        .thenApply(socket -> {
-          link.connected(socket);
-          LOG.info("peer link open node={}", node);
-          return link;
-        });
+    try {
+      CoreClientUpgradeRequest upgrade = CoreClientUpgradeRequest.from(client(), uri, link);
+      upgrade.setSubProtocols(Tunnel.PEER_SUBPROTOCOL);
+      upgrade.headers(headers -> headers.put("Authorization", "Bearer " + tokens.mint(nodeId)));
+      upgrade.timeout(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      Configuration.ConfigurationCustomizer limits = new Configuration.ConfigurationCustomizer();
+      PeerLinkEnd.configure(limits, heartbeat);
+      upgrade.setConfiguration(limits);
+      return client().connect(upgrade).thenApply(socket -> {
+        LOG.info("peer link open node={}", node);
+        return link;
+      });
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * The links' client: Jetty's core one, as the server side is, on the relay's thread pool (no
+   * threads, futures or send queue of its own). Started on first use, because the pool runs only
+   * once the relay's server started.
+   */
+  private synchronized WebSocketCoreClient client() throws Exception {
+    if (client == null) {
+      HttpClient http = new HttpClient();
+      http.setName("peer-links");
+      http.setExecutor(threads);
+      http.addBean(threads, false); // the relay's: it starts and stops it
+      http.setConnectTimeout(CONNECT_TIMEOUT.toMillis());
+      http.getClientConnector().setTCPNoDelay(true); // Jetty's default; a round trip waits on every frame
+      WebSocketCoreClient started = new WebSocketCoreClient(http, null);
+      started.start();
+      client = started;
+    }
+    return client;
   }
 
   /** Where the links' client runs what it read; for tests. */
-  Executor clientExecutor() {
-    return http.executor().orElseThrow();
+  Executor clientExecutor() throws Exception {
+    return client().getHttpClient().getExecutor();
   }
 
   /** Links this node dialled since it started (one per node, plus one per reconnect). */
@@ -134,5 +159,17 @@ public final class PeerLinks implements AutoCloseable {
     heartbeats.cancel(false);
     openLinks().forEach(PeerLink::close);
     links.clear();
+    stopClient();
+  }
+
+  private synchronized void stopClient() {
+    if (client != null) {
+      try {
+        client.stop();
+      } catch (Exception e) {
+        LOG.warn("peer links' client did not stop cleanly cause={}", e.toString());
+      }
+      client = null;
+    }
   }
 }

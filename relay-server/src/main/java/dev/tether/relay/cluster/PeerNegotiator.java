@@ -1,8 +1,6 @@
 package dev.tether.relay.cluster;
 
-import dev.tether.protocol.DataFrame;
 import dev.tether.protocol.Tunnel;
-import dev.tether.protocol.TunnelCodec;
 import dev.tether.relay.agent.AgentRegistry;
 import dev.tether.relay.auth.AuthException;
 import dev.tether.relay.auth.TokenVerifier;
@@ -24,9 +22,6 @@ import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
  * ticket) gets 401 {@code peer_refused}. What the link carries is {@link PeerEndpoint}'s.
  */
 public final class PeerNegotiator implements WebSocketNegotiator {
-  private static final int MAX_MESSAGE =
-      Math.max(DataFrame.HEADER_BYTES + DataFrame.MAX_CHUNK, TunnelCodec.MAX_CONTROL_MESSAGE_BYTES);
-
   private final PeerTokens tokens;
   private final PeerLinks links;
   private final TokenVerifier verifier;
@@ -73,11 +68,6 @@ public final class PeerNegotiator implements WebSocketNegotiator {
 
   @Override
   public void customize(Configuration configuration) {
-    configuration.setMaxFrameSize(MAX_MESSAGE);
-    configuration.setAutoFragment(false);
-    configuration.setMaxTextMessageSize(MAX_MESSAGE);
-    configuration.setMaxBinaryMessageSize(MAX_MESSAGE);
-    configuration.setInputBufferSize(64 * 1024);
-    configuration.setIdleTimeout(heartbeat.multipliedBy(3).plusSeconds(5));
+    PeerLinkEnd.configure(configuration, heartbeat);
   }
 }

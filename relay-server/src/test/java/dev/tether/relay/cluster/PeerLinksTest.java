@@ -8,7 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,18 +16,22 @@ class PeerLinksTest {
   @TempDir Path dir;
 
   @Test
-  void whatALinkReadsIsHandledOnTheThreadThatReadItNotHandedToAnother() throws Exception {
+  void theLinksClientRunsOnTheRelaysOwnThreadPoolAndLeavesItRunningWhenItStops() throws Exception {
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    QueuedThreadPool relayThreads = new QueuedThreadPool();
+    relayThreads.start();
     PeerTokens tokens =
         new PeerTokens(SigningKeys.loadOrCreate(dir), "http://tether.test", Clock.systemUTC());
-    try (PeerLinks links = new PeerLinks("relay-a", tokens, scheduler, Duration.ofSeconds(5))) {
-      AtomicReference<Thread> ran = new AtomicReference<>();
+    try {
+      try (PeerLinks links =
+          new PeerLinks("relay-a", tokens, scheduler, Duration.ofSeconds(5), relayThreads)) {
+        assertThat(links.clientExecutor()).as("the executor of the links' client")
+            .isSameAs(relayThreads);
+      }
 
-      links.clientExecutor().execute(() -> ran.set(Thread.currentThread()));
-
-      assertThat(ran.get()).as("the thread the client's executor ran a task on")
-          .isSameAs(Thread.currentThread());
+      assertThat(relayThreads.isRunning()).as("the relay's pool after the links closed").isTrue();
     } finally {
+      relayThreads.stop();
       scheduler.shutdownNow();
     }
   }
