@@ -144,7 +144,7 @@ class ClusterFailoverTest {
 
     try (RedisClient redis = RedisClient.create("127.0.0.1", cluster.redisPort())) {
       Poll.until(Duration.ofSeconds(10), "the dead node's registry entries to expire", () ->
-          redis.keys("tether:*").stream().map(redis::get)
+          redis.keys("tether:agent:*").stream().map(redis::get)
               .noneMatch(value -> value != null && value.contains("\"node\":\"relay-b\"")));
     }
   }
