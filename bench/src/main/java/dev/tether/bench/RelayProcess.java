@@ -7,18 +7,22 @@ import dev.tether.relay.auth.Mode;
 import dev.tether.relay.auth.Role;
 import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.auth.TokenIssuer;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The real relay, started from its jar as its own process (so its heap holds only the relay),
@@ -96,6 +100,7 @@ final class RelayProcess implements AutoCloseable {
   private static RelayProcess start(Path home, Path work, HttpClient http, String name, int port,
       String extraJson, String publicUrl, String snapshotsJson) throws Exception {
     Path dataDir = work.resolve(name + "-data");
+    deleteTree(dataDir); // each run starts as a fresh relay: no trail, points or keys of the last
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String opts = System.getenv().getOrDefault("TETHER_JAVA_OPTS", "");
@@ -205,4 +210,15 @@ final class RelayProcess implements AutoCloseable {
   }
 
   record Session(String id, URI debuggerUrl) {}
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
 }

@@ -13,11 +13,13 @@ import com.nimbusds.jose.util.Base64URL;
 import dev.tether.relay.auth.SigningKeys;
 import dev.tether.relay.http.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.text.ParseException;
+import java.util.Iterator;
 
 /**
  * {@code snapshots.json}, signed with the relay's own ES256 key (the one that signs tokens and
@@ -31,6 +33,9 @@ import java.text.ParseException;
  */
 final class PointsFile {
   static final JOSEObjectType TYPE = new JOSEObjectType("tether-snapshot-points");
+
+  private static final byte[] EMPTY =
+      "{\"version\":2,\"points\":[]}".getBytes(StandardCharsets.UTF_8);
 
   private final Path file;
   private final SigningKeys keys;
@@ -70,6 +75,9 @@ final class PointsFile {
       throw unreadable("it is not a JSON object");
     }
     if (!root.has("signature")) {
+      if (holdsNothing(root)) {
+        return EMPTY; // an earlier version's file without points: nothing to plant or to lose
+      }
       throw refused("unsigned", "is not signed (Tether wrote it unsigned before its points were"
           + " signed, or it was written by hand), so the relay cannot tell its points from"
           + " planted ones");
@@ -89,6 +97,22 @@ final class PointsFile {
       throw refused("altered", "cannot be checked with this relay's key (" + e.getMessage() + ")");
     }
     return jws.getPayload().toBytes();
+  }
+
+  /**
+   * Whether an unsigned file is an earlier version's with no point in it ({@code {"version":1,
+   * "points":[]}}), which every relay of that version wrote at its stop. Anything more (a point,
+   * another field) could be planted and is refused.
+   */
+  private static boolean holdsNothing(JsonNode root) {
+    JsonNode points = root.path("points");
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals("version") && !name.equals("points")) {
+        return false;
+      }
+    }
+    return points.isArray() && points.isEmpty();
   }
 
   /** Signs {@code document} and puts it in place whole: a reader never sees half a file. */

@@ -49,8 +49,23 @@ class PointsFileTest {
   }
 
   @Test
-  void aPlainPointsDocumentIsRefusedAsUnsigned() throws Exception {
-    Files.write(file.path(), DOCUMENT);
+  void aPlainPointsDocumentWithAPointIsRefusedAsUnsigned() throws Exception {
+    Files.writeString(file.path(), "{\"version\":1,\"points\":[{\"id\":\"s-1\","
+        + "\"function\":\"orders\",\"log\":\"{process.env.DB_PASSWORD}\"}]}");
+
+    assertRefused("unsigned", "is not signed");
+  }
+
+  @Test
+  void anEarlierVersionsFileWithoutPointsReadsAsNoPointsSoAnUpgradedRelayStarts() throws Exception {
+    Files.writeString(file.path(), "{\"version\":1,\"points\":[]}"); // what every stop wrote
+
+    assertThat(file.read()).isEqualTo(DOCUMENT);
+  }
+
+  @Test
+  void anUnsignedFileWithoutPointsButWithAnythingElseIsRefused() throws Exception {
+    Files.writeString(file.path(), "{\"version\":1,\"points\":[],\"hits\":[{\"at\":1}]}");
 
     assertRefused("unsigned", "is not signed");
   }
