@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,12 +53,14 @@ final class RelayProcess implements AutoCloseable {
   }
 
   static RelayProcess start(Path home, Path work, HttpClient http) throws Exception {
+    fresh(work, "relay");
     return start(home, work, http, "relay", 0, "", null);
   }
 
   /** A second relay, "relay-defaults", that keeps the production per-instance snapshot budget. */
   static RelayProcess startWithDefaultSnapshots(Path home, Path work, HttpClient http)
       throws Exception {
+    fresh(work, "relay-defaults");
     return start(home, work, http, "relay-defaults", 0, "", null, "");
   }
 
@@ -68,11 +71,11 @@ final class RelayProcess implements AutoCloseable {
    */
   static RelayProcess startNode(Path home, Path work, HttpClient http, String name, int port,
       String clusterJson, String publicUrl, Path keysFrom) throws Exception {
+    fresh(work, name);
     if (keysFrom != null) {
       Path key = SigningKeys.keyFile(work.resolve(name + "-data"));
-      java.nio.file.Files.createDirectories(key.getParent());
-      java.nio.file.Files.copy(SigningKeys.keyFile(keysFrom), key,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.createDirectories(key.getParent());
+      Files.copy(SigningKeys.keyFile(keysFrom), key, StandardCopyOption.REPLACE_EXISTING);
     }
     return start(home, work, http, name, port, clusterJson, publicUrl);
   }
@@ -100,7 +103,6 @@ final class RelayProcess implements AutoCloseable {
   private static RelayProcess start(Path home, Path work, HttpClient http, String name, int port,
       String extraJson, String publicUrl, String snapshotsJson) throws Exception {
     Path dataDir = work.resolve(name + "-data");
-    deleteTree(dataDir); // each run starts as a fresh relay: no trail, points or keys of the last
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String opts = System.getenv().getOrDefault("TETHER_JAVA_OPTS", "");
@@ -211,7 +213,9 @@ final class RelayProcess implements AutoCloseable {
 
   record Session(String id, URI debuggerUrl) {}
 
-  private static void deleteTree(Path dir) throws IOException {
+  /** Each run starts as a fresh relay: no trail, points or keys of the last run's. */
+  private static void fresh(Path work, String name) throws IOException {
+    Path dir = work.resolve(name + "-data");
     if (!Files.exists(dir)) {
       return;
     }
