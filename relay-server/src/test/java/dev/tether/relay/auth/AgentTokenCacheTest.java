@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.util.Base64URL;
+import dev.tether.testkit.clock.MutableClock;
 import dev.tether.testkit.token.TokenForge;
 import java.time.Duration;
 import java.util.Optional;

@@ -24,6 +24,7 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tether.protocol.TokenClaims;
 import dev.tether.relay.config.ExternalIssuer;
+import dev.tether.testkit.clock.MutableClock;
 import dev.tether.testkit.token.TokenForge;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -11,6 +11,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimNames;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tether.protocol.TokenClaims;
+import dev.tether.testkit.clock.MutableClock;
 import dev.tether.testkit.token.TokenForge;
 import java.time.Duration;
 import java.util.Date;

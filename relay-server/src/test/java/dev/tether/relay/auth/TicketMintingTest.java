@@ -3,6 +3,7 @@ package dev.tether.relay.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.testkit.clock.MutableClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,7 @@ package dev.tether.relay.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.testkit.clock.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

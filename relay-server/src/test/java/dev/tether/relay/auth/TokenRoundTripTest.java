@@ -3,6 +3,7 @@ package dev.tether.relay.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.testkit.clock.MutableClock;
 import dev.tether.testkit.token.TokenForge;
 import java.time.Duration;
 import java.util.List;

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.relay.agent.Instance;
 import dev.tether.relay.audit.AuditCode;
 import dev.tether.relay.audit.AuditEvent;
-import java.time.Clock;
+import dev.tether.testkit.clock.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Refused hits are audited, but a shim sending nothing else cannot flood the trail. */
 class HitRefusalsTest {
   private final List<AuditEvent> recorded = new ArrayList<>();
-  private final SteppedClock clock = new SteppedClock();
+  private final MutableClock clock = MutableClock.atSomeMonday();
   private final HitRefusals refusals = new HitRefusals(recorded::add, clock);
   private final Instance instance =
       new Instance("orders", "i-1", "node v22", "test", Instant.EPOCH);
@@ -30,7 +28,7 @@ class HitRefusalsTest {
     assertThat(recorded).hasSize(HitRefusals.PER_MINUTE)
         .allMatch(e -> e.code() == AuditCode.SNAPSHOT_HIT_REFUSED);
 
-    clock.now = clock.now.plus(Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(1));
     refusals.noSuchPoint(instance, "10.0.0.1", "s-0000000000001-deadbeef");
 
     assertThat(recorded).hasSize(HitRefusals.PER_MINUTE + 1);
@@ -43,25 +41,5 @@ class HitRefusalsTest {
 
     assertThat(recorded.get(0).details().get("point"))
         .isEqualTo("(not a point id, " + (21 + 500) + " characters)");
-  }
-
-  /** A clock the test moves. */
-  private static final class SteppedClock extends Clock {
-    Instant now = Instant.parse("2026-01-05T09:00:00Z");
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }

@@ -1,4 +1,4 @@
-package dev.tether.relay.auth;
+package dev.tether.testkit.clock;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,18 +7,18 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock the tests move by hand, so time-based checks need no sleeping. */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
   private Instant now;
 
-  MutableClock(Instant start) {
+  public MutableClock(Instant start) {
     this.now = start;
   }
 
-  static MutableClock atSomeMonday() {
+  public static MutableClock atSomeMonday() {
     return new MutableClock(Instant.parse("2026-03-02T09:00:00Z"));
   }
 
-  void advance(Duration by) {
+  public void advance(Duration by) {
     now = now.plus(by);
   }
 
