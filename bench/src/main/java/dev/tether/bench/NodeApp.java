@@ -70,7 +70,7 @@ final class NodeApp implements AutoCloseable {
 
   /**
    * The main app: idles, keeps 8, 16 and 64 MB strings to return, and loads two large scripts
-   * (5 and 20 MB of source) whose text DevTools would fetch.
+   * (5 and 20 MB of source) whose text DevTools would fetch, once from files and once from strings.
    */
   static Path writeMainApp(Path apps) throws IOException {
     Path dir = Files.createDirectories(apps.resolve("main"));
@@ -79,6 +79,13 @@ final class NodeApp implements AutoCloseable {
     Files.writeString(dir.resolve("main.js"), String.join("\n",
         "// Holding a function of each keeps V8 from collecting the scripts while no debugger is on.",
         "globalThis.keep = [require('./big5.js'), require('./big20.js')];",
+        "// The same sources run from strings: no file: URL, so V8 answers their source itself.",
+        "const vm = require('vm'), fs = require('fs');",
+        "for (const mb of [5, 20]) {",
+        "  const source = fs.readFileSync(__dirname + '/big' + mb + '.js', 'utf8');",
+        "  keep.push(vm.runInThisContext(source.replace('module.exports =', ''),",
+        "      { filename: 'generated/big' + mb + 'vm.js' }));",
+        "}",
         "globalThis.s8 = 'x'.repeat(8 << 20);",
         "globalThis.s16 = 'y'.repeat(16 << 20);",
         "globalThis.s64 = 'z'.repeat(64 << 20);",

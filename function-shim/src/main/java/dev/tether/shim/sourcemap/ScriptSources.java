@@ -182,23 +182,29 @@ final class ScriptSources {
   /**
    * Writes UTF-8 bytes as the inside of a JSON string: quote, backslash and control characters
    * escaped, everything else as it is (valid UTF-8 is valid JSON text; the hash proves it valid).
+   * Runs of bytes that need no escape (nearly all of a bundle) are copied in one bulk write: a
+   * {@code writeByte} per byte cost the shim's C1-only JIT several ns a byte, 20 MB at a time.
    */
   private static void escape(ByteBuffer bytes, ByteBuf out) {
-    while (bytes.hasRemaining()) {
-      byte b = bytes.get();
-      if (b == '"' || b == '\\') {
-        out.writeByte('\\').writeByte(b);
-      } else if (b >= 0 && b < 0x20) {
+    byte[] array = bytes.array();
+    int end = bytes.arrayOffset() + bytes.limit();
+    int from = bytes.arrayOffset() + bytes.position();
+    for (int i = from; i < end; i++) {
+      byte b = array[i];
+      if (b == '"' || b == '\\' || (b >= 0 && b < 0x20)) {
+        out.writeBytes(array, from, i - from);
+        from = i + 1;
         switch (b) {
+          case '"', '\\' -> out.writeByte('\\').writeByte(b);
           case '\n' -> out.writeByte('\\').writeByte('n');
           case '\r' -> out.writeByte('\\').writeByte('r');
           case '\t' -> out.writeByte('\\').writeByte('t');
           default -> out.writeByte('\\').writeByte('u').writeByte('0').writeByte('0')
               .writeByte(HEX[b >> 4]).writeByte(HEX[b & 0xf]);
         }
-      } else {
-        out.writeByte(b);
       }
     }
+    out.writeBytes(array, from, end - from);
+    bytes.position(bytes.limit());
   }
 }

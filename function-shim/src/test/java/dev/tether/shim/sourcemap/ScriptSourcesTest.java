@@ -113,4 +113,43 @@ class ScriptSourcesTest {
     assertThat(sourceOf(reply)).isEqualTo(SOURCE);
     assertThat(other).isNull();
   }
+
+  @Test
+  void theReplyIsExactlyTheCdpShapeWithEveryControlCharacterEscaped() throws Exception {
+    StringBuilder controls = new StringBuilder();
+    for (char c = 0; c < 0x20; c++) {
+      controls.append(c);
+    }
+    String source = "a\"b\\c" + controls + "\u007f é ☃ 😀 end";
+    byte[] bytes = source.getBytes(StandardCharsets.UTF_8);
+    Path file = Files.write(dir.resolve("bundle.js"), bytes);
+    ScriptSources sources = new ScriptSources(10);
+    sources.watch(scriptParsed("42", file, sha256(bytes), source.length()));
+
+    ByteBuf reply = sources.answer(7, "42");
+
+    String text = reply.toString(StandardCharsets.UTF_8);
+    assertThat(text).isEqualTo("{\"id\":7,\"result\":{\"scriptSource\":\"a\\\"b\\\\c"
+        + "\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\u0008\\t\\n"
+        + "\\u000b\\u000c\\r\\u000e\\u000f\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015"
+        + "\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f"
+        + "\u007f é ☃ 😀 end\"}}");
+    assertThat(sourceOf(reply)).isEqualTo(source);
+  }
+
+  @Test
+  void escapesAndMultiByteCharactersAcrossTheReadChunksComeOutWhole() throws Exception {
+    // Reads are 64 KiB: put a quote, a backslash and a 4-byte character on each side of a seam.
+    StringBuilder source = new StringBuilder();
+    while (source.length() < 3 * 65536) {
+      source.append("var s = \"q\\\"x\\\\\";\t// 😀 é\n");
+    }
+    String text = source.toString();
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    Path file = Files.write(dir.resolve("bundle.js"), bytes);
+    ScriptSources sources = new ScriptSources(10);
+    sources.watch(scriptParsed("42", file, sha256(bytes), text.length()));
+
+    assertThat(sourceOf(sources.answer(7, "42"))).isEqualTo(text);
+  }
 }
