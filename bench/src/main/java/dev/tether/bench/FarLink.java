@@ -73,7 +73,7 @@ final class FarLink {
         if (i >= 0) {
           d.add(direct[0]);
           r.add(relayed[0]);
-          scripts = relayed[1];
+          scripts = relayed[3];
         }
       }
       bench.add(Result.latency("B12", "far: attach burst", d, r, "relayed ≤ 1.1× direct",

@@ -51,7 +51,7 @@ public final class Main {
         guarded(bench, "B2-B4", () -> Latency.run(bench, main));
       }
       if (wanted(only, "B1")) {
-        for (int modules : new int[] {500, 3000}) {
+        for (int modules : new int[] {0, 500, 3000}) { // 0: B1s, the fixed cost alone
           guarded(bench, "B1", () -> {
             List<AutoCloseable> mine = new ArrayList<>();
             try {

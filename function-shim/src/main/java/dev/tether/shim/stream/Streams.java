@@ -184,6 +184,7 @@ public final class Streams {
   }
 
   public void open(TunnelMessage.Open open) {
+    LOG.debug("stream open received stream={}", open.stream());
     if (live.containsKey(open.stream())) {
       LOG.warn("ignored a second open of a live stream stream={}", open.stream());
       return;
