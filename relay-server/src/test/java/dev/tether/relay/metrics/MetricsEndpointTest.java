@@ -77,6 +77,11 @@ class MetricsEndpointTest {
         devtools.sendText(command);
         assertThat(devtools.take(WAIT)).isEqualTo(command); // the fake shim echoes
 
+        // The relay counts a frame towards DevTools in its write's callback, which may run just
+        // after the client already holds the echo: wait for that count, then read the rest.
+        String written = "tether_relay_frame_seconds_count{direction=\"to_devtools\"}";
+        Poll.until(WAIT, "the echo's write to be counted", () -> scrapeUnchecked()
+            .getOrDefault(written, 0.0) - before.getOrDefault(written, 0.0) >= 1.0);
         Map<String, Double> during = scrape();
         assertThat(during.get("tether_agents_connected"))
             .isEqualTo(before.get("tether_agents_connected") + 1);
