@@ -28,8 +28,6 @@ import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
  * with a direct one (the message is handled on the thread that read it).
  */
 final class HopFloor {
-  private static final String EVAL = "{\"expression\":\"6*7\"}";
-
   private HopFloor() {}
 
   static void run(Bench bench) throws Exception {
@@ -42,8 +40,8 @@ final class HopFloor {
         try (Jetty forwarder = Jetty.start("/hop", () -> new Hop(client, echoUri));
             Cdp straight = Cdp.connect(bench.http, echoUri);
             Cdp hopped = Cdp.connect(bench.http, forwarder.uri("/hop"))) {
-          Samples[] samples = alternate(straight, hopped, bench.size(2000, 500),
-              bench.size(5000, 1000));
+          Samples[] samples = Latency.alternate(bench.size(2000, 500), bench.size(5000, 1000),
+              straight, hopped);
           double added = Result.ms(samples[1].p50() - samples[0].p50());
           bench.add(Result.latency("B13H", "floor: one more loopback WebSocket hop, JDK client "
                   + (direct ? "with a direct executor" : "with its own executor"), samples[0],
@@ -53,20 +51,6 @@ final class HopFloor {
         }
       }
     }
-  }
-
-  private static Samples[] alternate(Cdp straight, Cdp hopped, int warmup, int rounds) {
-    for (int i = 0; i < warmup; i++) {
-      straight.roundTrip("Runtime.evaluate", EVAL);
-      hopped.roundTrip("Runtime.evaluate", EVAL);
-    }
-    Samples a = new Samples();
-    Samples b = new Samples();
-    for (int i = 0; i < rounds; i++) {
-      a.add(straight.roundTrip("Runtime.evaluate", EVAL));
-      b.add(hopped.roundTrip("Runtime.evaluate", EVAL));
-    }
-    return new Samples[] {a, b};
   }
 
   /** A Jetty server on a loopback port with one WebSocket path. */
