@@ -3,6 +3,7 @@ package dev.tether.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.testkit.Poll;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -39,8 +40,18 @@ class DemoTest {
   @Test
   void aDemoWhoseFunctionCannotHaveItsPortRefusesInsteadOfReportingSuccess() throws Exception {
     int port = TetherStack.freePort();
-    try (ServerSocket leftover = new ServerSocket()) { // a function an earlier demo left behind
-      leftover.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port + 1));
+    ServerSocket taken = null;
+    while (taken == null) { // port + 1 may belong to another process: then try another port
+      try {
+        taken = new ServerSocket();
+        taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port + 1));
+      } catch (BindException e) {
+        taken.close();
+        taken = null;
+        port = TetherStack.freePort();
+      }
+    }
+    try (ServerSocket leftover = taken) { // a function an earlier demo left behind
       try (ShellScript shell = ShellScript.start("./tether demo --port " + port + "\n")) {
         assertThat(shell.await(Duration.ofSeconds(90))).isNotZero();
         assertThat(shell.stdout()).doesNotContain(BANNER);
